@@ -1,0 +1,53 @@
+/**
+ * The shape of one CLI command. Each file under cli/commands/ exports one CommandSpec: its
+ * metadata (from which cli/main.ts builds commander and the --help text) and an async run that
+ * receives everything it touches in `deps`, so it can be tested without a real terminal.
+ */
+import type { Env, Paths } from '../src/paths.js';
+import type { DaemonClient } from './daemon-client.js';
+
+export interface CliDeps {
+  env: Env;
+  uid: number;
+  paths: Paths;
+  /** Writes to stdout / stderr exactly what is given. */
+  out(text: string): void;
+  err(text: string): void;
+  stdoutIsTTY: boolean;
+  /** All of stdin; on a terminal, one line read with echo off after `prompt` on stderr. */
+  readSecretInput(prompt: string): Promise<string>;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  daemon: DaemonClient;
+}
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  defaultValue?: string;
+}
+
+export interface CommandInput {
+  opts: Record<string, unknown>;
+  args: string[];
+}
+
+export interface CommandSpec {
+  /** e.g. ['daemon', 'start']; parents without a spec of their own are created as groups. */
+  path: readonly string[];
+  summary: string;
+  arguments?: readonly { name: string; description: string }[];
+  options?: readonly OptionSpec[];
+  /** Shown under "Examples:" in --help; at least one per command. */
+  examples: readonly string[];
+  /** Runs when the parent is called without a subcommand (`agentid audit` = `agentid audit list`). */
+  isDefault?: boolean;
+  /** Resolves to the exit code (0 when omitted). Failures throw AgentIdError. */
+  run(input: CommandInput, deps: CliDeps): Promise<number | undefined>;
+}
+
+export const jsonOption: OptionSpec = { flags: '--json', description: 'print machine-readable JSON' };
+
+export function printJson(deps: CliDeps, value: unknown): void {
+  deps.out(`${JSON.stringify(value, null, 2)}\n`);
+}

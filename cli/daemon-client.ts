@@ -1,0 +1,105 @@
+/**
+ * How the CLI reaches the daemon: calls over the socket, and autostart. A command that needs
+ * the daemon starts it when nothing answers (like gpg-agent or the Docker credential helpers
+ * do), unless AGENTID_NO_AUTOSTART=1; then it fails with exit code 5 and says how to start it.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { AgentIdError } from '../src/errors.js';
+import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
+import { callDaemon, type RequestOptions, type StatusResponse } from '../src/protocol/index.js';
+
+export interface DaemonClient {
+  /** Calls the daemon, starting it first if it is not running. */
+  call<T>(path: string, options?: RequestOptions): Promise<T>;
+  /** Status of a running daemon, or null when none answers. Never starts one. */
+  probe(): Promise<StatusResponse | null>;
+  /** Starts a detached daemon unless one answers; resolves once it answers. */
+  start(): Promise<{ status: StatusResponse; started: boolean }>;
+}
+
+export interface LauncherDeps {
+  env: Env;
+  uid: number;
+  paths: Paths;
+  /** Spawns `agentid daemon run` detached, with stdout/stderr on `logFd`. */
+  spawnDaemon(logFd: number): ChildProcess;
+  sleep(ms: number): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+const POLL_MS = 25;
+
+export function createDaemonClient(deps: LauncherDeps): DaemonClient {
+  const socket = deps.paths.socket;
+
+  async function probe(): Promise<StatusResponse | null> {
+    try {
+      return await callDaemon<StatusResponse>(socket, '/v1/status', { timeoutMs: 2_000 });
+    } catch (err) {
+      if (err instanceof AgentIdError && err.code === 'ERR_DAEMON_UNAVAILABLE') return null;
+      throw err;
+    }
+  }
+
+  async function start(): Promise<{ status: StatusResponse; started: boolean }> {
+    const running = await probe();
+    if (running) return { status: running, started: false };
+    ensurePrivateDir(deps.paths.stateDir, deps.uid);
+    const logFd = openSync(deps.paths.daemonLog, 'a', 0o600);
+    const child = deps.spawnDaemon(logFd);
+    closeSync(logFd);
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    child.unref();
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const status = await probe();
+      // Another client may have won the race to start it: any daemon that answers will do.
+      if (status) return { status, started: status.pid === child.pid };
+      if (exited) {
+        // The loser of a start race exits at once; give the winner a moment to start listening.
+        await deps.sleep(200);
+        const winner = await probe();
+        if (winner) return { status: winner, started: false };
+        break;
+      }
+      await deps.sleep(POLL_MS);
+    }
+    throw new AgentIdError(
+      'ERR_DAEMON_UNAVAILABLE',
+      `the daemon did not start${exited ? '' : ` within ${START_TIMEOUT_MS / 1000} s`}; ` +
+        `its log (${deps.paths.daemonLog}) ends with:\n${logTail(deps.paths.daemonLog)}`,
+    );
+  }
+
+  return {
+    probe,
+    start,
+    async call<T>(path: string, options?: RequestOptions): Promise<T> {
+      try {
+        return await callDaemon<T>(socket, path, options);
+      } catch (err) {
+        if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
+        if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
+      }
+      await start();
+      return callDaemon<T>(socket, path, options);
+    },
+  };
+}
+
+function logTail(path: string): string {
+  try {
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return lines
+      .slice(-5)
+      .map((line) => `  ${line}`)
+      .join('\n');
+  } catch {
+    return '  (no log)';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Composition root of the daemon: the one place (with cli/main.ts) that touches `process`, the
+ * real clock, signals and the real socket. Builds the deps, takes the single-instance lock, opens
+ * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { AuditWriter } from '../src/audit/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
+import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
+import { version } from '../src/version.js';
+import type { DaemonDeps } from './deps.js';
+import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
+import { createLogger } from './log.js';
+import { secretRoutes } from './routes/secrets.js';
+import { shutdownRoute } from './routes/shutdown.js';
+import { statusRoute } from './routes/status.js';
+import { whoamiRoute } from './routes/whoami.js';
+import { createApiServer } from './server.js';
+
+/** How long in-flight requests get to finish after a stop is asked for. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Runs the daemon in the foreground until it is stopped. Resolves when it has shut down cleanly. */
+export async function runDaemon(): Promise<void> {
+  // Every file and the socket the daemon creates is private to its user from the first byte.
+  process.umask(0o077);
+  const uid = process.getuid?.() ?? 0;
+  const now = () => new Date();
+  const log = createLogger((line) => process.stderr.write(line), now);
+  const paths = resolvePaths(process.env, uid);
+  const config = loadConfig(paths.configFile);
+  ensurePrivateDir(paths.stateDir, uid);
+  ensurePrivateDir(paths.runDir, uid);
+
+  const lock = acquireDaemonLock(paths.lockFile, process.pid);
+  const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });
+
+  let secretStore: SecretStore | undefined;
+  let secretsWarning: string | null = null;
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stopRequested = resolve;
+  });
+
+  const deps: DaemonDeps = {
+    version,
+    pid: process.pid,
+    uid,
+    user: userInfo().username,
+    host: hostname(),
+    paths,
+    config,
+    procRoot: '/proc',
+    startedAt: now(),
+    now,
+    log,
+    audit,
+    async secrets() {
+      // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
+      secretStore ??= await openSecretStore({
+        backend: config.secrets.backend,
+        filePath: paths.secretsFile,
+        warn: (message) => {
+          secretsWarning = message;
+          log.warn(message);
+        },
+      });
+      return secretStore;
+    },
+    secretsStatus: () => ({ backend: config.secrets.backend, warning: secretsWarning }),
+    monotonicMs: () => performance.now(),
+    connections: () => api.connectionCount(),
+    requestShutdown: () => stopRequested(),
+  };
+
+  const routes = [statusRoute(deps), whoamiRoute(deps), shutdownRoute(deps), ...secretRoutes(deps)];
+  const api = createApiServer(deps, routes);
+
+  if (removeStaleSocket(paths.socket))
+    log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
+  await new Promise<void>((resolve, reject) => {
+    api.server.once('error', reject);
+    api.server.listen(paths.socket, () => {
+      api.server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(paths.socket, 0o600);
+  if (config.secrets.backend === 'file') {
+    // The file backend warns on every start, not only when a secret is first used.
+    await deps.secrets();
+  }
+  log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopRequested());
+  await stopped;
+
+  log.info('shutting down: finishing in-flight requests');
+  await api.stop(SHUTDOWN_GRACE_MS);
+  audit.close();
+  removeStaleSocket(paths.socket);
+  lock.release();
+  log.info('stopped');
+}

@@ -1,0 +1,69 @@
+/**
+ * /v1/secrets: put, remove and list long-lived secrets. The daemon is the only process that
+ * touches the secret store; values travel only inside this uid-checked socket and are never
+ * echoed back, logged or audited.
+ */
+import { AgentIdError } from '../../src/errors.js';
+import { localHuman } from '../../src/identity/index.js';
+import type { SecretListResponse } from '../../src/protocol/index.js';
+import { validateSecretName } from '../../src/secrets/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route, RouteContext } from '../route.js';
+
+export function secretRoutes(deps: DaemonDeps): Route[] {
+  const audit = (ctx: RouteContext, action: string, resource: string | null) =>
+    deps.audit.append(
+      peerEvent(ctx, {
+        action,
+        decision: 'allow',
+        human: localHuman(deps.user, deps.host).sub,
+        resource,
+        latencyMs: ctx.elapsedMs(),
+      }),
+    );
+
+  return [
+    {
+      method: 'GET',
+      pattern: '/v1/secrets',
+      action: 'secret.list',
+      async handle(ctx) {
+        const names = await (await deps.secrets()).list();
+        audit(ctx, 'secret.list', null);
+        const body: SecretListResponse = { names };
+        return { status: 200, body };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/v1/secrets/:name',
+      action: 'secret.set',
+      async handle(ctx) {
+        const name = ctx.params.name ?? '';
+        validateSecretName(name);
+        const value = (ctx.body as { value?: unknown } | undefined)?.value;
+        if (typeof value !== 'string' || value === '') {
+          throw new AgentIdError('ERR_REQUEST_MALFORMED', 'the body must be {"value": "<non-empty string>"}');
+        }
+        await (await deps.secrets()).set(name, value);
+        audit(ctx, 'secret.set', name);
+        return { status: 200, body: { name } };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/secrets/:name',
+      action: 'secret.remove',
+      async handle(ctx) {
+        const name = ctx.params.name ?? '';
+        validateSecretName(name);
+        if (!(await (await deps.secrets()).delete(name))) {
+          throw new AgentIdError('ERR_SECRETS_NOT_FOUND', `no secret named ${name}; see: agentid secret ls`);
+        }
+        audit(ctx, 'secret.remove', name);
+        return { status: 200, body: { name } };
+      },
+    },
+  ];
+}

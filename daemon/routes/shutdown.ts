@@ -1,0 +1,18 @@
+/** POST /v1/shutdown: `agentid daemon stop`. Answers first, then stops gracefully. */
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+
+export function shutdownRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/shutdown',
+    action: 'shutdown',
+    handle(ctx) {
+      deps.audit.append(
+        peerEvent(ctx, { action: 'shutdown', decision: 'allow', latencyMs: ctx.elapsedMs() }),
+      );
+      return { status: 202, body: { stopping: true, pid: deps.pid }, after: deps.requestShutdown };
+    },
+  };
+}

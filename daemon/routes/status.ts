@@ -1,0 +1,27 @@
+/** GET /v1/status: is the daemon up, where, since when. Not a decision, so not audited. */
+import type { StatusResponse } from '../../src/protocol/index.js';
+import type { DaemonDeps } from '../deps.js';
+import type { Route } from '../route.js';
+
+export function statusRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'GET',
+    pattern: '/v1/status',
+    action: 'status',
+    handle() {
+      const now = deps.now();
+      const body: StatusResponse = {
+        version: deps.version,
+        pid: deps.pid,
+        uid: deps.uid,
+        startedAt: deps.startedAt.toISOString(),
+        uptimeMs: now.getTime() - deps.startedAt.getTime(),
+        socket: deps.paths.socket,
+        auditDb: deps.paths.auditDb,
+        connections: deps.connections(),
+        secrets: deps.secretsStatus(),
+      };
+      return { status: 200, body };
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * The daemon's HTTP/1.1 server on the Unix socket. Transport only: it bounds every input
+ * (connections, header size, body size, idle and header timeouts), reads the kernel's peer
+ * credentials of each connection, refuses (and audits) peers of another uid, parses JSON, routes,
+ * and turns every failure into `{error: {code, message}}`. Routes decide and audit the rest.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { readExe } from '../src/attest/index.js';
+import { AgentIdError, toAgentIdError } from '../src/errors.js';
+import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
+import type { DaemonDeps } from './deps.js';
+import { type Caller, peerEvent } from './peer-event.js';
+import type { Route } from './route.js';
+import { type Match, matchRoute } from './router.js';
+
+interface Connection {
+  peer: PeerCredentials | AgentIdError;
+  inFlight: number;
+  lastActive: number;
+}
+
+export interface ApiServer {
+  server: Server;
+  connectionCount(): number;
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then closes the rest. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): ApiServer {
+  const limits = deps.config.daemon;
+  const connections = new Map<Socket, Connection>();
+  let stopping = false;
+
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node sweeps for connections past headersTimeout: often enough that a slowloris
+      // client is cut close to the limit rather than up to 30 s later.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
+    (req, res) => {
+      const conn = connections.get(req.socket);
+      if (!conn) {
+        req.socket.destroy();
+        return;
+      }
+      conn.inFlight += 1;
+      conn.lastActive = deps.monotonicMs();
+      res.on('close', () => {
+        conn.inFlight -= 1;
+        conn.lastActive = deps.monotonicMs();
+      });
+      void handle(req, res, conn.peer);
+    },
+  );
+  server.headersTimeout = limits.headersTimeoutMs;
+
+  server.on('connection', (socket: Socket) => {
+    if (connections.size >= limits.maxConnections && !evictIdle()) {
+      deps.log.warn(
+        `connection limit (${limits.maxConnections}) reached with no idle connection; refused one`,
+      );
+      socket.destroy();
+      return;
+    }
+    const conn: Connection = { peer: peerOf(socket), inFlight: 0, lastActive: deps.monotonicMs() };
+    connections.set(socket, conn);
+    socket.on('close', () => {
+      connections.delete(socket);
+      if (!(conn.peer instanceof AgentIdError)) closePidfd(conn.peer.pidfd);
+    });
+  });
+
+  // At the connection cap the longest-idle keep-alive connection makes room, so a client that
+  // hoards idle connections cannot lock out a real request.
+  function evictIdle(): boolean {
+    let oldest: [Socket, Connection] | undefined;
+    for (const entry of connections) {
+      if (entry[1].inFlight === 0 && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
+    }
+    if (!oldest) return false;
+    connections.delete(oldest[0]);
+    oldest[0].destroy();
+    return true;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, peer: PeerCredentials | AgentIdError) {
+    const started = deps.monotonicMs();
+    // Microsecond precision is all a latency needs; more digits are noise in every audit row.
+    const elapsedMs = () => Math.round((deps.monotonicMs() - started) * 1000) / 1000;
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    try {
+      if (stopping) throw new AgentIdError('ERR_DAEMON_SHUTTING_DOWN', 'the daemon is shutting down; retry');
+      // The peer is checked before a bad path is reported, so a foreign uid learns nothing.
+      const match = tryMatch(routes, method, path);
+      const caller = checkPeer(
+        peer,
+        match instanceof AgentIdError ? 'request' : match.route.action,
+        path,
+        elapsedMs,
+      );
+      if (match instanceof AgentIdError) throw match;
+      const body = await readJsonBody(req, limits.maxBodyBytes);
+      let result: Awaited<ReturnType<Route['handle']>>;
+      try {
+        result = await match.route.handle({ ...caller, params: match.params, body, elapsedMs });
+      } catch (err) {
+        auditRouteError(caller, match.route.action, toAgentIdError(err), elapsedMs());
+        throw err;
+      }
+      send(res, result.status, result.body);
+      if (result.after) res.on('finish', result.after);
+    } catch (err) {
+      const error = toAgentIdError(err);
+      if (error.code === 'ERR_INTERNAL') deps.log.error(`${method} ${path.slice(0, 200)}: ${error.message}`);
+      // A body we refused to read is still in the socket: close rather than parse it as a request.
+      if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
+      send(res, error.status, { error: error.toJSON() });
+    }
+  }
+
+  function checkPeer(
+    peer: PeerCredentials | AgentIdError,
+    action: string,
+    path: string,
+    elapsedMs: () => number,
+  ): Caller {
+    if (peer instanceof AgentIdError) {
+      deps.audit.append(
+        peerEvent(
+          { peer: unreadablePeer, exe: null },
+          {
+            action,
+            decision: 'deny',
+            resource: path.slice(0, 200),
+            reason: peer.message,
+            errorCode: peer.code,
+            latencyMs: elapsedMs(),
+          },
+        ),
+      );
+      throw peer;
+    }
+    const caller = { peer, exe: readExe(deps.procRoot, peer.pid) };
+    if (peer.uid !== deps.uid) {
+      const error = new AgentIdError(
+        'ERR_PEER_UID',
+        `refused: the caller runs as uid ${peer.uid}, this daemon serves only uid ${deps.uid}`,
+      );
+      deps.audit.append(
+        peerEvent(caller, {
+          action,
+          decision: 'deny',
+          resource: path.slice(0, 200),
+          reason: error.message,
+          errorCode: error.code,
+          latencyMs: elapsedMs(),
+        }),
+      );
+      throw error;
+    }
+    return caller;
+  }
+
+  function auditRouteError(caller: Caller, action: string, error: AgentIdError, latencyMs: number) {
+    deps.audit.append(
+      peerEvent(caller, {
+        action,
+        decision: 'error',
+        reason: error.message,
+        errorCode: error.code,
+        latencyMs,
+      }),
+    );
+  }
+
+  return {
+    server,
+    connectionCount: () => connections.size,
+    stop(graceMs) {
+      stopping = true;
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+        // Keep-alive connections that finish their last request afterwards must not linger.
+        for (const [socket, conn] of connections) {
+          if (conn.inFlight === 0) socket.destroy();
+        }
+      });
+    },
+  };
+}
+
+/** Recorded when the kernel would not say who the peer is: uid -1 is never a real caller. */
+const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null };
+
+function tryMatch(routes: readonly Route[], method: string, path: string): Match | AgentIdError {
+  try {
+    return matchRoute(routes, method, path);
+  } catch (err) {
+    return toAgentIdError(err);
+  }
+}
+
+function peerOf(socket: Socket): PeerCredentials | AgentIdError {
+  try {
+    return readPeerCredentials(socketFd(socket));
+  } catch (err) {
+    return toAgentIdError(err);
+  }
+}
+
+function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (err) {
+        reject(
+          new AgentIdError(
+            'ERR_REQUEST_MALFORMED',
+            `the request body is not valid JSON: ${(err as Error).message}`,
+          ),
+        );
+      }
+    });
+  });
+}
+
+function tooLarge(maxBytes: number): AgentIdError {
+  return new AgentIdError('ERR_REQUEST_TOO_LARGE', `the request body exceeds the limit of ${maxBytes} bytes`);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...(res.shouldKeepAlive ? {} : { connection: 'close' }),
+  });
+  res.end(payload);
+}

@@ -1,0 +1,16 @@
+/** The embedded defaults: what runs when there is no config.toml. */
+import type { Config } from './validate.js';
+
+export function defaultConfig(): Config {
+  return {
+    secrets: { backend: 'keychain' },
+    daemon: {
+      maxConnections: 256,
+      maxBodyBytes: 64 * 1024,
+      maxHeaderBytes: 16 * 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * config.toml: parsed once, validated strictly (an unknown table or key is an error naming it,
+ * so a typo never silently weakens a setting), merged over embedded defaults. Absent file =
+ * defaults: the embedded defaults must run a useful daemon with no setup at all.
+ */
+import { readFileSync } from 'node:fs';
+import { parse, TomlError } from 'smol-toml';
+import { AgentIdError } from '../errors.js';
+import { defaultConfig } from './defaults.js';
+import { type Config, validateConfig } from './validate.js';
+
+export { defaultConfig } from './defaults.js';
+export type { Config } from './validate.js';
+
+/** Pure: TOML text to a validated Config. `source` names the file in errors. */
+export function parseConfig(text: string, source: string): Config {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    const where = err instanceof TomlError ? ` (line ${err.line}, column ${err.column})` : '';
+    const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+    throw new AgentIdError('ERR_CONFIG_INVALID', `${source}${where}: ${why}`);
+  }
+  return validateConfig(doc, source);
+}
+
+export function loadConfig(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw new AgentIdError('ERR_CONFIG_INVALID', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  return parseConfig(text, path);
+}

@@ -1,0 +1,85 @@
+/**
+ * The one error type of agentid. Every failure a user, a script or a test can see carries a
+ * stable `code`; the socket carries `{error: {code, message}}` and the CLI maps the code to an
+ * exit code. Messages never contain secret values.
+ */
+
+/** Exit codes of the CLI (DESIGN.md: command surface). */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  denied: 3,
+  loginNeeded: 4,
+  daemonUnavailable: 5,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+interface CodeSpec {
+  /** HTTP status the daemon answers with. */
+  status: number;
+  /** Exit code of a CLI command that fails with this code. */
+  exit: ExitCode;
+}
+
+const codes = {
+  ERR_INTERNAL: { status: 500, exit: ExitCode.internal },
+  ERR_USAGE: { status: 400, exit: ExitCode.usage },
+  ERR_CONFIG_INVALID: { status: 500, exit: ExitCode.usage },
+  ERR_PATHS_UNSAFE_DIR: { status: 500, exit: ExitCode.internal },
+  ERR_REQUEST_TOO_LARGE: { status: 413, exit: ExitCode.internal },
+  ERR_REQUEST_MALFORMED: { status: 400, exit: ExitCode.internal },
+  ERR_REQUEST_NOT_FOUND: { status: 404, exit: ExitCode.internal },
+  ERR_REQUEST_METHOD: { status: 405, exit: ExitCode.internal },
+  ERR_REQUEST_TIMEOUT: { status: 408, exit: ExitCode.internal },
+  ERR_DAEMON_UNAVAILABLE: { status: 503, exit: ExitCode.daemonUnavailable },
+  ERR_DAEMON_RUNNING: { status: 409, exit: ExitCode.internal },
+  ERR_DAEMON_SHUTTING_DOWN: { status: 503, exit: ExitCode.daemonUnavailable },
+  ERR_DAEMON_PROTOCOL: { status: 502, exit: ExitCode.internal },
+  ERR_PEER_UID: { status: 403, exit: ExitCode.denied },
+  ERR_PEER_CREDENTIALS: { status: 403, exit: ExitCode.denied },
+  ERR_PEER_UNSUPPORTED: { status: 500, exit: ExitCode.internal },
+  ERR_AUDIT_WRITE: { status: 500, exit: ExitCode.internal },
+  ERR_AUDIT_CHAIN_BROKEN: { status: 500, exit: ExitCode.internal },
+  ERR_AUDIT_UNAVAILABLE: { status: 500, exit: ExitCode.internal },
+  ERR_AUDIT_INVALID_EVENT: { status: 500, exit: ExitCode.internal },
+  ERR_SECRETS_NO_KEYCHAIN: { status: 500, exit: ExitCode.internal },
+  ERR_SECRETS_NOT_FOUND: { status: 404, exit: ExitCode.internal },
+  ERR_SECRETS_INVALID_NAME: { status: 400, exit: ExitCode.usage },
+  ERR_SECRETS_BACKEND: { status: 500, exit: ExitCode.internal },
+} as const satisfies Record<string, CodeSpec>;
+
+export type ErrorCode = keyof typeof codes;
+
+export class AgentIdError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentIdError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return codes[this.code].status;
+  }
+
+  get exitCode(): ExitCode {
+    return codes[this.code].exit;
+  }
+
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(codes, value);
+}
+
+/** Anything thrown, as an AgentIdError; unknown failures become ERR_INTERNAL without their stack. */
+export function toAgentIdError(err: unknown): AgentIdError {
+  if (err instanceof AgentIdError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AgentIdError('ERR_INTERNAL', message, { cause: err });
+}

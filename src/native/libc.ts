@@ -1,0 +1,92 @@
+/**
+ * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
+ * socket), poll (has the process behind a pidfd exited?) and flock (the daemon's single-instance
+ * lock). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
+ * this module costs no dlopen for code paths that never call it.
+ */
+import { constants, platform } from 'node:os';
+import { getSystemErrorName } from 'node:util';
+import koffi from 'koffi';
+import { AgentIdError } from '../errors.js';
+
+// Same values on Linux and macOS (sys/file.h, poll.h).
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+export const POLLIN = 0x1;
+
+/** getsockopt outcome; an errno is data here because some are expected (e.g. an option the kernel lacks). */
+export type SockoptResult = { ok: true; data: Buffer } | { ok: false; errno: string };
+
+interface Libc {
+  getsockopt: (fd: number, level: number, optname: number, optval: Buffer, optlen: [number]) => number;
+  poll: (fds: { fd: number; events: number; revents: number }, nfds: number, timeoutMs: number) => number;
+  flock: (fd: number, operation: number) => number;
+}
+
+// nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
+// cache rather than on disk, yet dlopen resolves its path.
+const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string }>> = {
+  linux: { path: 'libc.so.6', nfds: 'unsigned long' },
+  darwin: { path: '/usr/lib/libSystem.B.dylib', nfds: 'unsigned int' },
+};
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc) return libc;
+  const target = targets[platform()];
+  if (!target) throw new AgentIdError('ERR_INTERNAL', `no libc binding for platform ${platform()}`);
+  const lib = koffi.load(target.path);
+  const pollfd = koffi.struct({ fd: 'int', events: 'short', revents: 'short' });
+  libc = {
+    getsockopt: lib.func(
+      'int getsockopt(int fd, int level, int optname, _Out_ void *optval, _Inout_ uint32_t *optlen)',
+    ),
+    poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), target.nfds, 'int']),
+    flock: lib.func('int flock(int fd, int operation)'),
+  };
+  return libc;
+}
+
+// Callers pass koffi.errno() read right after their call, before other native work can replace it.
+function errnoName(errno: number): string {
+  return getSystemErrorName(-errno);
+}
+
+/** Reads a socket option of at most `size` bytes; `data` is cut to the length the kernel wrote. */
+export function getsockopt(fd: number, level: number, optname: number, size: number): SockoptResult {
+  const { getsockopt } = load();
+  const optval = Buffer.alloc(size);
+  const optlen: [number] = [size];
+  if (getsockopt(fd, level, optname, optval, optlen) !== 0) {
+    return { ok: false, errno: errnoName(koffi.errno()) };
+  }
+  return { ok: true, data: optval.subarray(0, optlen[0]) };
+}
+
+/** poll(2) on one fd; returns revents (0 when nothing happened within the timeout). */
+export function poll(fd: number, events: number, timeoutMs: number): number {
+  const { poll } = load();
+  const pfd = { fd, events, revents: 0 };
+  for (;;) {
+    if (poll(pfd, 1, timeoutMs) >= 0) return pfd.revents;
+    const errno = koffi.errno();
+    if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `poll: ${errnoName(errno)}`);
+  }
+}
+
+/**
+ * flock(2). With LOCK_NB, false means another open file description holds the lock. Locks belong
+ * to the open file description, so a second open in the same process is refused too, and the lock
+ * goes away when its holder dies.
+ */
+export function flock(fd: number, operation: number): boolean {
+  const { flock } = load();
+  for (;;) {
+    if (flock(fd, operation) === 0) return true;
+    const errno = koffi.errno();
+    if (errno === constants.errno.EWOULDBLOCK) return false;
+    if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `flock: ${errnoName(errno)}`);
+  }
+}

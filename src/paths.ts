@@ -1,0 +1,78 @@
+/**
+ * Where agentid keeps its files. XDG base directories by default; AGENTID_HOME=<dir> puts
+ * everything under one directory (tests, portable installs). Pure resolution plus one guarded
+ * directory creator: a private directory that exists with the wrong owner or mode is refused,
+ * never silently chmod'ed, because someone else could already be listening there.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { AgentIdError } from './errors.js';
+
+export interface Paths {
+  configFile: string;
+  policyDir: string;
+  stateDir: string;
+  auditDb: string;
+  /** Daemon log of detached daemons (`daemon start`). */
+  daemonLog: string;
+  /** flock'ed by the running daemon; holds its pid. */
+  lockFile: string;
+  /** File secret backend (opt-in only). */
+  secretsFile: string;
+  runDir: string;
+  socket: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function resolvePaths(env: Env, uid: number, home: string = homedir()): Paths {
+  const agentidHome = env.AGENTID_HOME;
+  if (agentidHome) {
+    return layout(join(agentidHome), join(agentidHome, 'state'), join(agentidHome, 'run'));
+  }
+  const configHome = env.XDG_CONFIG_HOME || join(home, '.config');
+  const stateHome = env.XDG_STATE_HOME || join(home, '.local', 'state');
+  const runtime = env.XDG_RUNTIME_DIR;
+  const runDir = runtime ? join(runtime, 'agentid') : join('/tmp', `agentid-${uid}`);
+  return layout(join(configHome, 'agentid'), join(stateHome, 'agentid'), runDir);
+}
+
+function layout(configDir: string, stateDir: string, runDir: string): Paths {
+  return {
+    configFile: join(configDir, 'config.toml'),
+    policyDir: join(configDir, 'policy'),
+    stateDir,
+    auditDb: join(stateDir, 'audit.db'),
+    daemonLog: join(stateDir, 'daemon.log'),
+    lockFile: join(stateDir, 'daemon.lock'),
+    secretsFile: join(stateDir, 'secrets.json'),
+    runDir,
+    socket: join(runDir, 'agentid.sock'),
+  };
+}
+
+/**
+ * Creates `dir` (and parents) with mode 0700, or checks that an existing one is owned by `uid`
+ * and has no group/world bits. Throws ERR_PATHS_UNSAFE_DIR with the fix otherwise.
+ */
+export function ensurePrivateDir(dir: string, uid: number): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if (!st.isDirectory()) {
+    throw new AgentIdError('ERR_PATHS_UNSAFE_DIR', `${dir} exists and is not a directory; remove it`);
+  }
+  if (st.uid !== uid) {
+    throw new AgentIdError(
+      'ERR_PATHS_UNSAFE_DIR',
+      `${dir} is owned by uid ${st.uid}, not by you (uid ${uid}); remove it or set AGENTID_HOME to a private directory`,
+    );
+  }
+  const loose = st.mode & 0o077;
+  if (loose !== 0) {
+    throw new AgentIdError(
+      'ERR_PATHS_UNSAFE_DIR',
+      `${dir} has mode ${(st.mode & 0o777).toString(8)}; it must be private: chmod 700 ${dir}`,
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Who is on the other end of a Unix socket connection, as the kernel saw it at connect() time.
+ * This is the root of attestation: everything the daemon later learns about a caller (/proc,
+ * ancestry, policy) hangs off this pid, so every failure here fails closed.
+ */
+import { closeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { platform } from 'node:os';
+import { AgentIdError } from '../errors.js';
+import { POLLIN, poll } from '../native/libc.js';
+import { readDarwinPeer } from './darwin.js';
+import { readLinuxPeer } from './linux.js';
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+  /** SO_PEERPIDFD fd owned by the caller, or null where the kernel/OS has none */
+  pidfd: number | null;
+}
+
+/** The fd of an accepted Unix socket connection. */
+export function socketFd(socket: Socket): number {
+  // Node has no public accessor; the libuv Pipe handle carries the fd, and is null once closed.
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) {
+    throw new AgentIdError('ERR_PEER_CREDENTIALS', 'peer credentials: connection has no file descriptor');
+  }
+  return fd;
+}
+
+export function readPeerCredentials(fd: number): PeerCredentials {
+  switch (platform()) {
+    case 'linux':
+      return readLinuxPeer(fd);
+    case 'darwin':
+      return readDarwinPeer(fd);
+    default:
+      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
+  }
+}
+
+/**
+ * True while the process the pidfd names has not exited. A pidfd turns readable when its process
+ * exits, so unlike a pid it cannot be fooled by pid reuse. Any event at all (also POLLNVAL for a
+ * bad fd) counts as gone: callers deny on false.
+ */
+export function pidfdAlive(pidfd: number): boolean {
+  return poll(pidfd, POLLIN, 0) === 0;
+}
+
+export function closePidfd(pidfd: number | null): void {
+  if (pidfd !== null) closeSync(pidfd);
+}

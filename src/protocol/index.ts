@@ -1,0 +1,3 @@
+/** Public door of the wire protocol: types and the socket client. */
+export { callDaemon, type RequestOptions } from './client.js';
+export * from './types.js';

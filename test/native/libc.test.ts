@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flock, getsockopt, LOCK_EX, LOCK_NB, LOCK_UN } from '../../src/native/libc.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+// The holder must be another process; it binds flock itself since it cannot load our TypeScript.
+const holderScript = `
+const koffi = require('koffi');
+const lib = koffi.load(process.platform === 'darwin' ? '/usr/lib/libSystem.B.dylib' : 'libc.so.6');
+const flock = lib.func('int flock(int fd, int operation)');
+if (flock(require('node:fs').openSync(process.argv[1], 'r+'), ${LOCK_EX | LOCK_NB}) !== 0) process.exit(3);
+process.stdout.write('locked\\n');
+setInterval(() => {}, 1 << 30);
+`;
+
+describe('flock', () => {
+  let dir: string;
+  let lockPath: string;
+  const fds: number[] = [];
+  const children: ChildProcess[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agentid-libc-'));
+    lockPath = join(dir, 'daemon.lock');
+    closeSync(openSync(lockPath, 'w'));
+  });
+
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+    for (const fd of fds.splice(0)) closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function open(): number {
+    const fd = openSync(lockPath, 'r+');
+    fds.push(fd);
+    return fd;
+  }
+
+  it('refuses a second open file in the same process until the first unlocks', () => {
+    const first = open();
+    const second = open();
+    expect(flock(first, LOCK_EX | LOCK_NB)).toBe(true);
+    expect(flock(second, LOCK_EX | LOCK_NB)).toBe(false);
+    expect(flock(first, LOCK_UN)).toBe(true);
+    expect(flock(second, LOCK_EX | LOCK_NB)).toBe(true);
+  });
+
+  it('refuses while another process holds the lock, and grants it once the holder dies', async () => {
+    const holder = spawn(process.execPath, ['-e', holderScript, lockPath], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(holder);
+    const [line] = (await once(holder.stdout, 'data')) as [Buffer];
+    expect(line.toString()).toBe('locked\n');
+
+    const fd = open();
+    expect(flock(fd, LOCK_EX | LOCK_NB)).toBe(false);
+
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    expect(flock(fd, LOCK_EX | LOCK_NB)).toBe(true);
+  });
+
+  it('throws ERR_INTERNAL naming the errno for other failures', () => {
+    expect(() => flock(-1, LOCK_EX | LOCK_NB)).toThrow(
+      expect.objectContaining({ code: 'ERR_INTERNAL', message: 'flock: EBADF' }),
+    );
+  });
+});
+
+describe('getsockopt', () => {
+  it('returns the errno name instead of throwing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentid-libc-'));
+    const fd = openSync(join(dir, 'plain'), 'w');
+    try {
+      expect(getsockopt(fd, 1, 17, 12)).toEqual({ ok: false, errno: 'ENOTSOCK' });
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
