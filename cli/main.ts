@@ -67,9 +67,8 @@ function addCommand(program: Command, spec: CommandSpec, deps: CliDeps, setExit:
         .exitOverride();
   }
   const name = spec.path.at(-1) ?? '';
-  const args = (spec.arguments ?? []).map((a) => a.name).join(' ');
   const cmd = parent
-    .command(args ? `${name} ${args}` : name, { isDefault: spec.isDefault === true })
+    .command(name, { isDefault: spec.isDefault === true })
     .description(spec.summary)
     .exitOverride();
   for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);

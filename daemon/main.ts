@@ -99,9 +99,9 @@ export async function runDaemon(): Promise<void> {
   await stopped;
 
   log.info('shutting down: finishing in-flight requests');
+  // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   audit.close();
-  removeStaleSocket(paths.socket);
   lock.release();
   log.info('stopped');
 }

@@ -5,7 +5,7 @@
  * and turns every failure into `{error: {code, message}}`. Routes decide and audit the rest.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { readExe } from '../src/attest/index.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
@@ -95,7 +95,8 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     try {
-      if (stopping) throw new AgentIdError('ERR_DAEMON_SHUTTING_DOWN', 'the daemon is shutting down; retry');
+      // While stopping, answer what arrived, but on a connection that closes afterwards.
+      if (stopping) res.shouldKeepAlive = false;
       // The peer is checked before a bad path is reported, so a foreign uid learns nothing.
       const match = tryMatch(routes, method, path);
       const caller = checkPeer(
@@ -187,19 +188,24 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       return new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         force.unref();
-        server.close(() => {
+        // net's close, not http's: http.Server#close also drops every connection without a parsed
+        // request, which resets a client whose request is still in the socket buffer. Stop
+        // accepting now, drain briefly, then drop what stayed idle.
+        netClose.call(server, () => {
           clearTimeout(force);
           resolve();
         });
-        server.closeIdleConnections();
-        // Keep-alive connections that finish their last request afterwards must not linger.
-        for (const [socket, conn] of connections) {
-          if (conn.inFlight === 0) socket.destroy();
-        }
+        setTimeout(() => {
+          for (const [socket, conn] of connections) if (conn.inFlight === 0) socket.destroy();
+        }, DRAIN_MS).unref();
       });
     },
   };
 }
+
+/** How long a connection accepted just before a stop gets to deliver its request. */
+const DRAIN_MS = 200;
+const netClose = NetServer.prototype.close;
 
 /** Recorded when the kernel would not say who the peer is: uid -1 is never a real caller. */
 const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null };

@@ -1,0 +1,142 @@
+/**
+ * The daemon's single writer of the audit log. `append` is synchronous and returns only once the
+ * row is committed, so the daemon can hold back a credential until its audit row exists
+ * (security invariant 4). The chain head (last seq and hash) lives in memory, read once at open,
+ * so the hot path is one hash and one prepared INSERT.
+ */
+import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { AgentIdError } from '../errors.js';
+import { canonicalJson } from './canonical-json.js';
+import { chainHash, type EventColumns, GENESIS_HASH, sha256Hex, toColumns } from './row.js';
+import { migrate } from './schema.js';
+import type { AuditDeps, AuditEventInput, AuditRow } from './types.js';
+
+const INSERT_SQL = `INSERT INTO events (
+  seq, id, time, action, decision, agent, human, resource, peer_pid, peer_uid, peer_gid, peer_exe,
+  attestation, attestation_digest, policy_ids, reason, credential_fingerprint, expires_at, error_code,
+  latency_ms, prev_hash, hash
+) VALUES (
+  @seq, @id, @time, @action, @decision, @agent, @human, @resource, @peer_pid, @peer_uid, @peer_gid, @peer_exe,
+  @attestation, @attestation_digest, @policy_ids, @reason, @credential_fingerprint, @expires_at, @error_code,
+  @latency_ms, @prev_hash, @hash
+)`;
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+export class AuditWriter {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement<[EventColumns]>;
+  readonly #deps: AuditDeps;
+  #lastSeq: number;
+  #lastHash: string;
+
+  private constructor(db: Database.Database, deps: AuditDeps, lastSeq: number, lastHash: string) {
+    this.#db = db;
+    this.#insert = db.prepare(INSERT_SQL);
+    this.#deps = deps;
+    this.#lastSeq = lastSeq;
+    this.#lastHash = lastHash;
+  }
+
+  /** Opens (creating with mode 0600 if missing) the audit log at `path`; its directory must exist. */
+  static open(path: string, deps: AuditDeps): AuditWriter {
+    let db: Database.Database | undefined;
+    try {
+      createPrivateFile(path);
+      db = new Database(path);
+      // WAL lets the CLI and TUI read while the daemon writes.
+      if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') {
+        throw new Error('the file system does not support WAL mode');
+      }
+      // In WAL mode NORMAL still makes each commit durable against a crash of the daemon (the WAL
+      // write has reached the OS before append returns); only power loss can drop the newest
+      // commits, and it drops them from the tail only, so the chain stays intact.
+      db.pragma('synchronous = NORMAL');
+      // Short, because a sync wait blocks the daemon's event loop; only a foreign writer (say, a
+      // sqlite3 shell) can hold the lock, and failing that request closed is the right answer.
+      db.pragma('busy_timeout = 1000');
+      migrate(db);
+      const last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
+        | { seq: number; hash: string }
+        | undefined;
+      return new AuditWriter(db, deps, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
+    } catch (err) {
+      db?.close();
+      if (err instanceof AgentIdError) throw err;
+      throw new AgentIdError('ERR_AUDIT_UNAVAILABLE', `cannot open audit log ${path}: ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** Appends one event and returns its row once committed; on any failure the chain is left as it was. */
+  append(input: AuditEventInput): AuditRow {
+    const fingerprint = input.credentialFingerprint;
+    if (fingerprint !== null && !FINGERPRINT.test(fingerprint)) {
+      // A raw secret passed by mistake must never reach the file (security invariant 3).
+      throw new AgentIdError('ERR_AUDIT_INVALID_EVENT', 'credentialFingerprint must be a sha256 hex digest');
+    }
+    const attestationJson = input.attestation === null ? null : canonicalJson(input.attestation);
+    try {
+      // Field by field, not a spread: extra properties on `input` must neither be stored nor hashed.
+      const unhashed: Omit<AuditRow, 'hash'> = {
+        seq: this.#lastSeq + 1,
+        id: this.#deps.randomUUID(),
+        time: this.#deps.now().toISOString(),
+        action: input.action,
+        decision: input.decision,
+        agent: input.agent,
+        human: input.human,
+        resource: input.resource,
+        peer: { pid: input.peer.pid, uid: input.peer.uid, gid: input.peer.gid, exe: input.peer.exe },
+        // Parsed back so the row returned here is the row a reader will see.
+        attestation: attestationJson === null ? null : JSON.parse(attestationJson),
+        attestationDigest: attestationJson === null ? null : sha256Hex(attestationJson),
+        policyIds: [...input.policyIds],
+        reason: input.reason,
+        credentialFingerprint: fingerprint,
+        expiresAt: input.expiresAt,
+        errorCode: input.errorCode,
+        latencyMs: input.latencyMs,
+        prevHash: this.#lastHash,
+      };
+      const row: AuditRow = { ...unhashed, hash: chainHash(unhashed) };
+      this.#insert.run(toColumns(row, attestationJson));
+      this.#lastSeq = row.seq;
+      this.#lastHash = row.hash;
+      return row;
+    } catch (err) {
+      if (err instanceof AgentIdError) throw err;
+      throw new AgentIdError('ERR_AUDIT_WRITE', `audit append failed: ${describeWriteError(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+function createPrivateFile(path: string): void {
+  // SQLite would create the file with the umask's mode; it gives the -wal and -shm files the
+  // mode of the database file, so setting it here covers all three.
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function describeWriteError(err: unknown): string {
+  if (err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return 'the next seq already exists: another process is writing this audit log';
+  }
+  return messageOf(err);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,149 @@
+/**
+ * Drives the real, built CLI and daemon (`npm test` builds dist/ first): every e2e test runs
+ * them as separate processes in a throwaway AGENTID_HOME, talking over the real Unix socket.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const cliPath = resolve('dist/cli/main.js');
+
+if (!existsSync(cliPath)) {
+  throw new Error(`${cliPath} is missing: run \`npm run build\` (npm test does it for you)`);
+}
+
+export interface Home {
+  dir: string;
+  socket: string;
+  auditDb: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+export function makeHome(config?: string): Home {
+  const dir = mkdtempSync(join(tmpdir(), 'agentid-e2e-'));
+  if (config !== undefined) writeFileSync(join(dir, 'config.toml'), config);
+  const env: NodeJS.ProcessEnv = { ...process.env, AGENTID_HOME: dir, AGENTID_NO_AUTOSTART: undefined };
+  return {
+    dir,
+    socket: join(dir, 'run', 'agentid.sock'),
+    auditDb: join(dir, 'state', 'audit.db'),
+    env,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  home: Home,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Result> {
+  return collect(
+    spawn(process.execPath, [cliPath, ...args], {
+      env: { ...home.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+    options.input,
+  );
+}
+
+export function collect(child: ChildProcess, input?: string): Promise<Result> {
+  return new Promise((resolvePromise, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.stdin?.end(input ?? '');
+  });
+}
+
+export interface Daemon {
+  child: ChildProcess;
+  log(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `agentid daemon run` in the foreground and resolves once it answers /v1/status. */
+export async function startDaemon(home: Home): Promise<Daemon> {
+  const child = spawn(process.execPath, [cliPath, 'daemon', 'run'], {
+    env: home.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    log += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    log += c.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${log}`);
+    const ok = await api(home.socket, 'GET', '/v1/status').then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`daemon did not answer within 10 s:\n${log}`);
+    await sleep(25);
+  }
+  return {
+    child,
+    log: () => log,
+    stop: async () => {
+      if (!child.killed && child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export interface ApiResponse {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+/** One raw HTTP request over the socket (no keep-alive), for probing the API's edges. */
+export function api(
+  socketPath: string,
+  method: string,
+  path: string,
+  options: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  return new Promise((resolvePromise, reject) => {
+    const req = httpRequest({ socketPath, method, path, headers: options.headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      res.on('end', () => {
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {}
+        resolvePromise({ status: res.statusCode ?? 0, json, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,55 @@
+/** `whoami` reports the calling process as the kernel and /proc see it, and audits it. */
+import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, collect, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+
+describe('agentid whoami', () => {
+  let home: Home;
+  let daemon: Daemon;
+  beforeAll(async () => {
+    home = makeHome();
+    daemon = await startDaemon(home);
+  });
+  afterAll(async () => {
+    await daemon.stop();
+    home.cleanup();
+  });
+
+  it("reports the child's own pid and real executable, and records an identify row", async () => {
+    const child = spawn(process.execPath, [cliPath, 'whoami', '--json'], { env: home.env });
+    const result = await collect(child);
+    expect(result.code).toBe(0);
+    const me = JSON.parse(result.stdout) as {
+      peer: { pid: number; uid: number; exe: string; pidfd: boolean };
+      agent: string;
+      human: { sub: string; idp: string };
+      auditSeq: number;
+    };
+    expect(me.peer.pid).toBe(child.pid);
+    expect(me.peer.uid).toBe(process.getuid?.());
+    expect(me.peer.exe).toBe(realpathSync(process.execPath));
+    expect(me.human.idp).toBe('local');
+    expect(me.human.sub).toMatch(/^local:.+@.+$/);
+
+    const audit = await runCli(home, ['audit', '--json', '--action', 'identify']);
+    const rows = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; peer: { pid: number }; decision: string });
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        seq: me.auditSeq,
+        decision: 'allow',
+        peer: expect.objectContaining({ pid: child.pid }),
+      }),
+    );
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const result = await runCli(home, ['whoami']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^agent: +unknown$/m);
+    expect(result.stdout).toContain(`exe:     ${realpathSync(process.execPath)}`);
+  });
+});
