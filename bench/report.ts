@@ -1,0 +1,131 @@
+/**
+ * Turns the raw runs into the markdown BENCH.md holds. Pure: it picks each scenario's median run
+ * (machines here are noisy, so one lucky or unlucky run must not be the figure), sets the daemon
+ * beside the bare baseline measured in the same run, and marks the targets.
+ */
+import type { LoadResult } from './load.js';
+
+export const TARGET_P50_MS = 1;
+export const TARGET_RPS_16 = 2_000;
+
+export interface Environment {
+  date: Date;
+  node: string;
+  nproc: string;
+  kernel: string;
+  cpu: string;
+}
+
+export interface Scenario {
+  concurrency: number;
+  daemon: readonly LoadResult[];
+  baseline: readonly LoadResult[];
+}
+
+export interface ReportInput {
+  env: Environment;
+  requestsPerRun: number;
+  scenarios: readonly Scenario[];
+  rssKiB: { idle: number; afterWarmup: number; end: number; baselineIdle: number };
+  warmupRequests: number;
+  audit: { answered: number; failures: number; rowsAdded: number };
+}
+
+/** The run with the median throughput; its latencies are reported with it, as measured together. */
+export function medianRun(runs: readonly LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error('a scenario has no run');
+  return median;
+}
+
+export function auditOk(audit: ReportInput['audit']): boolean {
+  return audit.failures === 0 && audit.rowsAdded === audit.answered;
+}
+
+export function renderReport(input: ReportInput): string {
+  const { env, scenarios } = input;
+  const runs = scenarios[0]?.daemon.length ?? 0;
+  const lines = [
+    '# agentid benchmark: foundation',
+    '',
+    `${env.date.toISOString()} · node ${env.node} · nproc ${env.nproc} · Linux ${env.kernel} · ${env.cpu}`,
+    '',
+    `How to read: each row is the median (by req/s) of ${runs} runs of ${fmtInt(input.requestsPerRun)} ` +
+      'keep-alive GETs over a Unix socket after a warm-up, client and server sharing this machine; ' +
+      '"× bare" divides by a bare node:http server measured in the same run by the same client, so it ' +
+      'shows what agentid adds (peer credentials, exe attestation, routing, one committed audit row ' +
+      'per request).',
+    '',
+    '| Server | Clients | req/s | p50 ms | p99 ms | req/s of each run | Target |',
+    '|---|--:|--:|--:|--:|---|---|',
+  ];
+  for (const scenario of scenarios) {
+    const daemon = medianRun(scenario.daemon);
+    const bare = medianRun(scenario.baseline);
+    lines.push(
+      row(
+        'agentid `GET /v1/whoami`',
+        daemon,
+        scenario.daemon,
+        [
+          `${fmtInt(daemon.requestsPerSec)} (${fmtRatio(daemon.requestsPerSec / bare.requestsPerSec)} bare)`,
+          `${fmtMs(daemon.p50Ms)} (${fmtRatio(daemon.p50Ms / bare.p50Ms)} bare)`,
+          `${fmtMs(daemon.p99Ms)} (${fmtRatio(daemon.p99Ms / bare.p99Ms)} bare)`,
+        ],
+        target(daemon),
+      ),
+      row(
+        'bare node:http',
+        bare,
+        scenario.baseline,
+        [fmtInt(bare.requestsPerSec), fmtMs(bare.p50Ms), fmtMs(bare.p99Ms)],
+        '',
+      ),
+    );
+  }
+  const rss = input.rssKiB;
+  const { audit } = input;
+  lines.push(
+    '',
+    '| agentid daemon RSS | MiB |',
+    '|---|--:|',
+    `| idle after start | ${fmtMiB(rss.idle)} |`,
+    `| after ${fmtInt(input.warmupRequests)} requests | ${fmtMiB(rss.afterWarmup)} |`,
+    `| at the end, after ${fmtInt(audit.answered)} requests | ${fmtMiB(rss.end)} |`,
+    `| (bare node:http idle, for scale) | ${fmtMiB(rss.baselineIdle)} |`,
+    '',
+    `Audit: ${fmtInt(audit.answered)} whoami requests answered 200 (${audit.failures} failed), ` +
+      `audit rows grew by ${fmtInt(audit.rowsAdded)} ${mark(auditOk(audit))}`,
+  );
+  const short = scenarios
+    .flatMap((s) => [...s.daemon, ...s.baseline])
+    .filter((r) => r.measured < input.requestsPerRun);
+  if (short.length > 0) {
+    lines.push(
+      '',
+      `${short.length} run(s) hit their time limit before ${fmtInt(input.requestsPerRun)} requests.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function row(name: string, median: LoadResult, runs: readonly LoadResult[], figures: string[], goal: string) {
+  const each = runs.map((r) => fmtInt(r.requestsPerSec)).join(' / ');
+  return `| ${name} | ${median.concurrency} | ${figures.join(' | ')} | ${each} | ${goal} |`;
+}
+
+/** p50 is judged for one client: with 16 in flight, p50 is queueing (about 16 / throughput). */
+function target(run: LoadResult): string {
+  if (run.concurrency === 1) return `${mark(run.p50Ms < TARGET_P50_MS)} p50 < ${TARGET_P50_MS} ms`;
+  if (run.concurrency === 16) {
+    return `${mark(run.requestsPerSec >= TARGET_RPS_16)} ≥ ${fmtInt(TARGET_RPS_16)} req/s`;
+  }
+  return '';
+}
+
+const mark = (ok: boolean) => (ok ? '✅' : '❌');
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmtMs = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
+const fmtRatio = (r: number) => `${r.toFixed(r < 10 ? 2 : 1)}×`;
+const fmtMiB = (kib: number) => (kib / 1024).toFixed(1);
