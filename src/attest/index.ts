@@ -1,2 +1,6 @@
 /** Public door of process attestation: what /proc says about the process behind a request. */
+export { type Attestor, type AttestorOptions, createAttestor } from './attestor.js';
 export { readExe } from './exe.js';
+export { parseGitConfigRemote } from './git-config.js';
+export { parseStat } from './procfs.js';
+export type { AncestorInfo, Attestation } from './types.js';

@@ -1,0 +1,205 @@
+/**
+ * Attestation of the process behind a request, after SPIRE's unix workload attestor: what /proc
+ * says about it (uid, exe and its sha256, argv, cwd, parents), plus the git repository of its cwd
+ * and, for interpreters, the script. It fails closed: a process that left, or a pid that may now
+ * name another process, is an error, never a best guess. Everything costly is cached, so a warm
+ * attestation is a few dozen small /proc reads and stats.
+ *
+ * Pinning: every read of the process goes through one open /proc/PID directory, so all of them
+ * describe a single process. That it is the connection's peer is then shown by the peer's pidfd
+ * still being alive after the reads (a pid cannot be reused while its process exists); without a
+ * pidfd, by start time and uid unchanged across the reads, which cannot rule out a pid reused
+ * between connect() and the first read.
+ */
+import { AgentIdError, type ErrorCode } from '../errors.js';
+import { type PeerCredentials, pidfdAlive } from '../peer/index.js';
+import { createAncestry } from './ancestry.js';
+import { createRepoLocator } from './git-repo.js';
+import { createHashCache, type Digest, type HashOutcome } from './hash-cache.js';
+import { scriptOf } from './interpreter.js';
+import {
+  closeProcDir,
+  errnoOf,
+  hasExited,
+  openProcDir,
+  type ProcDir,
+  type ProcStat,
+  type ProcStatus,
+  readCmdline,
+  readLink,
+  readStat,
+  readStatus,
+} from './procfs.js';
+import type { Attestation } from './types.js';
+import { createNameLookup } from './users.js';
+
+export interface AttestorOptions {
+  /** '/proc' in production; tests may point at a fake tree. */
+  procRoot: string;
+  /** Executables larger than this are not hashed (config [attest] max_hash_bytes). */
+  maxHashBytes: number;
+  /** For uid names; default /etc/passwd. */
+  passwdFile?: string;
+  /** For gid names; default /etc/group. */
+  groupFile?: string;
+  /** Our own seam: tests count digests through it. The daemon leaves it unset. */
+  digest?: Digest;
+}
+
+export interface Attestor {
+  /** Attest the peer of a connection. Fails closed. */
+  attest(peer: PeerCredentials): Promise<Attestation>;
+  /** Attest an arbitrary pid (for `agentid attest --pid N`): pinned by start time only. */
+  attestPid(pid: number): Promise<Attestation>;
+}
+
+export function createAttestor(options: AttestorOptions): Attestor {
+  const { procRoot } = options;
+  const hashes = createHashCache(options.maxHashBytes, options.digest);
+  const ancestorsOf = createAncestry(procRoot);
+  const repoOf = createRepoLocator();
+  const userName = createNameLookup(options.passwdFile ?? '/etc/passwd');
+  const groupName = createNameLookup(options.groupFile ?? '/etc/group');
+
+  /**
+   * Everything but the digest, read synchronously while the /proc/PID directory is open; the
+   * executable is opened (not yet hashed) inside that window too.
+   */
+  function observe(
+    pid: number,
+    peer: PeerCredentials | null,
+  ): { facts: Omit<Attestation, 'sha256' | 'sha256Skipped'>; hashed: Promise<HashOutcome> } {
+    const gone: ErrorCode = peer ? 'ERR_ATTEST_PEER_GONE' : 'ERR_ATTEST_NO_SUCH_PROCESS';
+    const who = peer ? `the peer process ${pid}` : `process ${pid}`;
+
+    const failure = (err: unknown, what: string): AgentIdError => {
+      if (err instanceof AgentIdError) return err;
+      const code = errnoOf(err) ?? 'error';
+      if (code === 'ENOENT' || code === 'ESRCH') {
+        return new AgentIdError(gone, `${who} does not exist or has exited (${what}: ${code})`);
+      }
+      const why =
+        code === 'EACCES' || code === 'EPERM'
+          ? ": another user's or a non-dumpable process, or /proc is mounted with hidepid"
+          : '';
+      return new AgentIdError('ERR_ATTEST_UNREADABLE', `cannot read the ${what} of ${who} (${code})${why}`);
+    };
+
+    if (!Number.isSafeInteger(pid) || pid <= 0) throw new AgentIdError(gone, `${pid} is not a process id`);
+    let dir: ProcDir;
+    try {
+      dir = openProcDir(procRoot, pid);
+    } catch (err) {
+      throw failure(err, '/proc entry');
+    }
+
+    try {
+      const read = <T>(what: string, fn: () => T): T => {
+        try {
+          return fn();
+        } catch (err) {
+          throw failure(err, what);
+        }
+      };
+      // A link missing from a process that is still there means it has none (kernel threads have
+      // no exe), which is not the same as the process having left.
+      const link = (name: 'exe' | 'cwd'): string | null => {
+        try {
+          return readLink(dir, name);
+        } catch (err) {
+          const code = errnoOf(err);
+          if (code !== 'ENOENT' && code !== 'ESRCH') throw failure(err, name);
+          const now = read('stat', () => readStat(dir));
+          if (hasExited(now)) throw new AgentIdError(gone, `${who} has exited`);
+          return null;
+        }
+      };
+
+      const stat = read('stat', () => readStat(dir));
+      if (hasExited(stat)) throw new AgentIdError(gone, `${who} has exited`);
+      const status = read('status', () => readStatus(dir));
+      if (status.tgid !== pid) throw new AgentIdError(gone, `${pid} is a thread of process ${status.tgid}`);
+      if (peer && status.uid !== peer.uid) {
+        throw new AgentIdError(
+          'ERR_ATTEST_PEER_GONE',
+          `pid ${pid} runs as uid ${status.uid} but the connection's peer was uid ${peer.uid}: ` +
+            'the pid no longer names the peer',
+        );
+      }
+      const exe = link('exe');
+      if (exe === null) {
+        throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
+      }
+      const cmdline = read('cmdline', () => readCmdline(dir));
+      const cwd = link('cwd');
+      const ancestors = ancestorsOf(stat);
+      const repo = cwd === null ? null : repoOf(cwd);
+      // Opened now, inside the pinned window, so the hash is of this process's inode.
+      const hashed = hashes.hash(`${dir.path}/exe`);
+      const pinnedBy = pin(dir, stat, status, peer, gone, who);
+
+      const facts = {
+        pid,
+        ppid: stat.ppid,
+        uid: status.uid,
+        gid: status.gid,
+        user: userName(status.uid),
+        group: groupName(status.gid),
+        exe,
+        cmdline,
+        cwd,
+        startTime: stat.startTime,
+        ancestors,
+        repo: repo && { ...repo },
+        script: scriptOf(exe, cmdline, cwd),
+        pinnedBy,
+      };
+      return { facts, hashed };
+    } finally {
+      closeProcDir(dir);
+    }
+  }
+
+  async function attestProcess(pid: number, peer: PeerCredentials | null): Promise<Attestation> {
+    const { facts, hashed } = observe(pid, peer);
+    const { sha256, skipped } = await hashed;
+    return { ...facts, sha256, sha256Skipped: skipped };
+  }
+
+  return {
+    attest: (peer) => attestProcess(peer.pid, peer),
+    attestPid: (pid) => attestProcess(pid, null),
+  };
+}
+
+/** Proves the reads described the process asked about, or throws. */
+function pin(
+  dir: ProcDir,
+  before: ProcStat,
+  beforeStatus: ProcStatus,
+  peer: PeerCredentials | null,
+  gone: ErrorCode,
+  who: string,
+): Attestation['pinnedBy'] {
+  if (peer && peer.pidfd !== null) {
+    if (!pidfdAlive(peer.pidfd)) {
+      throw new AgentIdError(
+        gone,
+        `${who} has exited (its pidfd says so); pid ${before.pid} may name another process`,
+      );
+    }
+    return 'pidfd';
+  }
+  let after: ProcStat;
+  let afterStatus: ProcStatus;
+  try {
+    after = readStat(dir);
+    afterStatus = readStatus(dir);
+  } catch {
+    throw new AgentIdError(gone, `${who} exited during attestation`);
+  }
+  if (hasExited(after) || after.startTime !== before.startTime || afterStatus.uid !== beforeStatus.uid) {
+    throw new AgentIdError(gone, `${who} exited or changed identity during attestation`);
+  }
+  return 'start-time';
+}

@@ -1,0 +1,143 @@
+/**
+ * Reading /proc for attestation. A process is read through an fd on its /proc/PID directory, so
+ * every later read names the process that directory was opened for: once it exits, reads through
+ * the fd fail rather than describe a newcomer that reused the pid (the openat(2) idiom; Node has
+ * no openat, so the fd is reached through its /proc/self/fd magic link, which resolves to the
+ * opened directory itself, not to its path).
+ */
+import { closeSync, constants, openSync, readlinkSync, readSync } from 'node:fs';
+import { AgentIdError } from '../errors.js';
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  /** Field 22: clock ticks after boot. */
+  startTime: number;
+}
+
+export interface ProcStatus {
+  tgid: number;
+  /** Effective ids: what SO_PEERCRED reports and what the process acts as. */
+  uid: number;
+  gid: number;
+}
+
+function malformed(what: string): AgentIdError {
+  return new AgentIdError('ERR_ATTEST_UNREADABLE', `/proc ${what} is malformed`);
+}
+
+function integer(text: string | undefined, what: string): number {
+  const value = Number(text);
+  if (text === undefined || text === '' || !Number.isSafeInteger(value) || value < 0) throw malformed(what);
+  return value;
+}
+
+/**
+ * /proc/PID/stat. comm is whatever the process named itself (up to 15 bytes, spaces and ')'
+ * included), so the fields after it are found from the last ')'.
+ */
+export function parseStat(text: string): ProcStat {
+  const open = text.indexOf(' (');
+  const close = text.lastIndexOf(')');
+  if (open < 1 || close < open) throw malformed('stat');
+  // After ") ": state is field 3, so field N is at index N - 3.
+  const fields = text.slice(close + 2).split(' ');
+  const state = fields[0];
+  if (state === undefined || state.length !== 1) throw malformed('stat');
+  return {
+    pid: integer(text.slice(0, open), 'stat'),
+    comm: text.slice(open + 2, close),
+    state,
+    ppid: integer(fields[1], 'stat'),
+    startTime: integer(fields[19], 'stat'),
+  };
+}
+
+/** /proc/PID/status: Tgid, and the effective uid and gid (second of real, effective, saved, fs). */
+export function parseStatus(text: string): ProcStatus {
+  const tgid = /^Tgid:\s*(\d+)$/m.exec(text)?.[1];
+  const uid = /^Uid:\s*\d+\s+(\d+)/m.exec(text)?.[1];
+  const gid = /^Gid:\s*\d+\s+(\d+)/m.exec(text)?.[1];
+  return { tgid: integer(tgid, 'status'), uid: integer(uid, 'status'), gid: integer(gid, 'status') };
+}
+
+/** /proc/PID/cmdline: NUL-terminated argv. A process that rewrote it may leave no terminator. */
+export function splitCmdline(text: string): string[] {
+  if (text === '') return [];
+  const args = text.split('\0');
+  if (args.at(-1) === '') args.pop();
+  return args;
+}
+
+// /proc files report size 0, so they are read to EOF; one shared buffer serves every sync read.
+const buffer = Buffer.allocUnsafe(64 * 1024);
+
+export function readProcText(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    let used = 0;
+    for (;;) {
+      if (used === buffer.length) return readRest(fd, Buffer.from(buffer));
+      const n = readSync(fd, buffer, used, buffer.length - used, null);
+      if (n === 0) return buffer.toString('utf8', 0, used);
+      used += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Only a long cmdline gets here; the kernel bounds argv at a few MiB.
+function readRest(fd: number, head: Buffer): string {
+  const chunks = [head];
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(buffer.length);
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(chunks).toString('utf8');
+    chunks.push(chunk.subarray(0, n));
+  }
+}
+
+/** An open /proc/PID directory; `path` reaches files of that very process. */
+export interface ProcDir {
+  readonly fd: number;
+  readonly path: string;
+}
+
+/** Throws the raw fs error (ENOENT: no such process, or hidden by hidepid). */
+export function openProcDir(procRoot: string, pid: number): ProcDir {
+  const fd = openSync(`${procRoot}/${pid}`, constants.O_RDONLY | constants.O_DIRECTORY);
+  return { fd, path: `/proc/self/fd/${fd}` };
+}
+
+export function closeProcDir(dir: ProcDir): void {
+  closeSync(dir.fd);
+}
+
+export function readStat(dir: ProcDir): ProcStat {
+  return parseStat(readProcText(`${dir.path}/stat`));
+}
+
+export function readStatus(dir: ProcDir): ProcStatus {
+  return parseStatus(readProcText(`${dir.path}/status`));
+}
+
+export function readCmdline(dir: ProcDir): string[] {
+  return splitCmdline(readProcText(`${dir.path}/cmdline`));
+}
+
+export function readLink(dir: ProcDir, name: 'exe' | 'cwd'): string {
+  return readlinkSync(`${dir.path}/${name}`);
+}
+
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Zombie or dead: the process has exited and only its pid is left. */
+export function hasExited(stat: ProcStat): boolean {
+  return stat.state === 'Z' || stat.state === 'X';
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseStat } from '../../src/attest/index.js';
+import { parseStatus, splitCmdline } from '../../src/attest/procfs.js';
+import { codeOf } from './helpers.js';
+
+// Fields 5..21 of a real stat line, then start time (22) and a few more.
+const middle = '4321 4321 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0';
+const line = (pid: string, comm: string, state = 'S', ppid = '7', start = '98765') =>
+  `${pid} (${comm}) ${state} ${ppid} ${middle} ${start} 2633728 135 18446744073709551615 1 1 0\n`;
+
+describe('parseStat', () => {
+  it.each([
+    ['a plain comm', line('42', 'sleep'), { pid: 42, comm: 'sleep', state: 'S', ppid: 7, startTime: 98765 }],
+    ['a comm with spaces', line('42', 'my agent'), { comm: 'my agent', ppid: 7, startTime: 98765 }],
+    ['a comm with parentheses', line('42', 'a) b (c'), { comm: 'a) b (c', ppid: 7, startTime: 98765 }],
+    ['a comm that mimics the fields', line('42', 'x) R 1 2 3'), { comm: 'x) R 1 2 3', state: 'S', ppid: 7 }],
+    ['a comm ending in ")"', line('9', ':)'), { pid: 9, comm: ':)', ppid: 7 }],
+    ['an empty comm', line('9', ''), { comm: '', ppid: 7 }],
+    ['a zombie', line('9', 'z', 'Z', '1'), { state: 'Z', ppid: 1 }],
+    ['pid 1, whose ppid is 0', line('1', 'init', 'S', '0', '1'), { pid: 1, ppid: 0, startTime: 1 }],
+  ])('parses %s', (_name, text, expected) => {
+    expect(parseStat(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['empty text', ''],
+    ['no parentheses', '42 sleep S 7'],
+    ['a line cut before the start time', '42 (sleep) S 7 1 2 3'],
+    ['a non-numeric pid', line('x', 'sleep')],
+    ['a non-numeric start time', line('42', 'sleep', 'S', '7', 'soon')],
+    ['a two-letter state', line('42', 'sleep', 'SS')],
+  ])('rejects %s as unreadable', (_name, text) => {
+    expect(() => parseStat(text)).toThrow(codeOf('ERR_ATTEST_UNREADABLE'));
+  });
+});
+
+describe('parseStatus', () => {
+  const status =
+    'Name:\tx\nTgid:\t12\nPid:\t13\nPPid:\t1\nUid:\t1000\t1001\t1002\t1003\nGid:\t50\t51\t52\t53\n';
+
+  it('reads the thread group and the effective ids (the ones SO_PEERCRED reports)', () => {
+    expect(parseStatus(status)).toEqual({ tgid: 12, uid: 1001, gid: 51 });
+  });
+
+  it('rejects a status without ids', () => {
+    expect(() => parseStatus('Name:\tx\nTgid:\t12\n')).toThrow(codeOf('ERR_ATTEST_UNREADABLE'));
+  });
+});
+
+describe('splitCmdline', () => {
+  it.each([
+    ['', []],
+    ['node\0/tmp/x/script.js\0', ['node', '/tmp/x/script.js']],
+    ['sh\0-c\0echo a  b\0', ['sh', '-c', 'echo a  b']],
+    ['cmd\0\0', ['cmd', '']],
+    ['rewritten title without a terminator', ['rewritten title without a terminator']],
+  ])('splits %j', (text, expected) => {
+    expect(splitCmdline(text)).toEqual(expected);
+  });
+});
