@@ -12,5 +12,9 @@ export function defaultConfig(): Config {
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
     },
+    agents: [],
+    // Big enough for any agent binary in the wild (a bundled Node app is ~100 MiB); the cap keeps
+    // one request from reading gigabytes.
+    attest: { maxHashBytes: 512 * 1024 * 1024 },
   };
 }

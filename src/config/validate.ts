@@ -1,7 +1,9 @@
 /**
  * Schema of config.toml, checked by hand: the shape is small and a hand check gives messages
  * that name the exact key (`[daemon] max_connections must be an integer between 1 and 10000`).
+ * `[agents.<name>]` tables belong to src/agents, which owns their rules.
  */
+import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
 import { defaultConfig } from './defaults.js';
 
@@ -15,52 +17,81 @@ export interface Config {
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
   };
+  /** From `[agents.<name>]` tables; none by default, so every caller is `unknown` or declared. */
+  agents: AgentDefinition[];
+  attest: {
+    /** Larger executables are not hashed (their sha256 is null): hashing reads the whole file. */
+    maxHashBytes: number;
+  };
 }
 
 type Table = Record<string, unknown>;
+/** TOML key → [Config field, min, max]. */
+type IntegerSpecs<T> = Record<string, readonly [keyof T, number, number]>;
 
-const integerKeys = {
+const MiB = 1024 * 1024;
+
+const daemonKeys = {
   max_connections: ['maxConnections', 1, 10_000],
   max_body_bytes: ['maxBodyBytes', 1024, 1024 * 1024],
   max_header_bytes: ['maxHeaderBytes', 1024, 64 * 1024],
   headers_timeout_ms: ['headersTimeoutMs', 100, 120_000],
   request_timeout_ms: ['requestTimeoutMs', 100, 600_000],
   keep_alive_timeout_ms: ['keepAliveTimeoutMs', 100, 600_000],
-} as const satisfies Record<string, readonly [keyof Config['daemon'], number, number]>;
+} as const satisfies IntegerSpecs<Config['daemon']>;
+
+const attestKeys = {
+  max_hash_bytes: ['maxHashBytes', MiB, 8 * 1024 * MiB],
+} as const satisfies IntegerSpecs<Config['attest']>;
 
 export function validateConfig(doc: Table, source: string): Config {
   const config = defaultConfig();
-  const fail = (message: string): never => {
+  function fail(message: string): never {
     throw new AgentIdError('ERR_CONFIG_INVALID', `${source}: ${message}`);
-  };
+  }
 
   for (const [section, value] of Object.entries(doc)) {
     if (!isTable(value)) fail(`"${section}" must be a table ([${section}])`);
-    const table = value as Table;
     switch (section) {
       case 'secrets':
-        for (const [key, v] of Object.entries(table)) {
+        for (const [key, v] of Object.entries(value)) {
           if (key !== 'backend') fail(`unknown key "${key}" in [secrets]`);
           if (v !== 'keychain' && v !== 'file') fail('[secrets] backend must be "keychain" or "file"');
-          config.secrets.backend = v as Config['secrets']['backend'];
+          config.secrets.backend = v;
         }
         break;
       case 'daemon':
-        for (const [key, v] of Object.entries(table)) {
-          const spec = integerKeys[key as keyof typeof integerKeys];
-          if (!spec) fail(`unknown key "${key}" in [daemon]`);
-          const [field, min, max] = spec;
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-            fail(`[daemon] ${key} must be an integer between ${min} and ${max}`);
-          }
-          config.daemon[field] = v as number;
-        }
+        readIntegers(section, value, daemonKeys, config.daemon, fail);
+        break;
+      case 'attest':
+        readIntegers(section, value, attestKeys, config.attest, fail);
+        break;
+      case 'agents':
+        config.agents = parseAgentDefinitions(value, source);
         break;
       default:
         fail(`unknown table [${section}]`);
     }
   }
   return config;
+}
+
+function readIntegers<T extends Record<string, number>>(
+  section: string,
+  table: Table,
+  specs: IntegerSpecs<T>,
+  target: T,
+  fail: (message: string) => never,
+): void {
+  for (const [key, v] of Object.entries(table)) {
+    const spec = specs[key];
+    if (!spec) fail(`unknown key "${key}" in [${section}]`);
+    const [field, min, max] = spec;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      fail(`[${section}] ${key} must be an integer between ${min} and ${max}`);
+    }
+    target[field] = v as T[keyof T];
+  }
 }
 
 function isTable(value: unknown): value is Table {
