@@ -3,6 +3,7 @@
  * metadata (from which cli/main.ts builds commander and the --help text) and an async run that
  * receives everything it touches in `deps`, so it can be tested without a real terminal.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { Env, Paths } from '../src/paths.js';
 import type { DaemonClient } from './daemon-client.js';
 
@@ -14,6 +15,13 @@ export interface CliDeps {
   out(text: string): void;
   err(text: string): void;
   stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Spawns a command sharing our stdio (and so the terminal). */
+  spawnInherited(command: string, args: string[], env: Env): ChildProcess;
+  signals: {
+    on(signal: NodeJS.Signals, handler: () => void): void;
+    off(signal: NodeJS.Signals, handler: () => void): void;
+  };
   /** All of stdin; on a terminal, one line read with echo off after `prompt` on stderr. */
   readSecretInput(prompt: string): Promise<string>;
   now(): Date;
@@ -29,6 +37,7 @@ export interface OptionSpec {
 
 export interface CommandInput {
   opts: Record<string, unknown>;
+  /** Positional arguments in order; a variadic last argument is spread into the list. */
   args: string[];
 }
 
@@ -42,6 +51,8 @@ export interface CommandSpec {
   examples: readonly string[];
   /** Runs when the parent is called without a subcommand (`agentid audit` = `agentid audit list`). */
   isDefault?: boolean;
+  /** Options after the first argument belong to the wrapped command (`agentid exec -- cmd --flag`). */
+  passThrough?: boolean;
   /** Resolves to the exit code (0 when omitted). Failures throw AgentIdError. */
   run(input: CommandInput, deps: CliDeps): Promise<number | undefined>;
 }

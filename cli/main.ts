@@ -28,6 +28,12 @@ function buildDeps(): CliDeps {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
+    signals: {
+      on: (signal, handler) => process.on(signal, handler),
+      off: (signal, handler) => process.off(signal, handler),
+    },
     readSecretInput: (prompt) => readSecretInput(process.stdin, process.stderr, prompt),
     now: () => new Date(),
     sleep,
@@ -51,6 +57,7 @@ function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
   for (const spec of commands) addCommand(program, spec, deps, setExit);
   return program;
@@ -72,11 +79,12 @@ function addCommand(program: Command, spec: CommandSpec, deps: CliDeps, setExit:
     .description(spec.summary)
     .exitOverride();
   for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
+  if (spec.passThrough) cmd.passThroughOptions();
   for (const o of spec.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
   cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   cmd.action(async (...params: unknown[]) => {
     // commander passes the declared arguments, then the options object, then the command.
-    const positional = params.slice(0, (spec.arguments ?? []).length) as string[];
+    const positional = params.slice(0, (spec.arguments ?? []).length).flat() as string[];
     setExit((await spec.run({ opts: cmd.opts(), args: positional }, deps)) ?? 0);
   });
 }

@@ -4,8 +4,9 @@
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
@@ -14,11 +15,14 @@ import { version } from '../src/version.js';
 import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
+import { attestRoute } from './routes/attest.js';
 import { secretRoutes } from './routes/secrets.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
 import { statusRoute } from './routes/status.js';
 import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
+import { SessionRegistry } from './sessions.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -56,7 +60,17 @@ export async function runDaemon(): Promise<void> {
     procRoot: '/proc',
     startedAt: now(),
     now,
+    randomUUID,
     log,
+    attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
+    sessions: new SessionRegistry(),
+    processAlive: (pid, startTime) => {
+      try {
+        return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime === startTime;
+      } catch {
+        return false;
+      }
+    },
     audit,
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
@@ -76,7 +90,14 @@ export async function runDaemon(): Promise<void> {
     requestShutdown: () => stopRequested(),
   };
 
-  const routes = [statusRoute(deps), whoamiRoute(deps), shutdownRoute(deps), ...secretRoutes(deps)];
+  const routes = [
+    statusRoute(deps),
+    whoamiRoute(deps),
+    attestRoute(deps),
+    ...sessionRoutes(deps),
+    shutdownRoute(deps),
+    ...secretRoutes(deps),
+  ];
   const api = createApiServer(deps, routes);
 
   if (removeStaleSocket(paths.socket))

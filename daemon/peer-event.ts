@@ -1,41 +1,68 @@
 /**
- * Builds the audit row for a request from one peer: the fields every row shares come from the
- * connection, the decision from the caller. Keeps routes and the server from repeating it.
+ * Builds the audit row for a request: the fields every row shares come from the caller, the
+ * decision from the route. The attestation is stored as a summary that identifies the process
+ * (exe, sha256, ancestry, session) but leaves out command lines, which can carry secrets
+ * (`mysql -pPASSWORD`): invariant 3.
  */
 import type { AuditEventInput, Decision } from '../src/audit/index.js';
 import type { PeerCredentials } from '../src/peer/index.js';
+import type { Caller } from './identify.js';
 
 export interface PeerEventFields {
   action: string;
   decision: Decision;
   latencyMs: number;
-  agent?: string;
-  human?: string | null;
   resource?: string | null;
   reason?: string | null;
   errorCode?: string | null;
 }
 
-export interface Caller {
+/** A peer refused before it was attested: all we know is its credentials and, maybe, its exe. */
+export interface RefusedPeer {
   peer: PeerCredentials;
-  /** Real executable of the peer, null when /proc could not tell. */
   exe: string | null;
 }
 
-export function peerEvent({ peer, exe }: Caller, fields: PeerEventFields): AuditEventInput {
+export function peerEvent(who: Caller | RefusedPeer, fields: PeerEventFields): AuditEventInput {
+  const caller = 'attestation' in who ? who : null;
+  const { peer } = who;
   return {
     action: fields.action,
     decision: fields.decision,
-    agent: fields.agent ?? 'unknown',
-    human: fields.human ?? null,
+    agent: caller?.agent.name ?? 'unknown',
+    human: caller?.human.sub ?? null,
     resource: fields.resource ?? null,
-    peer: { pid: peer.pid, uid: peer.uid, gid: peer.gid, exe },
-    attestation: null,
+    peer: {
+      pid: peer.pid,
+      uid: peer.uid,
+      gid: peer.gid,
+      exe: caller ? caller.attestation.exe : (who as RefusedPeer).exe,
+    },
+    attestation: caller ? attestationSummary(caller) : null,
     policyIds: [],
     reason: fields.reason ?? null,
     credentialFingerprint: null,
     expiresAt: null,
     errorCode: fields.errorCode ?? null,
     latencyMs: fields.latencyMs,
+  };
+}
+
+function attestationSummary({ attestation: a, agent, session }: Caller): Record<string, unknown> {
+  return {
+    pid: a.pid,
+    startTime: a.startTime,
+    uid: a.uid,
+    gid: a.gid,
+    exe: a.exe,
+    sha256: a.sha256,
+    cwd: a.cwd,
+    repo: a.repo,
+    script: a.script?.path ?? null,
+    ancestors: a.ancestors.map((hop) => ({ pid: hop.pid, exe: hop.exe })),
+    pinnedBy: a.pinnedBy,
+    session: session?.id ?? null,
+    agentEvidence: agent.evidence,
+    matched: agent.matched,
   };
 }

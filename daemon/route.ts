@@ -3,15 +3,12 @@
  * daemon's deps and returns this shape. The server owns transport concerns (bounds, peer check,
  * JSON, errors); a route owns its decision and its audit row.
  */
-import type { PeerCredentials } from '../src/peer/index.js';
+import type { Caller } from './identify.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface RouteContext {
-  /** Kernel credentials of the connection, already checked to be the daemon's own uid. */
-  peer: PeerCredentials;
-  /** Real executable of the peer (readlink /proc/PID/exe), null when /proc could not tell. */
-  exe: string | null;
+/** The caller (uid-checked, attested, matched to an agent and a human), plus the request. */
+export interface RouteContext extends Caller {
   params: Readonly<Record<string, string>>;
   /** Parsed JSON body; undefined when the request had none. */
   body: unknown;

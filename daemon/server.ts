@@ -6,11 +6,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
-import { readExe } from '../src/attest/index.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
 import type { DaemonDeps } from './deps.js';
-import { type Caller, peerEvent } from './peer-event.js';
+import { type Caller, identify } from './identify.js';
+import { peerEvent } from './peer-event.js';
 import type { Route } from './route.js';
 import { type Match, matchRoute } from './router.js';
 
@@ -99,12 +99,8 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       if (stopping) res.shouldKeepAlive = false;
       // The peer is checked before a bad path is reported, so a foreign uid learns nothing.
       const match = tryMatch(routes, method, path);
-      const caller = checkPeer(
-        peer,
-        match instanceof AgentIdError ? 'request' : match.route.action,
-        path,
-        elapsedMs,
-      );
+      const action = match instanceof AgentIdError ? 'request' : match.route.action;
+      const caller = await identify(deps, peer, { action, path, elapsedMs });
       if (match instanceof AgentIdError) throw match;
       const body = await readJsonBody(req, limits.maxBodyBytes);
       let result: Awaited<ReturnType<Route['handle']>>;
@@ -123,49 +119,6 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
       send(res, error.status, { error: error.toJSON() });
     }
-  }
-
-  function checkPeer(
-    peer: PeerCredentials | AgentIdError,
-    action: string,
-    path: string,
-    elapsedMs: () => number,
-  ): Caller {
-    if (peer instanceof AgentIdError) {
-      deps.audit.append(
-        peerEvent(
-          { peer: unreadablePeer, exe: null },
-          {
-            action,
-            decision: 'deny',
-            resource: path.slice(0, 200),
-            reason: peer.message,
-            errorCode: peer.code,
-            latencyMs: elapsedMs(),
-          },
-        ),
-      );
-      throw peer;
-    }
-    const caller = { peer, exe: readExe(deps.procRoot, peer.pid) };
-    if (peer.uid !== deps.uid) {
-      const error = new AgentIdError(
-        'ERR_PEER_UID',
-        `refused: the caller runs as uid ${peer.uid}, this daemon serves only uid ${deps.uid}`,
-      );
-      deps.audit.append(
-        peerEvent(caller, {
-          action,
-          decision: 'deny',
-          resource: path.slice(0, 200),
-          reason: error.message,
-          errorCode: error.code,
-          latencyMs: elapsedMs(),
-        }),
-      );
-      throw error;
-    }
-    return caller;
   }
 
   function auditRouteError(caller: Caller, action: string, error: AgentIdError, latencyMs: number) {
@@ -206,9 +159,6 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
 /** How long a connection accepted just before a stop gets to deliver its request. */
 const DRAIN_MS = 200;
 const netClose = NetServer.prototype.close;
-
-/** Recorded when the kernel would not say who the peer is: uid -1 is never a real caller. */
-const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null };
 
 function tryMatch(routes: readonly Route[], method: string, path: string): Match | AgentIdError {
   try {

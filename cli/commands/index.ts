@@ -1,11 +1,13 @@
 /** Every CLI command, in the order `agentid --help` lists them. */
 import type { CommandSpec } from '../command.js';
+import { attest } from './attest.js';
 import { auditList } from './audit/list.js';
 import { auditVerify } from './audit/verify.js';
 import { daemonRun } from './daemon/run.js';
 import { daemonStart } from './daemon/start.js';
 import { daemonStatus } from './daemon/status.js';
 import { daemonStop } from './daemon/stop.js';
+import { exec } from './exec.js';
 import { secretLs } from './secret/ls.js';
 import { secretRm } from './secret/rm.js';
 import { secretSet } from './secret/set.js';
@@ -14,7 +16,9 @@ import { whoami } from './whoami.js';
 
 export const commands: readonly CommandSpec[] = [
   status,
+  exec,
   whoami,
+  attest,
   auditList,
   auditVerify,
   secretSet,

@@ -1,28 +1,24 @@
-/** `agentid whoami`: what the daemon sees of this very process, and the human it is bound to. */
+/**
+ * `agentid whoami`: what the daemon makes of this very process — attestation, the agent it
+ * matched and why, the session, the human. Run it where an agent runs to write its selectors.
+ */
 import type { WhoamiResponse } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
+import { formatIdentity } from '../format-identity.js';
 
 export const whoami: CommandSpec = {
   path: ['whoami'],
-  summary: 'show how the daemon identifies the caller: process, agent and human',
+  summary: 'show how the daemon identifies the caller: process, agent (and why), session, human',
   options: [jsonOption],
-  examples: ['agentid whoami', 'agentid whoami --json | jq .peer.exe'],
+  examples: [
+    'agentid whoami',
+    'agentid whoami --json | jq .attestation.sha256',
+    'agentid exec --agent demo -- agentid whoami',
+  ],
   async run({ opts }, deps) {
     const me = await deps.daemon.call<WhoamiResponse>('/v1/whoami');
-    if (opts.json) {
-      printJson(deps, me);
-      return 0;
-    }
-    deps.out(
-      `${[
-        `agent:   ${me.agent}`,
-        `human:   ${me.human.sub} (idp ${me.human.idp})`,
-        `process: pid ${me.peer.pid}, uid ${me.peer.uid}, gid ${me.peer.gid}`,
-        `exe:     ${me.peer.exe ?? '(unreadable)'}`,
-        `pidfd:   ${me.peer.pidfd ? 'yes (pid reuse cannot fool the daemon)' : 'no (kernel without SO_PEERPIDFD)'}`,
-        `audit:   recorded as seq ${me.auditSeq}`,
-      ].join('\n')}\n`,
-    );
+    if (opts.json) printJson(deps, me);
+    else deps.out(`${formatIdentity(me)}audit:     recorded as seq ${me.auditSeq}\n`);
     return 0;
   },
 };

@@ -4,7 +4,6 @@
  * echoed back, logged or audited.
  */
 import { AgentIdError } from '../../src/errors.js';
-import { localHuman } from '../../src/identity/index.js';
 import type { SecretListResponse } from '../../src/protocol/index.js';
 import { validateSecretName } from '../../src/secrets/index.js';
 import type { DaemonDeps } from '../deps.js';
@@ -17,7 +16,6 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
       peerEvent(ctx, {
         action,
         decision: 'allow',
-        human: localHuman(deps.user, deps.host).sub,
         resource,
         latencyMs: ctx.elapsedMs(),
       }),

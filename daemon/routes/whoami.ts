@@ -1,8 +1,8 @@
 /**
- * GET /v1/whoami: what the daemon sees of the caller. Audited as an `identify` event, so the log
- * shows every process that asked who it is.
+ * GET /v1/whoami: everything the daemon makes of the caller — attestation, the agent it matched
+ * and why, the exec session, the human. The tool a user runs to write agent selectors. Audited
+ * as an `identify` event.
  */
-import { localHuman } from '../../src/identity/index.js';
 import type { WhoamiResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { peerEvent } from '../peer-event.js';
@@ -14,22 +14,15 @@ export function whoamiRoute(deps: DaemonDeps): Route {
     pattern: '/v1/whoami',
     action: 'identify',
     handle(ctx) {
-      const { peer, exe } = ctx;
-      const human = localHuman(deps.user, deps.host);
-      const agent = 'unknown';
       const row = deps.audit.append(
-        peerEvent(ctx, {
-          action: 'identify',
-          decision: 'allow',
-          agent,
-          human: human.sub,
-          latencyMs: ctx.elapsedMs(),
-        }),
+        peerEvent(ctx, { action: 'identify', decision: 'allow', latencyMs: ctx.elapsedMs() }),
       );
       const body: WhoamiResponse = {
-        peer: { pid: peer.pid, uid: peer.uid, gid: peer.gid, exe, pidfd: peer.pidfd !== null },
-        agent,
-        human,
+        attestation: ctx.attestation,
+        agent: ctx.agent,
+        session: ctx.session,
+        human: ctx.human,
+        pidfd: ctx.peer.pidfd !== null,
         auditSeq: row.seq,
       };
       return { status: 200, body };

@@ -77,7 +77,7 @@ describe('API bounds', () => {
       );
       const res = await api(home.socket, 'GET', '/v1/whoami');
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ agent: 'unknown' });
+      expect(res.json).toMatchObject({ agent: { name: 'unknown' } });
       // The cap (64) really was hit: the daemon shed the longest-idle connections to make room.
       expect(closedByDaemon).toBeGreaterThanOrEqual(200 - 64);
     } finally {

@@ -21,14 +21,19 @@ describe('agentid whoami', () => {
     const result = await collect(child);
     expect(result.code).toBe(0);
     const me = JSON.parse(result.stdout) as {
-      peer: { pid: number; uid: number; exe: string; pidfd: boolean };
-      agent: string;
+      attestation: { pid: number; uid: number; exe: string; cmdline: string[]; ancestors: { pid: number }[] };
+      pidfd: boolean;
+      agent: { name: string };
       human: { sub: string; idp: string };
       auditSeq: number;
     };
-    expect(me.peer.pid).toBe(child.pid);
-    expect(me.peer.uid).toBe(process.getuid?.());
-    expect(me.peer.exe).toBe(realpathSync(process.execPath));
+    expect(me.attestation.pid).toBe(child.pid);
+    expect(me.attestation.uid).toBe(process.getuid?.());
+    expect(me.attestation.exe).toBe(realpathSync(process.execPath));
+    expect(me.attestation.cmdline).toEqual([process.execPath, cliPath, 'whoami', '--json']);
+    // Its parent is this test process.
+    expect(me.attestation.ancestors[0]?.pid).toBe(process.pid);
+    expect(me.pidfd).toBe(true);
     expect(me.human.idp).toBe('local');
     expect(me.human.sub).toMatch(/^local:.+@.+$/);
 
@@ -49,7 +54,8 @@ describe('agentid whoami', () => {
   it('prints a readable summary without --json', async () => {
     const result = await runCli(home, ['whoami']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^agent: +unknown$/m);
-    expect(result.stdout).toContain(`exe:     ${realpathSync(process.execPath)}`);
+    expect(result.stdout).toMatch(/^agent: +unknown /m);
+    expect(result.stdout).toMatch(new RegExp(`^exe: +${realpathSync(process.execPath)}$`, 'm'));
+    expect(result.stdout).toMatch(/^ancestors:$/m);
   });
 });

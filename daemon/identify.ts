@@ -1,0 +1,78 @@
+/**
+ * Who is calling: the first thing the daemon does with every request. Peer credentials from the
+ * kernel, the uid check, attestation from /proc (fail closed), the exec session the process
+ * belongs to, the agent its attestation matches, and the human. A refusal at any step is audited
+ * here, with whatever was learned before it, and thrown with its code.
+ */
+import { type AgentMatch, resolveAgent } from '../src/agents/index.js';
+import { readExe } from '../src/attest/index.js';
+import type { Attestation } from '../src/attest/types.js';
+import { AgentIdError, toAgentIdError } from '../src/errors.js';
+import { localHuman } from '../src/identity/index.js';
+import type { PeerCredentials } from '../src/peer/index.js';
+import type { HumanView } from '../src/protocol/index.js';
+import type { DaemonDeps } from './deps.js';
+import { peerEvent } from './peer-event.js';
+import type { Session } from './sessions.js';
+
+export interface Caller {
+  peer: PeerCredentials;
+  attestation: Attestation;
+  agent: AgentMatch;
+  session: Session | null;
+  human: HumanView;
+}
+
+/** Recorded when the kernel would not say who the peer is: uid -1 is never a real caller. */
+const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null };
+
+export async function identify(
+  deps: DaemonDeps,
+  peer: PeerCredentials | AgentIdError,
+  request: { action: string; path: string; elapsedMs: () => number },
+): Promise<Caller> {
+  const refuse = (who: PeerCredentials, error: AgentIdError): never => {
+    deps.audit.append(
+      peerEvent(
+        { peer: who, exe: who === unreadablePeer ? null : readExe(deps.procRoot, who.pid) },
+        {
+          action: request.action,
+          decision: 'deny',
+          resource: request.path.slice(0, 200),
+          reason: error.message,
+          errorCode: error.code,
+          latencyMs: request.elapsedMs(),
+        },
+      ),
+    );
+    throw error;
+  };
+
+  if (peer instanceof AgentIdError) return refuse(unreadablePeer, peer);
+  if (peer.uid !== deps.uid) {
+    return refuse(
+      peer,
+      new AgentIdError(
+        'ERR_PEER_UID',
+        `refused: the caller runs as uid ${peer.uid}, this daemon serves only uid ${deps.uid}`,
+      ),
+    );
+  }
+  let attestation: Attestation;
+  try {
+    attestation = await deps.attestor.attest(peer);
+  } catch (err) {
+    return refuse(peer, toAgentIdError(err));
+  }
+  return { peer, ...describe(deps, attestation) };
+}
+
+/** Session, agent and human of an attested process. */
+export function describe(deps: DaemonDeps, attestation: Attestation): Omit<Caller, 'peer'> {
+  const session = deps.sessions.find(attestation);
+  const agent = resolveAgent(deps.config.agents, {
+    attestation,
+    session: session ? { id: session.id, agent: session.agent } : null,
+  });
+  return { attestation, agent, session, human: session?.human ?? localHuman(deps.user, deps.host) };
+}

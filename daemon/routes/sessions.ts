@@ -1,0 +1,97 @@
+/**
+ * /v1/sessions: `agentid exec` registers the session it roots (itself, by pid and start time as
+ * attested — never as claimed in the body) and ends it when its child exits. Processes whose
+ * ancestry reaches the root then carry the session's agent name and human.
+ */
+import { validateAgentName } from '../../src/agents/index.js';
+import { AgentIdError } from '../../src/errors.js';
+import type { SessionStartRequest } from '../../src/protocol/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+import type { Session } from '../sessions.js';
+
+export function sessionRoutes(deps: DaemonDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/sessions',
+      action: 'session.start',
+      handle(ctx) {
+        const request = parseStart(ctx.body);
+        if (ctx.session && !request.nest) {
+          throw new AgentIdError(
+            'ERR_SESSION_NESTED',
+            `already inside session ${ctx.session.id} (agent ${ctx.session.agent ?? 'undeclared'}); pass --nest to start one inside it`,
+          );
+        }
+        deps.sessions.prune(deps.processAlive);
+        const session: Session = {
+          id: deps.randomUUID(),
+          agent: request.agent,
+          human: ctx.human,
+          rootPid: ctx.attestation.pid,
+          rootStartTime: ctx.attestation.startTime,
+          startedAt: deps.now().toISOString(),
+        };
+        deps.sessions.add(session);
+        deps.audit.append(
+          peerEvent(ctx, {
+            action: 'session.start',
+            decision: 'allow',
+            resource: session.id,
+            reason: `declared agent ${session.agent ?? '(none)'}`,
+            latencyMs: ctx.elapsedMs(),
+          }),
+        );
+        return { status: 201, body: session };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/sessions/:id',
+      action: 'session.end',
+      handle(ctx) {
+        const id = ctx.params.id ?? '';
+        const found = deps.sessions.find({
+          pid: ctx.attestation.pid,
+          startTime: ctx.attestation.startTime,
+          ancestors: [],
+        });
+        // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
+        if (found?.id !== id) {
+          throw new AgentIdError(
+            'ERR_SESSION_NOT_FOUND',
+            `no session ${id.slice(0, 64)} rooted at this process`,
+          );
+        }
+        deps.sessions.remove(id);
+        deps.audit.append(
+          peerEvent(ctx, {
+            action: 'session.end',
+            decision: 'allow',
+            resource: id,
+            latencyMs: ctx.elapsedMs(),
+          }),
+        );
+        return { status: 200, body: { id, ended: true } };
+      },
+    },
+  ];
+}
+
+function parseStart(body: unknown): { agent: string | null; nest: boolean } {
+  const request = (body ?? {}) as SessionStartRequest;
+  if (typeof request !== 'object' || Array.isArray(request)) {
+    throw new AgentIdError('ERR_SESSION_INVALID', 'the body must be {"agent"?: string, "nest"?: boolean}');
+  }
+  const agent = request.agent ?? null;
+  if (agent !== null) {
+    if (typeof agent !== 'string') throw new AgentIdError('ERR_SESSION_INVALID', 'agent must be a string');
+    validateAgentName(agent);
+  }
+  if (request.nest !== undefined && typeof request.nest !== 'boolean') {
+    throw new AgentIdError('ERR_SESSION_INVALID', 'nest must be true or false');
+  }
+  return { agent, nest: request.nest === true };
+}
