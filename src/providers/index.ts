@@ -1,0 +1,11 @@
+/** Public door of the credential providers: the contract, the cache, and one file per type. */
+export { CredentialCache, DEFAULT_REFRESH_MARGIN_MS } from './cache.js';
+export { SIGNING_KEYS_SECRET, SigningKeys } from './jwt/keys.js';
+export {
+  agentUri,
+  DEFAULT_ISSUER,
+  DEFAULT_TTL_SECONDS,
+  jwtProvider,
+  MAX_TTL_SECONDS,
+} from './jwt/provider.js';
+export type { CredentialType, Issued, IssueRequest, Provider } from './types.js';
