@@ -1,0 +1,54 @@
+/**
+ * The policy gate of every credential route: the caller (attested agent, human, exec session)
+ * and the credential asked for become a policy input, the engine decides, and a deny is audited
+ * here (decision, determining policies, reason) and thrown as ERR_POLICY_DENIED with the reason
+ * the user needs. An allow is returned: the route audits it with the credential it issued.
+ */
+import { AgentIdError } from '../src/errors.js';
+import type { PolicyAction, PolicyDecision, PolicyInput } from '../src/policy/index.js';
+import { markAudited } from './audited.js';
+import type { DaemonDeps } from './deps.js';
+import type { Caller } from './identify.js';
+import { peerEvent } from './peer-event.js';
+
+export function authorize(
+  deps: DaemonDeps,
+  caller: Caller & { elapsedMs?: () => number },
+  credential: { name: string; type: PolicyAction },
+  request: Record<string, string | undefined>,
+): PolicyDecision {
+  const decision = deps.policy.decide(policyInput(caller, credential, request, deps.now()));
+  if (decision.decision === 'allow') return decision;
+  deps.audit.append(
+    peerEvent(caller, {
+      action: credential.type,
+      decision: 'deny',
+      resource: credential.name,
+      reason: decision.reason,
+      policyIds: decision.policyIds,
+      errorCode: 'ERR_POLICY_DENIED',
+      latencyMs: caller.elapsedMs?.() ?? 0,
+    }),
+  );
+  const why = `agentid policy explain --agent ${caller.agent.name} --credential ${credential.name} --type ${credential.type}`;
+  throw markAudited(
+    new AgentIdError('ERR_POLICY_DENIED', `denied by policy: ${decision.reason} (see why: ${why})`),
+  );
+}
+
+export function policyInput(
+  caller: Caller,
+  credential: PolicyInput['credential'],
+  request: PolicyInput['request'],
+  time: Date,
+): PolicyInput {
+  return {
+    agent: caller.agent,
+    process: caller.attestation,
+    human: caller.human,
+    session: caller.session ? { id: caller.session.id, via: 'exec' } : null,
+    credential,
+    request,
+    time,
+  };
+}

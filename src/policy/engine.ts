@@ -1,0 +1,177 @@
+/**
+ * The policy engine the daemon and the CLI share: loads the policy dir (or the default policy),
+ * keeps the last good set active when a load fails, and decides requests with Cedar over the
+ * pre-parsed set. Deny by default: no permit, a forbid, or no loaded set at all is a deny.
+ */
+import { createHash } from 'node:crypto';
+import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { AgentIdError } from '../errors.js';
+import { type CompiledSet, compilePolicies } from './compile.js';
+import { readPolicyDir } from './dir.js';
+import { type LoadedPolicy, loadPolicies } from './load.js';
+import { buildCedarRequest } from './request.js';
+import { formatDiagnostic } from './source-map.js';
+import type { PolicyDecision, PolicyDiagnostic, PolicyInput, PolicyStatus } from './types.js';
+import { watchPolicyDir } from './watch.js';
+
+export interface PolicyEngineDeps {
+  dir: string;
+  /** Substituted into the default policy: the uid whose agents get identity tokens. */
+  uid: number;
+  now: () => Date;
+}
+
+export type ReloadResult = { ok: true; status: PolicyStatus } | { ok: false; error: AgentIdError };
+
+interface ActiveSet {
+  source: PolicyStatus['source'];
+  files: string[];
+  policies: LoadedPolicy[];
+  compiled: CompiledSet;
+  /** Ids of the forbid policies. */
+  forbids: ReadonlySet<string>;
+  loadedAt: Date;
+}
+
+/** Pre-parsed sets live in wasm memory under global names: each engine gets its own. */
+let engines = 0;
+
+export class PolicyEngine {
+  readonly #deps: PolicyEngineDeps;
+  readonly #prefix = `agentid-policy-${++engines}`;
+  #active: ActiveSet | null = null;
+  #lastError: PolicyStatus['lastError'] = null;
+  /** Two slots of pre-parsed sets: the active one, and the one a reload compiles into. */
+  readonly #slots: [ReadonlySet<string>, ReadonlySet<string>] = [new Set(), new Set()];
+  #generation = 0;
+  #lastAttempt: string | null = null;
+
+  /** Loads at once; a failed first load leaves no set (every decision denies) and sets lastError. */
+  constructor(deps: PolicyEngineDeps) {
+    this.#deps = deps;
+    this.reload();
+  }
+
+  /** Loads the dir again; a set that fails to load is reported and never replaces the active one. */
+  reload(): ReloadResult {
+    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    this.#lastAttempt = fingerprint(contents);
+    const loaded = 'diagnostics' in contents ? contents : loadPolicies(contents.files);
+    if ('diagnostics' in loaded) return this.#fail(loaded.diagnostics);
+    const files = 'files' in contents ? contents.files.map((f) => f.name) : [];
+    const slot = ((this.#generation + 1) % 2) as 0 | 1;
+    let compiled: CompiledSet;
+    try {
+      compiled = compilePolicies(loaded.policies, `${this.#prefix}:${slot}:`);
+    } catch (err) {
+      return this.#fail([
+        { file: this.#deps.dir, line: null, column: null, message: (err as Error).message },
+      ]);
+    }
+    // Ids of the slot's previous set that this compile did not overwrite: free their memory.
+    for (const id of this.#slots[slot])
+      if (!compiled.ids.has(id)) preparsePolicySet(id, { staticPolicies: {} });
+    this.#slots[slot] = compiled.ids;
+    this.#generation += 1;
+    this.#active = {
+      source: contents.source,
+      files,
+      policies: loaded.policies,
+      forbids: new Set(loaded.policies.filter((p) => p.effect === 'forbid').map((p) => p.id)),
+      compiled,
+      loadedAt: this.#deps.now(),
+    };
+    this.#lastError = null;
+    return { ok: true, status: this.status() };
+  }
+
+  /** For the watcher: reloads only when the files differ from the last attempt (editors write twice). */
+  reloadIfChanged(): ReloadResult | null {
+    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    return fingerprint(contents) === this.#lastAttempt ? null : this.reload();
+  }
+
+  /** Watches the dir and reloads on change; `report` gets every reload's result. */
+  watch(report: (result: ReloadResult) => void, debounceMs = 100): { close(): void } {
+    return watchPolicyDir(this.#deps.dir, debounceMs, () => {
+      const result = this.reloadIfChanged();
+      if (result) report(result);
+    });
+  }
+
+  decide(input: PolicyInput): PolicyDecision {
+    const request = buildCedarRequest(input);
+    const target = `${input.credential.type} on Credential::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
+    if (this.#active === null) {
+      return {
+        decision: 'deny',
+        policyIds: [],
+        reason: `no policy set is loaded, so nothing is permitted (${target}): ${this.#lastError?.message ?? ''}`,
+        errors: [],
+      };
+    }
+    const answer = statefulIsAuthorized({
+      ...request,
+      // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
+      // is typed to the schema, and test/policy/request.test.ts has Cedar validate what it builds.
+      validateRequest: false,
+      preparsedPolicySetId: this.#active.compiled.setFor(input.credential.type, input.agent.name),
+    });
+    if (answer.type === 'failure') {
+      throw new AgentIdError(
+        'ERR_POLICY_EVALUATION',
+        `the policy request for ${target} is invalid: ${answer.errors.map((e) => e.message).join('; ')}`,
+      );
+    }
+    const { diagnostics } = answer.response;
+    const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`);
+    // Cedar skips a policy that fails to evaluate. For a permit that only withholds; a forbid that
+    // cannot be checked must not be waived, so it denies (fail closed).
+    const failedForbids = diagnostics.errors
+      .map((e) => e.policyId)
+      .filter((id) => this.#active?.forbids.has(id));
+    const decision = failedForbids.length > 0 ? 'deny' : answer.response.decision;
+    const policyIds = [...(failedForbids.length > 0 ? failedForbids : diagnostics.reason)].sort();
+    const why =
+      failedForbids.length > 0
+        ? `forbidden by ${policyIds.join(', ')}, which failed to evaluate and so is not waived`
+        : decision === 'allow'
+          ? `permitted by ${policyIds.join(', ')}`
+          : policyIds.length > 0
+            ? `forbidden by ${policyIds.join(', ')}`
+            : `no policy permits ${target}`;
+    const reason = errors.length > 0 ? `${why} (failed to evaluate: ${errors.join('; ')})` : why;
+    return { decision, policyIds, reason, errors };
+  }
+
+  /** The active set's policies, in file and source order. */
+  policies(): readonly LoadedPolicy[] {
+    return this.#active?.policies ?? [];
+  }
+
+  status(): PolicyStatus {
+    return {
+      source: this.#active?.source ?? 'dir',
+      dir: this.#deps.dir,
+      files: this.#active?.files ?? [],
+      policyCount: this.#active?.policies.length ?? 0,
+      loadedAt: this.#active?.loadedAt.toISOString() ?? null,
+      lastError: this.#lastError,
+    };
+  }
+
+  #fail(diagnostics: PolicyDiagnostic[]): ReloadResult {
+    const kept = this.#active
+      ? `the set loaded at ${this.#active.loadedAt.toISOString()} (policies: ${this.#active.policies.length}) stays in force`
+      : 'no policy set is loaded, so every credential is denied';
+    const message =
+      `policies in ${this.#deps.dir} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
+      'fix them and check with `agentid policy check`';
+    this.#lastError = { at: this.#deps.now().toISOString(), message, diagnostics };
+    return { ok: false, error: new AgentIdError('ERR_POLICY_INVALID', message) };
+  }
+}
+
+function fingerprint(contents: ReturnType<typeof readPolicyDir>): string {
+  return createHash('sha256').update(JSON.stringify(contents)).digest('hex');
+}

@@ -1,0 +1,53 @@
+/**
+ * The Cedar schema every policy is validated against (strict mode), shipped as a string so it is
+ * part of dist/. No namespace: policies read `Agent::"claude"`, `Action::"jwt"`,
+ * `Credential::"identity"`. Cedar has no null, so whatever attestation or login may not know is an
+ * optional attribute, and strict validation makes policies test it with `has` first.
+ */
+export const POLICY_SCHEMA = `// agentid policy schema
+type User = {
+  sub: String,
+  email?: String,
+  groups: Set<String>,
+  idp: String,
+  mfa: Bool,
+};
+
+type Process = {
+  pid: Long,
+  uid: Long,
+  exe: String,
+  sha256?: String,
+  cwd?: String,
+  repo?: String,
+  repoRoot?: String,
+  ancestors: Set<String>,
+};
+
+type Session = { id: String, via: String };
+
+type Request = {
+  time: Long,
+  audience?: String,
+  awsRole?: String,
+  gitHost?: String,
+  gitPath?: String,
+  mcpServer?: String,
+};
+
+type RequestContext = {
+  user: User,
+  process: Process,
+  session?: Session,
+  request: Request,
+};
+
+entity Agent = { name: String, evidence: String, matched: Set<String> };
+entity Credential = { name: String, "type": String };
+
+action jwt, aws, git, static, mcp appliesTo {
+  principal: Agent,
+  resource: Credential,
+  context: RequestContext,
+};
+`;

@@ -1,0 +1,66 @@
+/**
+ * The shapes of policy decisions, shared by the engine, the daemon (authorize, status), the CLI
+ * (check, explain, test) and the wire types. Types only, so src/protocol can import them without
+ * loading Cedar.
+ */
+import type { AgentMatch } from '../agents/index.js';
+import type { AncestorInfo, Attestation } from '../attest/types.js';
+
+/** Policy actions: one per credential kind. */
+export const POLICY_ACTIONS = ['jwt', 'aws', 'git', 'static', 'mcp'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** Request attributes a credential route may pass (`context.request.<name>`), all optional. */
+export const REQUEST_FIELDS = ['audience', 'awsRole', 'gitHost', 'gitPath', 'mcpServer'] as const;
+export type RequestField = (typeof REQUEST_FIELDS)[number];
+
+/** Everything a decision is made over, as plain data: built from a Caller, or by hand (what-if). */
+export interface PolicyInput {
+  agent: Pick<AgentMatch, 'name' | 'evidence' | 'matched'>;
+  process: Pick<Attestation, 'pid' | 'uid' | 'exe' | 'sha256' | 'cwd' | 'repo'> & {
+    ancestors: readonly Pick<AncestorInfo, 'exe'>[];
+  };
+  human: {
+    sub: string;
+    idp: string;
+    email?: string | null;
+    groups?: readonly string[];
+    mfa?: boolean;
+  };
+  session: { id: string; via: 'exec' } | null;
+  credential: { name: string; type: PolicyAction };
+  /** Unknown keys are refused: the schema has no place for them. Undefined values are left out. */
+  request: Readonly<Record<string, string | undefined>>;
+  /** When the request was made (context.request.time, epoch seconds). */
+  time: Date;
+}
+
+export interface PolicyDecision {
+  decision: 'allow' | 'deny';
+  /** Determining policies, `<file>:<id>`: the permits that allowed, or the forbids that denied. */
+  policyIds: string[];
+  /** For the user and the audit row: who permitted, which policy forbade, or that none permits. */
+  reason: string;
+  /** Policies that failed to evaluate (and so were ignored), `<id>: <message>`. */
+  errors: string[];
+}
+
+/** One problem found while loading, located in its file (1-based line and column). */
+export interface PolicyDiagnostic {
+  file: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+export interface PolicyStatus {
+  /** 'default': the policy dir does not exist, the built-in default policy applies. */
+  source: 'default' | 'dir';
+  dir: string;
+  files: string[];
+  policyCount: number;
+  /** When the active set was loaded (ISO); null when no set ever loaded (deny everything). */
+  loadedAt: string | null;
+  /** The last load that failed and was not applied; cleared by the next good load. */
+  lastError: { at: string; message: string; diagnostics: PolicyDiagnostic[] } | null;
+}
