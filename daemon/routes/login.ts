@@ -1,0 +1,83 @@
+/**
+ * /v1/login: the daemon runs the SSO login (device or browser flow) and the CLI follows it.
+ * POST starts an attempt and answers what to show the user; GET reports its progress (and audits
+ * the outcome the first time the CLI sees it); DELETE cancels it (Ctrl-C in the CLI). All work
+ * before anyone is logged in, of course.
+ */
+import { AgentIdError } from '../../src/errors.js';
+import type { LoginMode, LoginStartRequest } from '../../src/protocol/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+
+export function loginRoutes(deps: DaemonDeps): Route[] {
+  const sso = () => {
+    if (deps.sso) return deps.sso;
+    throw new AgentIdError(
+      'ERR_IDP_NOT_CONFIGURED',
+      `no identity provider is configured, so the human is the local user; add an [idp] table (issuer, client_id) to ${deps.paths.configFile}`,
+    );
+  };
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/login',
+      action: 'login.start',
+      humanOptional: true,
+      async handle(ctx) {
+        const mode = parseMode(ctx.body);
+        const body = await sso().flows.start(mode);
+        deps.audit.append(
+          peerEvent(ctx, {
+            action: 'login.start',
+            decision: 'allow',
+            resource: body.issuer,
+            reason: `${mode} flow`,
+            latencyMs: ctx.elapsedMs(),
+          }),
+        );
+        return { status: 201, body };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/login/:id',
+      action: 'login',
+      humanOptional: true,
+      handle(ctx) {
+        const { view, finished } = sso().flows.progress(ctx.params.id ?? '');
+        if (finished) {
+          deps.audit.append({
+            ...peerEvent(ctx, {
+              action: 'login',
+              decision: view.state === 'complete' ? 'allow' : 'error',
+              resource: deps.config.idp?.issuer ?? null,
+              reason: view.error?.message ?? null,
+              errorCode: view.error?.code ?? null,
+              latencyMs: ctx.elapsedMs(),
+            }),
+            // The row names who logged in, not who the caller was before.
+            human: view.human?.sub ?? null,
+          });
+        }
+        return { status: 200, body: view };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/login/:id',
+      action: 'login.cancel',
+      humanOptional: true,
+      handle(ctx) {
+        sso().flows.cancel(ctx.params.id ?? '');
+        return { status: 200, body: { id: ctx.params.id, cancelled: true } };
+      },
+    },
+  ];
+}
+
+function parseMode(body: unknown): LoginMode {
+  const mode = (body as Partial<LoginStartRequest> | undefined)?.mode;
+  if (mode === 'device' || mode === 'browser') return mode;
+  throw new AgentIdError('ERR_USAGE', 'the body must be {"mode": "device" | "browser"}');
+}

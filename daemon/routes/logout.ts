@@ -1,0 +1,36 @@
+/**
+ * POST /v1/logout: revokes the SSO session at the provider where it supports revocation and
+ * deletes the refresh token from the keychain. Audited with the human who was logged in.
+ */
+import { AgentIdError } from '../../src/errors.js';
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+
+export function logoutRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/logout',
+    action: 'logout',
+    humanOptional: true,
+    async handle(ctx) {
+      if (!deps.sso) {
+        throw new AgentIdError(
+          'ERR_IDP_NOT_CONFIGURED',
+          'no identity provider is configured: nobody is logged in',
+        );
+      }
+      const body = await deps.sso.session.logout();
+      deps.audit.append(
+        peerEvent(ctx, {
+          action: 'logout',
+          decision: 'allow',
+          resource: deps.config.idp?.issuer ?? null,
+          reason: body.revoked ? 'revoked at the provider' : 'not revoked at the provider',
+          latencyMs: ctx.elapsedMs(),
+        }),
+      );
+      return { status: 200, body };
+    },
+  };
+}

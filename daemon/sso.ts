@@ -1,0 +1,35 @@
+/**
+ * Wires the human half for the daemon: with `[idp]`, the OIDC client, the session it keeps and
+ * the login attempts; without it, the local OS user. daemon/main.ts passes in the real world.
+ */
+
+import {
+  createIdpClient,
+  type HumanSource,
+  LoginFlows,
+  localHumanSource,
+  OidcSession,
+} from '../src/identity/index.js';
+import type { IdpConfig } from '../src/identity/oidc/index.js';
+import type { SecretStore } from '../src/secrets/index.js';
+import type { DaemonDeps } from './deps.js';
+
+export interface SsoWorld {
+  idp: IdpConfig | null;
+  secrets: () => Promise<SecretStore>;
+  now: () => Date;
+  randomUUID: () => string;
+  user: string;
+  host: string;
+  log: DaemonDeps['log'];
+  schedule: (ms: number, fn: () => void) => () => void;
+}
+
+export function buildSso(world: SsoWorld): Pick<DaemonDeps, 'humans' | 'sso'> {
+  if (!world.idp) return { humans: localHumanSource(world.user, world.host), sso: null };
+  const client = createIdpClient(world.idp, { secrets: world.secrets, now: world.now });
+  const session = new OidcSession({ ...world, client });
+  const flows = new LoginFlows({ ...world, client, session });
+  const humans: HumanSource = session;
+  return { humans, sso: { flows, session } };
+}
