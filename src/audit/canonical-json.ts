@@ -8,38 +8,63 @@
 import { AgentIdError } from '../errors.js';
 
 export function canonicalJson(value: unknown): string {
-  return write(value, '$', new Set());
+  const path: (string | number)[] = [];
+  try {
+    return write(value, path, new Set());
+  } catch (err) {
+    if (err instanceof Problem) {
+      const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+      throw new AgentIdError('ERR_AUDIT_INVALID_EVENT', `audit event value $${where} ${err.message}`);
+    }
+    throw err;
+  }
 }
 
-function write(value: unknown, path: string, ancestors: Set<object>): string {
+/**
+ * JSON text already known to be canonical (the verifier checks each distinct stored text once),
+ * written as is: re-canonicalizing the same attestation for every row is most of a verify's work.
+ */
+export class CanonicalText {
+  constructor(readonly text: string) {}
+}
+
+/** Thrown inside write; `path` still holds where it happened, because nothing pops on the way out. */
+class Problem extends Error {}
+
+function write(value: unknown, path: (string | number)[], ancestors: Set<object>): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw invalid(path, 'is not a finite number');
+    if (!Number.isFinite(value)) throw new Problem('is not a finite number');
     return JSON.stringify(value);
   }
-  if (typeof value !== 'object') throw invalid(path, `is of type ${typeof value}, which JSON cannot hold`);
-  if (ancestors.has(value)) throw invalid(path, 'is a cycle');
+  if (typeof value !== 'object') throw new Problem(`is of type ${typeof value}, which JSON cannot hold`);
+  if (value instanceof CanonicalText) return value.text;
+  if (ancestors.has(value)) throw new Problem('is a cycle');
   ancestors.add(value);
-  try {
-    if (Array.isArray(value)) {
-      return `[${value.map((item, i) => write(item, `${path}[${i}]`, ancestors)).join(',')}]`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out += (i === 0 ? '' : ',') + write(value[i], path, ancestors);
+      path.pop();
     }
+    out += ']';
+  } else {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) throw invalid(path, 'is not a plain object');
-    const members: string[] = [];
+    if (proto !== Object.prototype && proto !== null) throw new Problem('is not a plain object');
+    out = '{';
     // Default sort compares UTF-16 code units, which is exactly RFC 8785's key order.
     for (const key of Object.keys(value).sort()) {
       const member = (value as Record<string, unknown>)[key];
       // Same as JSON.stringify: an absent optional field and an undefined one are the same object.
       if (member === undefined) continue;
-      members.push(`${JSON.stringify(key)}:${write(member, `${path}.${key}`, ancestors)}`);
+      path.push(key);
+      out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${write(member, path, ancestors)}`;
+      path.pop();
     }
-    return `{${members.join(',')}}`;
-  } finally {
-    ancestors.delete(value);
+    out += '}';
   }
-}
-
-function invalid(path: string, problem: string): AgentIdError {
-  return new AgentIdError('ERR_AUDIT_INVALID_EVENT', `audit event value ${path} ${problem}`);
+  ancestors.delete(value);
+  return out;
 }

@@ -3,6 +3,16 @@
  * the CLI and TUI read through AuditReader. See DESIGN.md, "Audit".
  */
 export { canonicalJson } from './canonical-json.js';
-export { AuditReader } from './reader.js';
-export type { AuditDeps, AuditEventInput, AuditQuery, AuditRow, Decision, VerifyResult } from './types.js';
+export { OCSF_VERSION, toOcsf } from './ocsf.js';
+export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
+export type {
+  Anchor,
+  AuditDeps,
+  AuditEventInput,
+  AuditQuery,
+  AuditRow,
+  Decision,
+  PruneResult,
+  VerifyResult,
+} from './types.js';
 export { AuditWriter } from './writer.js';

@@ -26,11 +26,23 @@ export function buildQuery(q: AuditQuery): SqlQuery {
     where.push('seq >= (SELECT min(seq) FROM events INDEXED BY events_time WHERE time >= ?)', 'time >= ?');
     params.push(since, since);
   }
-  for (const column of ['agent', 'decision', 'action'] as const) {
+  for (const column of ['agent', 'human', 'decision', 'action'] as const) {
     const value = q[column];
     if (value === undefined) continue;
     where.push(`${column} = ?`);
     params.push(value);
+  }
+  for (const [key, op] of [
+    ['afterSeq', '>'],
+    ['beforeSeq', '<'],
+  ] as const) {
+    const cursor = q[key];
+    if (cursor === undefined) continue;
+    if (!Number.isSafeInteger(cursor))
+      throw new AgentIdError('ERR_USAGE', `audit query: ${key} must be an integer`);
+    // On the rowid, so with an equality filter SQLite still walks one index range in seq order.
+    where.push(`seq ${op} ?`);
+    params.push(cursor);
   }
   let sql = 'SELECT * FROM events';
   if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;

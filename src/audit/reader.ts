@@ -1,6 +1,8 @@
 /**
  * Read-only access to the audit log for the CLI and the TUI. It opens the file read-only, so a
  * reader can never extend or repair the chain, and relies on WAL to read while the daemon writes.
+ * Every read is bounded by the caller (LIMIT, keyset cursors, verify batches), so a log of any
+ * size opens as fast as a small one.
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -8,8 +10,32 @@ import { AgentIdError } from '../errors.js';
 import { buildQuery } from './query.js';
 import { type EventColumns, fromColumns } from './row.js';
 import { assertSchema } from './schema.js';
-import type { AuditQuery, AuditRow, VerifyResult } from './types.js';
-import { verifyChain } from './verify.js';
+import type { Anchor, AuditQuery, AuditRow, VerifyResult } from './types.js';
+import { ChainVerifier } from './verify.js';
+
+/** Rows per verify batch: big enough to amortize the query, small enough to yield often. */
+const VERIFY_BATCH = 10_000;
+
+export interface AuditStats {
+  /** Rows in the log (seqs are contiguous, so this needs no scan). */
+  rows: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  deny: number;
+  error: number;
+}
+
+/** A chain check that keeps its place: each step checks at most `maxRows` more rows. */
+export interface ChainCheck {
+  step(maxRows: number): { result: VerifyResult; caughtUp: boolean };
+}
+
+interface AnchorColumns {
+  seq: number;
+  prev_hash: string;
+  time: string;
+  pruned_rows: number;
+}
 
 export class AuditReader {
   readonly #db: Database.Database;
@@ -41,12 +67,89 @@ export class AuditReader {
     return (this.#db.prepare(sql).all(...params) as EventColumns[]).map(fromColumns);
   }
 
+  /** Rows one at a time, for streaming a log of any size (export). */
+  *iterate(q: AuditQuery): Generator<AuditRow> {
+    const { sql, params } = buildQuery(q);
+    for (const columns of this.#db.prepare(sql).iterate(...params) as Iterable<EventColumns>) {
+      yield fromColumns(columns);
+    }
+  }
+
+  /** SQLite's plan for a query, for tests and `--explain`-style diagnostics. */
+  plan(q: AuditQuery): string[] {
+    const { sql, params } = buildQuery(q);
+    const rows = this.#db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+    return rows.map((r) => r.detail);
+  }
+
+  stats(): AuditStats {
+    const ends = this.#db.prepare('SELECT min(seq) AS first, max(seq) AS last FROM events').get() as {
+      first: number | null;
+      last: number | null;
+    };
+    // Each count walks only its decision's range of the events_decision index.
+    const count = this.#db.prepare('SELECT count(*) AS n FROM events WHERE decision = ?').pluck();
+    return {
+      rows: ends.first === null || ends.last === null ? 0 : ends.last - ends.first + 1,
+      firstSeq: ends.first,
+      lastSeq: ends.last,
+      deny: count.get('deny') as number,
+      error: count.get('error') as number,
+    };
+  }
+
+  /** Every prune's anchor, oldest first. */
+  anchors(): Anchor[] {
+    return (this.#db.prepare('SELECT * FROM anchors ORDER BY seq').all() as AnchorColumns[]).map(toAnchor);
+  }
+
+  /**
+   * A chain check from where the chain starts: the newest anchor at or before the first row (the
+   * rows before it were pruned), or seq 1. With no anchor, a log whose head was deleted breaks at
+   * its first row ("missing seq 1").
+   */
+  chainCheck(): ChainCheck {
+    const first = this.#db.prepare('SELECT min(seq) FROM events').pluck().get() as number | null;
+    const anchor = this.#db
+      .prepare('SELECT * FROM anchors WHERE seq <= ? ORDER BY seq DESC LIMIT 1')
+      .get(first ?? Number.MAX_SAFE_INTEGER) as AnchorColumns | undefined;
+    const verifier = new ChainVerifier(anchor ? toAnchor(anchor) : null);
+    const next = this.#db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    // Starts below any seq SQLite can store, so a stray row before the chain is reported, not skipped.
+    let after: number | bigint = -(2n ** 63n);
+    return {
+      step(maxRows) {
+        if (verifier.broken) return { result: verifier.result(), caughtUp: true };
+        let fetched = 0;
+        const rows = next.iterate(after, maxRows) as Iterable<EventColumns>;
+        const counted = (function* () {
+          for (const row of rows) {
+            fetched++;
+            after = row.seq;
+            yield row;
+          }
+        })();
+        verifier.feed(counted);
+        // A break stops the feed mid-batch: closing the generator closes the statement's cursor.
+        counted.return(undefined);
+        return { result: verifier.result(), caughtUp: verifier.broken || fetched < maxRows };
+      },
+    };
+  }
+
   verify(): VerifyResult {
-    const rows = this.#db.prepare('SELECT * FROM events ORDER BY seq').iterate() as Iterable<EventColumns>;
-    return verifyChain(rows);
+    const check = this.chainCheck();
+    for (;;) {
+      const { result, caughtUp } = check.step(VERIFY_BATCH);
+      if (caughtUp) return result;
+    }
   }
 
   close(): void {
     this.#db.close();
   }
+}
+
+function toAnchor(a: AnchorColumns): Anchor {
+  return { seq: a.seq, prevHash: a.prev_hash, time: a.time, prunedRows: a.pruned_rows };
 }

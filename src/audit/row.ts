@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AgentIdError } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
+import { type CanonicalText, canonicalJson } from './canonical-json.js';
 import type { AuditRow, Decision } from './types.js';
 
 /** prev_hash of seq 1. */
@@ -41,7 +41,13 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function chainHash(row: Omit<AuditRow, 'hash'>): string {
+/** A row without its hash; the JSON columns may also come as text known to be canonical. */
+export type Hashable = Omit<AuditRow, 'hash' | 'attestation' | 'policyIds'> & {
+  attestation: AuditRow['attestation'] | CanonicalText | null;
+  policyIds: AuditRow['policyIds'] | CanonicalText;
+};
+
+export function chainHash(row: Hashable): string {
   return sha256Hex(`${row.prevHash}\n${canonicalJson(row)}`);
 }
 
@@ -74,6 +80,19 @@ export function toColumns(row: AuditRow, attestationJson: string | null): EventC
 }
 
 export function fromColumns(c: EventColumns): AuditRow {
+  return decodeColumns(
+    c,
+    (text) => parseJson<Record<string, unknown>>(c, 'attestation', text),
+    (text) => parseJson<string[]>(c, 'policy_ids', text),
+  );
+}
+
+/** The row of `c`, its two JSON columns decoded by the given functions (parsed, or kept as text). */
+export function decodeColumns<A, P>(
+  c: EventColumns,
+  attestation: (text: string) => A,
+  policyIds: (text: string) => P,
+): Omit<AuditRow, 'attestation' | 'policyIds'> & { attestation: A | null; policyIds: P } {
   return {
     seq: c.seq,
     id: c.id,
@@ -85,9 +104,9 @@ export function fromColumns(c: EventColumns): AuditRow {
     human: c.human,
     resource: c.resource,
     peer: { pid: c.peer_pid, uid: c.peer_uid, gid: c.peer_gid, exe: c.peer_exe },
-    attestation: c.attestation === null ? null : parseJson(c, 'attestation', c.attestation),
+    attestation: c.attestation === null ? null : attestation(c.attestation),
     attestationDigest: c.attestation_digest,
-    policyIds: parseJson(c, 'policy_ids', c.policy_ids),
+    policyIds: policyIds(c.policy_ids),
     reason: c.reason,
     credentialFingerprint: c.credential_fingerprint,
     expiresAt: c.expires_at,

@@ -43,6 +43,26 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
   `,
+  // Retention. A prune first records an anchor (the first surviving seq and its prev_hash), then
+  // deletes the rows before it, in one transaction; the delete trigger admits exactly those rows,
+  // so the chain stays checkable from the anchor. events_human serves the TUI's --user filter.
+  `
+  CREATE INDEX events_human ON events (human);
+  CREATE TABLE anchors (
+    seq         INTEGER PRIMARY KEY,
+    prev_hash   TEXT NOT NULL,
+    time        TEXT NOT NULL,
+    pruned_rows INTEGER NOT NULL
+  ) STRICT;
+  DROP TRIGGER events_no_delete;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    WHEN OLD.seq >= coalesce((SELECT max(seq) FROM anchors), 1)
+    BEGIN SELECT RAISE(ABORT, 'audit events are append-only; only rows before an anchor can be pruned'); END;
+  CREATE TRIGGER anchors_no_update BEFORE UPDATE ON anchors
+    BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+  CREATE TRIGGER anchors_no_delete BEFORE DELETE ON anchors
+    BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

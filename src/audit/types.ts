@@ -47,14 +47,38 @@ export interface AuditQuery {
   /** Rows with time >= since. */
   since?: Date;
   agent?: string;
+  human?: string;
   decision?: Decision;
   action?: string;
   limit?: number;
   /** By seq; default 'asc'. */
   order?: 'asc' | 'desc';
+  /** Keyset cursors: only rows with seq > afterSeq / seq < beforeSeq, so a page never skips rows. */
+  afterSeq?: number;
+  beforeSeq?: number;
 }
 
-/** `rows` counts the rows that checked out before the break (all rows when ok). */
+/** Written by a prune in the same transaction as the delete: where the surviving chain starts. */
+export interface Anchor {
+  /** The first seq that survived the prune. */
+  seq: number;
+  /** That row's prev_hash: the hash of the last pruned row. */
+  prevHash: string;
+  /** When the prune ran (ISO 8601 UTC). */
+  time: string;
+  prunedRows: number;
+}
+
+export interface PruneResult {
+  pruned: number;
+  /** null when nothing was old enough to prune. */
+  anchor: Anchor | null;
+}
+
+/**
+ * `rows` counts the rows that checked out before the break (all rows when ok). `anchor` is set
+ * when the chain was checked from a prune's anchor rather than from seq 1.
+ */
 export type VerifyResult =
-  | { ok: true; rows: number; lastSeq: number }
-  | { ok: false; rows: number; brokenSeq: number; reason: string };
+  | { ok: true; rows: number; lastSeq: number; anchor?: Anchor }
+  | { ok: false; rows: number; brokenSeq: number; reason: string; anchor?: Anchor };

@@ -10,7 +10,7 @@ import { AgentIdError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { chainHash, type EventColumns, GENESIS_HASH, sha256Hex, toColumns } from './row.js';
 import { migrate } from './schema.js';
-import type { AuditDeps, AuditEventInput, AuditRow } from './types.js';
+import type { Anchor, AuditDeps, AuditEventInput, AuditRow, PruneResult } from './types.js';
 
 const INSERT_SQL = `INSERT INTO events (
   seq, id, time, action, decision, agent, human, resource, peer_pid, peer_uid, peer_gid, peer_exe,
@@ -111,6 +111,50 @@ export class AuditWriter {
       throw new AgentIdError('ERR_AUDIT_WRITE', `audit append failed: ${describeWriteError(err)}`, {
         cause: err,
       });
+    }
+  }
+
+  /**
+   * Deletes the rows older than `before` and records where the chain now starts, in one
+   * transaction. Rows go in seq order up to the first row at or after `before` (a row written
+   * while the clock was behind is kept with everything after it), so what survives is one
+   * contiguous chain. With nothing newer, everything goes and the anchor names the next seq,
+   * whose prev_hash the writer already holds.
+   */
+  prune(before: Date): PruneResult {
+    if (Number.isNaN(before.getTime())) throw new AgentIdError('ERR_USAGE', 'audit prune: invalid date');
+    try {
+      return this.#db
+        .transaction((): PruneResult => {
+          const cutoff = before.toISOString();
+          const first = this.#db
+            .prepare(
+              `SELECT seq, prev_hash FROM events
+               WHERE seq = (SELECT min(seq) FROM events INDEXED BY events_time WHERE time >= ?)`,
+            )
+            .get(cutoff) as { seq: number; prev_hash: string } | undefined;
+          const anchor: Anchor = {
+            seq: first?.seq ?? this.#lastSeq + 1,
+            prevHash: first?.prev_hash ?? this.#lastHash,
+            time: this.#deps.now().toISOString(),
+            prunedRows: 0,
+          };
+          anchor.prunedRows = this.#db
+            .prepare('SELECT count(*) FROM events WHERE seq < ?')
+            .pluck()
+            .get(anchor.seq) as number;
+          if (anchor.prunedRows === 0) return { pruned: 0, anchor: null };
+          // The anchor goes first: the delete trigger admits only rows below the newest anchor.
+          this.#db
+            .prepare('INSERT INTO anchors (seq, prev_hash, time, pruned_rows) VALUES (?, ?, ?, ?)')
+            .run(anchor.seq, anchor.prevHash, anchor.time, anchor.prunedRows);
+          this.#db.prepare('DELETE FROM events WHERE seq < ?').run(anchor.seq);
+          return { pruned: anchor.prunedRows, anchor };
+        })
+        .immediate();
+    } catch (err) {
+      if (err instanceof AgentIdError) throw err;
+      throw new AgentIdError('ERR_AUDIT_WRITE', `audit prune failed: ${messageOf(err)}`, { cause: err });
     }
   }
 

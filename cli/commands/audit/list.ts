@@ -1,58 +1,66 @@
 /**
  * `agentid audit [filters]`: the audit log, read straight from SQLite read-only (works while the
- * daemon is down). JSON lines when piped or with --json, a plain table on a terminal.
+ * daemon is down). On a terminal it opens the TUI (cli/tui, loaded only then); piped or with
+ * --json it prints JSON lines, and with --follow keeps printing rows as they are committed.
  */
-import type { AuditQuery, AuditRow, Decision } from '../../../src/audit/index.js';
+import type { AuditQuery, AuditReader } from '../../../src/audit/index.js';
 import { AgentIdError } from '../../../src/errors.js';
-import { type CommandSpec, jsonOption } from '../../command.js';
-import { parseSince } from '../../parse-since.js';
+import { type CliDeps, type CommandSpec, jsonOption } from '../../command.js';
+import { type AuditFilter, setFilterField } from '../../tui/filter.js';
 
-const decisions: readonly Decision[] = ['allow', 'deny', 'error'];
+/** How often --follow looks for new rows: an indexed `seq > last` query, so cheap. */
+const FOLLOW_POLL_MS = 250;
 
 export const auditList: CommandSpec = {
   path: ['audit', 'list'],
   isDefault: true,
-  summary: 'print audit events (JSON lines when piped or with --json)',
+  summary: 'browse audit events (TUI on a terminal; JSON lines when piped or with --json)',
   options: [
     jsonOption,
     { flags: '--since <when>', description: 'only events since a duration ago (15m, 2h, 7d) or an ISO time' },
     { flags: '--agent <name>', description: 'only events of this agent' },
+    {
+      flags: '--user <human>',
+      description: 'only events of this human (local:alice@host, or the SSO subject)',
+    },
     { flags: '--decision <decision>', description: 'only allow, deny or error' },
     { flags: '--action <action>', description: 'only this action (identify, secret.set, ...)' },
-    { flags: '--limit <n>', description: 'at most n events (the newest n on a terminal)' },
+    { flags: '--limit <n>', description: 'JSON: at most the newest n events' },
+    { flags: '--follow', description: 'keep showing events as they are committed (f in the TUI)' },
   ],
   examples: [
+    'agentid audit',
+    'agentid audit --decision deny --follow',
     'agentid audit --json --since 1h',
-    'agentid audit --decision deny --limit 20',
     'agentid audit --json | jq -c "select(.agent == \\"claude\\")"',
   ],
   async run({ opts }, deps) {
-    const table = deps.stdoutIsTTY && !opts.json;
-    const query: AuditQuery = { order: table ? 'desc' : 'asc' };
-    if (typeof opts.since === 'string') query.since = parseSince(opts.since, deps.now());
-    if (typeof opts.agent === 'string') query.agent = opts.agent;
-    if (typeof opts.action === 'string') query.action = opts.action;
-    if (typeof opts.decision === 'string') {
-      if (!decisions.includes(opts.decision as Decision)) {
-        throw new AgentIdError('ERR_USAGE', `--decision must be one of ${decisions.join(', ')}`);
-      }
-      query.decision = opts.decision as Decision;
-    }
+    const filter = readFilter(opts, deps.now());
+    const tui = deps.stdoutIsTTY && deps.stdinIsTTY && !opts.json;
+    let limit: number | undefined;
     if (typeof opts.limit === 'string') {
-      const limit = Number(opts.limit);
+      limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new AgentIdError('ERR_USAGE', '--limit must be a positive integer');
-      query.limit = limit;
-    } else if (table) {
-      query.limit = 50;
     }
 
     const { AuditReader } = await import('../../../src/audit/index.js');
     const reader = AuditReader.open(deps.paths.auditDb);
     try {
-      const rows = reader.query(query);
-      if (table) deps.out(formatTable(rows));
-      else for (const row of rows) deps.out(`${JSON.stringify(row)}\n`);
+      if (tui) {
+        const { runAuditTui } = await import('../../tui/run.js');
+        await runAuditTui({
+          reader,
+          path: deps.paths.auditDb,
+          filter,
+          follow: opts.follow === true,
+          now: deps.now,
+          ...deps.terminal,
+        });
+        return 0;
+      }
+      const last = printRows(reader, filter, limit, deps);
+      if (opts.follow === true) await follow(reader, filter, last, deps);
     } finally {
       reader.close();
     }
@@ -60,25 +68,55 @@ export const auditList: CommandSpec = {
   },
 };
 
-function formatTable(rows: AuditRow[]): string {
-  if (rows.length === 0) return 'no audit events match\n';
-  const header = ['SEQ', 'TIME', 'DECISION', 'ACTION', 'AGENT', 'HUMAN', 'RESOURCE', 'PID', 'CODE'];
-  const body = rows.map((r) => [
-    String(r.seq),
-    r.time.replace('T', ' ').slice(0, 19),
-    r.decision,
-    r.action,
-    r.agent,
-    r.human ?? '-',
-    r.resource ?? '-',
-    String(r.peer.pid),
-    r.errorCode ?? '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...body.map(line)].join('\n')}\n`;
+function readFilter(opts: Record<string, unknown>, now: Date): AuditFilter {
+  const filter: AuditFilter = {};
+  for (const key of ['agent', 'user', 'decision', 'action', 'since'] as const) {
+    const value = opts[key];
+    if (typeof value === 'string') setFilterField(filter, key, value, now);
+  }
+  return filter;
+}
+
+/** Oldest first, streamed; with a limit, the newest `limit`. Returns the last seq printed. */
+function printRows(
+  reader: AuditReader,
+  filter: AuditFilter,
+  limit: number | undefined,
+  deps: CliDeps,
+): number {
+  let after: number | undefined;
+  if (limit !== undefined) {
+    // The row just before the newest `limit`: the stream starts after it.
+    after = reader.query({ ...filter, order: 'desc', limit: limit + 1 }).at(limit)?.seq;
+  }
+  let last = after ?? 0;
+  const query: AuditQuery = { ...filter, order: 'asc', ...(after === undefined ? {} : { afterSeq: after }) };
+  for (const row of reader.iterate(query)) {
+    deps.out(`${JSON.stringify(row)}\n`);
+    last = row.seq;
+  }
+  return last;
+}
+
+/** Polls for rows after the last one printed until SIGINT/SIGTERM, then ends cleanly (exit 0). */
+async function follow(reader: AuditReader, filter: AuditFilter, last: number, deps: CliDeps): Promise<void> {
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  deps.signals.on('SIGINT', stop);
+  deps.signals.on('SIGTERM', stop);
+  try {
+    let after = last;
+    while (!stopped) {
+      for (const row of reader.iterate({ ...filter, order: 'asc', afterSeq: after })) {
+        deps.out(`${JSON.stringify(row)}\n`);
+        after = row.seq;
+      }
+      await deps.sleep(FOLLOW_POLL_MS);
+    }
+  } finally {
+    deps.signals.off('SIGINT', stop);
+    deps.signals.off('SIGTERM', stop);
+  }
 }

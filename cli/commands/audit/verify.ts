@@ -18,8 +18,13 @@ export const auditVerify: CommandSpec = {
     }
     if (opts.json) printJson(deps, result);
     if (result.ok) {
+      const from = result.anchor
+        ? ` from anchor at seq ${result.anchor.seq} (${result.anchor.prunedRows} older rows pruned ${result.anchor.time})`
+        : '';
       if (!opts.json)
-        deps.out(`audit log verified: ${result.rows} rows, chain intact through seq ${result.lastSeq}\n`);
+        deps.out(
+          `audit log verified${from}: ${result.rows} rows, chain intact through seq ${result.lastSeq}\n`,
+        );
       return 0;
     }
     throw new AgentIdError(

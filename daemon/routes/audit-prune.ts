@@ -1,0 +1,34 @@
+/**
+ * POST /v1/audit/prune: `agentid audit prune`, retention applied now rather than at the next
+ * daily run. It prunes only what `[audit] retain_days` (read at daemon start) allows, never a
+ * cutoff from the request: any process of this uid can call the socket, agents included, and
+ * none of them may shorten the record of what it did.
+ */
+import type { AuditPruneResponse } from '../../src/protocol/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import { pruneOlderThan } from '../retention.js';
+import type { Route } from '../route.js';
+
+export function auditPruneRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/audit/prune',
+    action: 'audit.prune',
+    handle(ctx) {
+      const retainDays = deps.config.audit.retainDays;
+      const { pruned, anchor } = pruneOlderThan(deps, retainDays);
+      // Recorded after the prune, so the row itself always survives it.
+      deps.audit.append(
+        peerEvent(ctx, {
+          action: 'audit.prune',
+          decision: 'allow',
+          reason: `retain_days ${retainDays}: pruned ${pruned} rows`,
+          latencyMs: ctx.elapsedMs(),
+        }),
+      );
+      const body: AuditPruneResponse = { retainDays, pruned, anchor };
+      return { status: 200, body };
+    },
+  };
+}
