@@ -1,13 +1,8 @@
 #!/usr/bin/env node
 /**
- * `git-credential-agentid`: git's credential helper entrypoint. Kept to minimal imports so git
- * pays only for Node's start. No git host is configured for agentid yet (git credentials arrive
- * with the git provider), so for every operation it consumes git's request and prints nothing,
- * which tells git to ask the next helper — the documented behaviour for hosts a helper does not
- * serve.
+ * `git-credential-agentid get|store|erase`: the bin git runs as `credential.helper = agentid`.
+ * Everything happens in cli/git-credential/; this file only hands over the arguments.
  */
-process.stdin.resume();
-process.stdin.on('data', () => {});
-process.stdin.on('end', () => {
-  process.exitCode = 0;
-});
+import { gitCredentialMain } from '../git-credential/entry.js';
+
+process.exitCode = await gitCredentialMain(process.argv.slice(2));

@@ -1,0 +1,95 @@
+/**
+ * The git credential helper (`git-credential-agentid [--credential C] OP`, also
+ * `agentid git-credential ...`): reads git's request, asks the daemon for the host's credential,
+ * and answers in git's protocol. A host the daemon does not serve gets no output, so git asks the
+ * next helper; a policy deny (or any failure of a host we serve) answers `quit=1`, so git stops
+ * instead of prompting for a password, and the reason goes to stderr, where git shows it.
+ */
+import { AgentIdError, ExitCode, toAgentIdError } from '../../src/errors.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/types.js';
+import { formatAnswer, MAX_INPUT_BYTES, parseCredentialInput, QUIT_ANSWER, safeValue } from './protocol.js';
+
+export interface HelperDeps {
+  /** stdin up to maxBytes + 1 bytes (so oversize input is seen, not truncated silently). */
+  readInput(maxBytes: number): Promise<string>;
+  out(text: string): void;
+  err(text: string): void;
+  /** POST /v1/git/credential (starting the daemon if needed). */
+  requestCredential(request: GitCredentialRequest): Promise<GitCredentialResponse>;
+}
+
+export const HELPER_USAGE =
+  'usage: git-credential-agentid [--credential NAME] get|store|erase (run by git, see gitcredentials(7))';
+
+/** Protocols whose credentials the daemon can serve. */
+const PROTOCOLS = new Set(['https', 'http']);
+
+export async function runGitCredentialHelper(args: readonly string[], deps: HelperDeps): Promise<number> {
+  const parsed = parseArgs(args);
+  if (parsed === 'help' || parsed instanceof AgentIdError) {
+    deps.err(`${parsed === 'help' ? '' : `agentid: ${parsed.message} (${parsed.code})\n`}${HELPER_USAGE}\n`);
+    return parsed === 'help' ? ExitCode.ok : ExitCode.usage;
+  }
+  let text: string;
+  try {
+    text = await deps.readInput(MAX_INPUT_BYTES);
+  } catch (err) {
+    return fail(deps, toAgentIdError(err));
+  }
+  // store and erase: git reports what worked; the daemon already decides every time. Other
+  // operations are reserved for the future and, as gitcredentials(7) asks, silently ignored.
+  if (parsed.operation !== 'get') return ExitCode.ok;
+
+  let input: ReturnType<typeof parseCredentialInput>;
+  try {
+    input = parseCredentialInput(text);
+  } catch (err) {
+    return fail(deps, toAgentIdError(err));
+  }
+  if (!input.protocol || !input.host || !PROTOCOLS.has(input.protocol)) return ExitCode.ok;
+
+  let answer: GitCredentialResponse;
+  try {
+    answer = await deps.requestCredential({
+      protocol: input.protocol,
+      host: input.host,
+      ...(input.path ? { path: input.path } : {}),
+      ...(parsed.credential ? { credential: parsed.credential } : {}),
+    });
+  } catch (err) {
+    const error = toAgentIdError(err);
+    deps.err(`agentid: ${error.message} (${error.code})\n`);
+    // Without a daemon we cannot tell whether the host is ours: let the next helper try.
+    if (error.code === 'ERR_DAEMON_UNAVAILABLE') return ExitCode.ok;
+    deps.out(QUIT_ANSWER);
+    return ExitCode.ok;
+  }
+  if (!answer.served) return ExitCode.ok;
+  if (!safeValue(answer.username) || !safeValue(answer.password)) {
+    return fail(deps, new AgentIdError('ERR_DAEMON_PROTOCOL', 'the credential contains a line break'));
+  }
+  deps.out(formatAnswer({ ...answer, expiresAt: new Date(answer.expiresAt) }, input.capabilities));
+  return ExitCode.ok;
+}
+
+/** `[--credential NAME] OPERATION`: git appends the operation to the configured command. */
+function parseArgs(
+  args: readonly string[],
+): { operation: string; credential?: string } | 'help' | AgentIdError {
+  const rest = [...args];
+  let credential: string | undefined;
+  if (rest[0] === '-h' || rest[0] === '--help') return 'help';
+  if (rest[0] === '--credential') {
+    credential = rest[1];
+    if (!credential) return new AgentIdError('ERR_USAGE', '--credential needs a credential name');
+    rest.splice(0, 2);
+  }
+  const [operation, ...extra] = rest;
+  if (!operation || extra.length > 0) return new AgentIdError('ERR_USAGE', 'expected one operation');
+  return credential ? { operation, credential } : { operation };
+}
+
+function fail(deps: HelperDeps, error: AgentIdError): number {
+  deps.err(`agentid: ${error.message} (${error.code})\n`);
+  return error.exitCode;
+}

@@ -1,0 +1,111 @@
+/**
+ * POST /v1/git/credential: what the git credential helper asks for a `get`. The host picks the
+ * credential configured for it (none: `served: false`, and the helper stays silent so git asks
+ * the next helper). Policy action `git` on that credential, with the git host and repository in
+ * the request context; a github-app token is narrowed to that one repository.
+ */
+import { type CredentialConfig, gitHostsOf } from '../../src/config/index.js';
+import { AgentIdError } from '../../src/errors.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
+import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
+import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { issueCredential } from '../issue.js';
+import type { Route, RouteContext } from '../route.js';
+
+const HOST = /^[\x21-\x7e]{1,255}$/;
+const MAX_PATH = 1024;
+
+export function gitCredentialRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/git/credential',
+    action: 'git',
+    async handle(ctx) {
+      const request = readRequest(ctx.body);
+      const host = request.host.toLowerCase();
+      const credential = deps.config.credentials.find(
+        (c) => gitHostsOf(c).includes(host) && (request.credential ?? c.name) === c.name,
+      );
+      if (!credential) {
+        if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
+        return { status: 200, body: { served: false } satisfies GitCredentialResponse };
+      }
+      const issued = await issueForGit(deps, ctx, credential, host, request.path);
+      const body: GitCredentialResponse = {
+        served: true,
+        credential: credential.name,
+        username: issued.value.username,
+        password: issued.value.password,
+        expiresAt: issued.expiresAt.toISOString(),
+      };
+      return { status: 200, body };
+    },
+  };
+}
+
+async function issueForGit(
+  deps: DaemonDeps,
+  ctx: RouteContext,
+  credential: CredentialConfig,
+  host: string,
+  path: string | undefined,
+) {
+  if (credential.type === 'github-app') {
+    // Before policy: a request that cannot be narrowed is a setup error, not a decision.
+    const repo = repoFromGitPath(path);
+    const { issued } = await issueCredential<GitPassword>(deps, ctx, {
+      credential,
+      provider: githubAppProvider({ credential, secrets: deps.secrets, now: deps.now, fetch: deps.fetch }),
+      scope: repo,
+      request: { gitHost: host, gitPath: repo },
+    });
+    return issued;
+  }
+  if (credential.type === 'static' && credential.username) {
+    const { username } = credential;
+    const { issued } = await issueCredential(deps, ctx, {
+      credential,
+      action: 'git',
+      provider: staticProvider({ credential, secrets: deps.secrets, now: deps.now }),
+      scope: host,
+      request: { gitHost: host, gitPath: path },
+    });
+    return { ...issued, value: { username, password: issued.value } };
+  }
+  throw new AgentIdError('ERR_CREDENTIAL_TYPE', `credential ${credential.name} cannot serve git`);
+}
+
+/** The helper was set up for a credential that does not serve this host: say which hosts it does. */
+function notForHost(deps: DaemonDeps, name: string, host: string): AgentIdError {
+  const named = deps.config.credentials.find((c) => c.name === name);
+  if (!named) return new AgentIdError('ERR_CREDENTIAL_UNKNOWN', `no credential named ${name.slice(0, 64)}`);
+  const hosts = gitHostsOf(named);
+  return new AgentIdError(
+    'ERR_CREDENTIAL_TYPE',
+    `credential ${name} does not serve git host ${host} (${hosts.length ? `its hosts: ${hosts.join(', ')}` : 'it serves no git host'}); ` +
+      'add the host to its config or run agentid setup git for the right credential',
+  );
+}
+
+function readRequest(body: unknown): GitCredentialRequest {
+  const b = (body ?? {}) as Partial<GitCredentialRequest>;
+  if (b.protocol !== 'https' && b.protocol !== 'http') {
+    throw new AgentIdError('ERR_USAGE', 'protocol must be "https" or "http"');
+  }
+  if (typeof b.host !== 'string' || !HOST.test(b.host)) {
+    throw new AgentIdError('ERR_USAGE', 'host must be 1-255 printable characters without spaces');
+  }
+  if (b.path !== undefined && (typeof b.path !== 'string' || b.path.length > MAX_PATH)) {
+    throw new AgentIdError('ERR_USAGE', `path must be a string of at most ${MAX_PATH} characters`);
+  }
+  if (b.credential !== undefined && typeof b.credential !== 'string') {
+    throw new AgentIdError('ERR_USAGE', 'credential must be a string');
+  }
+  return {
+    protocol: b.protocol,
+    host: b.host,
+    ...(b.path ? { path: b.path } : {}),
+    ...(b.credential !== undefined ? { credential: b.credential } : {}),
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * git through agentid, end to end with real git: a git http-backend server that accepts only
+ * tokens the GitHub API stand-in issued (and only for the repositories they were issued for), the
+ * real daemon and helper, and `git clone`/`git push` under `agentid exec`. Also: a denied agent
+ * fails fast without a prompt and the audit row says why, a host not configured gets no answer,
+ * the static path, the cache, and no token or secret in the audit DB, the daemon log or any argv.
+ */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitHttp, startGitHttp } from '../peers/git-http.js';
+import { type GithubApi, startGithubApi } from '../peers/github-api.js';
+import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+
+const helperPath = resolve('dist/cli/helpers/git-credential.js');
+const STATIC_SECRET = `static-${Date.now()}-pa55word`;
+
+function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const result = spawnSync('git', args, { cwd: options.cwd, env: options.env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Every command line of every process, sampled until stop() — to prove no token is in any argv. */
+function sampleCmdlines(): { stop(): Set<string> } {
+  const seen = new Set<string>();
+  const timer = setInterval(() => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        seen.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+      } catch {}
+    }
+  }, 2);
+  return {
+    stop() {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}
+
+describe('git credential helper with a GitHub App and a static secret', () => {
+  let home: Home;
+  let daemon: Daemon;
+  let githubApi: GithubApi;
+  let server: GitHttp;
+  let gitEnv: NodeJS.ProcessEnv;
+  let work: string;
+
+  beforeAll(async () => {
+    home = makeHome();
+    work = join(home.dir, 'work');
+    const root = join(home.dir, 'repos');
+    mkdirSync(work);
+    for (const repo of ['acme/widgets.git', 'acme/private.git']) {
+      git(['init', '--bare', '--quiet', '--initial-branch=main', join(root, repo)]);
+    }
+    // Seed widgets with one commit, straight through the file system.
+    const seed = join(home.dir, 'seed');
+    const plainGit = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+    git(['init', '--quiet', '--initial-branch=main', seed], { env: plainGit });
+    writeFileSync(join(seed, 'README'), 'widgets\n');
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], { cwd: seed, env: plainGit });
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'seed'], {
+      cwd: seed,
+      env: plainGit,
+    });
+    git(['push', '--quiet', join(root, 'acme/widgets.git'), 'main'], { cwd: seed, env: plainGit });
+
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    githubApi = await startGithubApi({ appId: '4242', publicKey, installations: { acme: 77 } });
+    server = await startGitHttp({
+      root,
+      authorize: (a) => {
+        if (a.username === 'bot' && a.password === STATIC_SECRET) return true;
+        const token = githubApi.tokens.get(a.password);
+        if (a.username !== 'x-access-token' || !token || token.expiresAt.getTime() < Date.now()) return false;
+        if (a.service === 'receive' && token.permissions.contents !== 'write') return false;
+        return token.repositories.includes(a.repo);
+      },
+    });
+    writeFileSync(
+      join(home.dir, 'config.toml'),
+      `[secrets]
+backend = "file"
+
+[credentials.gh]
+type = "github-app"
+app_id = 4242
+private_key = "gh-app-key"
+api_url = "${githubApi.url}"
+hosts = ["127.0.0.1:${server.port}"]
+permissions = { contents = "write", metadata = "read" }
+timeout_ms = 5000
+
+[credentials.pw]
+type = "static"
+secret = "pw-secret"
+host = "localhost:${server.port}"
+username = "bot"
+`,
+    );
+    mkdirSync(join(home.dir, 'policy'));
+    writeFileSync(
+      join(home.dir, 'policy', 'git.cedar'),
+      [
+        '@id("demo-git") permit(principal == Agent::"demo", action == Action::"git", resource);',
+        '@id("demo-static") permit(principal == Agent::"demo", action == Action::"static", resource);',
+        '@id("no-blocked") forbid(principal == Agent::"blocked", action, resource);',
+        '// Would let "blocked" in: the forbid above must win.',
+        'permit(principal, action == Action::"git", resource) when { principal == Agent::"blocked" };',
+      ].join('\n'),
+    );
+    daemon = await startDaemon(home);
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    expect((await runCli(home, ['secret', 'set', 'gh-app-key'], { input: pem })).code).toBe(0);
+    expect((await runCli(home, ['secret', 'set', 'pw-secret'], { input: STATIC_SECRET })).code).toBe(0);
+
+    const helper = `!'${process.execPath}' '${helperPath}'`;
+    writeFileSync(
+      join(home.dir, 'gitconfig'),
+      [
+        '[user]\n\tname = agent\n\temail = agent@example.test',
+        ...[`http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`].map(
+          (url) => `[credential "${url}"]\n\thelper =\n\thelper = ${helper}\n\tuseHttpPath = true`,
+        ),
+      ].join('\n'),
+    );
+    gitEnv = {
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: join(home.dir, 'gitconfig'),
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_ASKPASS: '',
+      SSH_ASKPASS: '',
+    };
+  }, 30_000);
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await server?.close();
+    await githubApi?.close();
+    home?.cleanup();
+  });
+
+  const agentGit = (agent: string, args: string[], cwd = work) =>
+    runCli(home, ['exec', '--agent', agent, '--', 'sh', '-c', 'cd "$0" && exec git "$@"', cwd, ...args], {
+      env: gitEnv,
+    });
+
+  it('clones and pushes with an installation token narrowed to the one repository', async () => {
+    const sampler = sampleCmdlines();
+    const url = `http://127.0.0.1:${server.port}/acme/widgets.git`;
+    const cloned = await agentGit('demo', ['clone', '--quiet', url, 'widgets']);
+    expect(cloned.stderr).toBe('');
+    expect(cloned.code).toBe(0);
+    const checkout = join(work, 'widgets');
+    expect(readFileSync(join(checkout, 'README'), 'utf8')).toBe('widgets\n');
+
+    writeFileSync(join(checkout, 'CHANGE'), 'pushed by the agent\n');
+    git(['add', 'CHANGE'], { cwd: checkout, env: { ...process.env, ...gitEnv } });
+    git(['commit', '--quiet', '-m', 'agent change'], { cwd: checkout, env: { ...process.env, ...gitEnv } });
+    const pushed = await agentGit('demo', ['push', '--quiet', 'origin', 'main'], checkout);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const cmdlines = sampler.stop();
+    expect(
+      git(['--git-dir', join(home.dir, 'repos/acme/widgets.git'), 'log', '--format=%s', 'main']),
+    ).toContain('agent change');
+
+    // Narrowed at the source: GitHub was asked for exactly this repository and these permissions.
+    const created = githubApi.requests.filter((r) => r.path === '/app/installations/77/access_tokens');
+    expect(created.every((r) => r.refused === null)).toBe(true);
+    expect(created[0]?.body).toEqual({
+      repositories: ['widgets'],
+      permissions: { contents: 'write', metadata: 'read' },
+    });
+    // The installation was looked up by repository (no installation_id configured).
+    expect(githubApi.requests.some((r) => r.path === '/repos/acme/widgets/installation' && !r.refused)).toBe(
+      true,
+    );
+    // One token served clone and push: the second request came from the cache.
+    expect(created).toHaveLength(1);
+    const [token] = [...githubApi.tokens.keys()];
+    expect(server.attempts.filter((a) => a.password === token && a.allowed).length).toBeGreaterThan(1);
+    // The token cannot reach another repository of the same installation.
+    const other = await fetch(
+      `http://127.0.0.1:${server.port}/acme/private.git/info/refs?service=git-upload-pack`,
+      {
+        headers: { authorization: `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` },
+      },
+    );
+    expect(other.status).toBe(403);
+
+    for (const line of cmdlines) expect(line).not.toContain(token);
+    const auditRows = (await runCli(home, ['audit', '--json', '--action', 'git'])).stdout;
+    const allow = JSON.parse(auditRows.trim().split('\n')[0] ?? '{}');
+    expect(allow).toMatchObject({ decision: 'allow', agent: 'demo', resource: 'gh' });
+    expect(allow.reason).toContain('repository=acme/widgets');
+    expect(allow.policyIds).toEqual(['git.cedar:demo-git']);
+    expect(allow.credentialFingerprint).toMatch(/^[0-9a-f]{64}$/);
+  }, 60_000);
+
+  it('fails a denied agent fast, without a prompt, and audits why', async () => {
+    const denied = await agentGit('blocked', [
+      'clone',
+      `http://127.0.0.1:${server.port}/acme/widgets.git`,
+      'nope',
+    ]);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('denied by policy');
+    expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+    // quit=1 stops git: it neither tries a prompt nor reaches the server without credentials.
+    expect(denied.stderr).toMatch(/told us to quit/);
+    expect(denied.stderr).not.toMatch(/could not read Username|terminal prompts disabled/);
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'git', '--decision', 'deny'])).stdout;
+    const row = JSON.parse(rows.trim().split('\n').at(-1) ?? '{}');
+    expect(row).toMatchObject({ agent: 'blocked', resource: 'gh', errorCode: 'ERR_POLICY_DENIED' });
+    expect(row.reason).toContain('no-blocked');
+  }, 30_000);
+
+  it('prints nothing for a host that is not configured, so the next helper runs', async () => {
+    const result = spawnSync(process.execPath, [helperPath, 'get'], {
+      input: 'protocol=https\nhost=unconfigured.example\npath=a/b.git\n\n',
+      env: { ...home.env },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('');
+  });
+
+  it('serves a static secret as the git password for its host, audited as long-lived', async () => {
+    const cloned = await agentGit('demo', [
+      'clone',
+      '--quiet',
+      `http://localhost:${server.port}/acme/widgets.git`,
+      'w2',
+    ]);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect(server.attempts.some((a) => a.username === 'bot' && a.allowed)).toBe(true);
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'git'])).stdout.trim().split('\n');
+    const row = JSON.parse(rows.at(-1) ?? '{}');
+    expect(row).toMatchObject({ decision: 'allow', resource: 'pw' });
+    expect(row.reason).toContain('lifetime=long-lived');
+  }, 30_000);
+
+  it('injects a static secret with exec --env, audited as action static', async () => {
+    const run = await runCli(
+      home,
+      ['exec', '--agent', 'demo', '--env', 'PW=pw', '--', 'sh', '-c', '[ "$PW" = "$EXPECTED" ] && echo same'],
+      { env: { EXPECTED: STATIC_SECRET } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('same\n');
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'static'])).stdout.trim().split('\n');
+    expect(JSON.parse(rows.at(-1) ?? '{}')).toMatchObject({
+      decision: 'allow',
+      resource: 'pw',
+      agent: 'demo',
+    });
+    const denied = await runCli(home, ['exec', '--agent', 'blocked', '--env', 'PW=pw', '--', 'true']);
+    expect(denied.code).toBe(3);
+  }, 30_000);
+
+  it('keeps every token and secret out of the audit DB and the daemon log', async () => {
+    const secrets = [...githubApi.tokens.keys(), STATIC_SECRET];
+    expect(secrets.length).toBeGreaterThan(1);
+    const stateFiles = readdirSync(join(home.dir, 'state')).filter((f) => f.startsWith('audit.db'));
+    for (const file of stateFiles) {
+      const bytes = readFileSync(join(home.dir, 'state', file));
+      for (const secret of secrets) expect(bytes.includes(secret), `${file} holds a secret`).toBe(false);
+    }
+    for (const secret of secrets) expect(daemon.log()).not.toContain(secret);
+  });
+});

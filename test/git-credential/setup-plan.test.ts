@@ -1,0 +1,56 @@
+/** What `agentid setup git` runs, for each shape of --host and option. */
+import { describe, expect, it } from 'vitest';
+import {
+  credentialUrl,
+  helperCommand,
+  setupGitPlan,
+  shellQuote,
+} from '../../cli/git-credential/setup-plan.js';
+
+const base = {
+  node: '/usr/bin/node',
+  script: '/opt/agent id/cli/main.js',
+  scope: 'global',
+  remove: false,
+} as const;
+
+describe('setup git plan', () => {
+  it.each([
+    ['github.com', 'https://github.com'],
+    ['Git.Example.com:8443', 'https://git.example.com:8443'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['https://ghe.corp/', 'https://ghe.corp'],
+  ])('%s -> %s', (host, url) => expect(credentialUrl(host)).toBe(url));
+
+  it.each(['', 'a b', 'ftp://x', 'https://h/path', '-c'])('refuses --host %j', (host) => {
+    expect(() => credentialUrl(host)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+  });
+
+  it('resets the host helper list, adds ours by absolute path, and sets useHttpPath', () => {
+    expect(setupGitPlan({ ...base, host: 'github.com', credential: 'gh' })).toEqual([
+      ['config', '--global', '--replace-all', 'credential.https://github.com.helper', ''],
+      [
+        'config',
+        '--global',
+        '--add',
+        'credential.https://github.com.helper',
+        "!/usr/bin/node '/opt/agent id/cli/main.js' git-credential --credential gh",
+      ],
+      ['config', '--global', '--replace-all', 'credential.https://github.com.useHttpPath', 'true'],
+    ]);
+  });
+
+  it('removes only its own keys', () => {
+    expect(setupGitPlan({ ...base, host: 'github.com', scope: 'local', remove: true })).toEqual([
+      ['config', '--local', '--unset-all', 'credential.https://github.com.helper'],
+      ['config', '--local', '--unset-all', 'credential.https://github.com.useHttpPath'],
+    ]);
+  });
+
+  it('quotes for the shell git runs helpers with', () => {
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(() => helperCommand({ ...base, credential: 'x; rm -rf /' })).toThrow(
+      expect.objectContaining({ code: 'ERR_USAGE' }),
+    );
+  });
+});
