@@ -24,10 +24,15 @@ export interface SpawnOptions {
   execPath: string;
   args: readonly string[];
   env: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 export function spawnChild(opts: SpawnOptions): Child {
-  const child = spawn(opts.execPath, opts.args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.execPath, opts.args, {
+    env: opts.env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);

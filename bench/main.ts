@@ -2,18 +2,26 @@
  * `npm run bench`: the composition root of the foundation benchmark, and the only bench module that
  * touches `process` and the console. It starts the built daemon in a throwaway AGENTID_HOME and a
  * bare node:http baseline (this same file, run with BASELINE_ARG), loads both alike, checks that
- * every answered whoami left its audit row, prints the table and writes it to BENCH.md. Both
- * children are stopped and the home removed on success, error or Ctrl-C.
+ * every answered whoami left its audit row, measures attestation in process (bench/attest.ts), prints
+ * the tables and writes them to BENCH.md. Both children are stopped and the home removed on success,
+ * error or Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultConfig } from '../src/config/index.js';
+import { benchAttestation } from './attest.js';
 import { countAuditRows } from './audit.js';
+import { benchAuditView } from './audit-view.js';
+import { benchAws, renderAwsBench } from './aws.js';
 import { serveBaseline } from './baseline-server.js';
 import { type Child, rssKiB, spawnChild, waitForAnswer } from './children.js';
+import { benchGitHelper, renderGitHelperBench } from './git-helper.js';
 import { type LoadResult, runLoad } from './load.js';
+import { benchPolicy } from './policy.js';
+import { renderPolicyBench } from './policy-report.js';
 import { auditOk, type ReportInput, renderReport } from './report.js';
 
 const BASELINE_ARG = '--baseline-server';
@@ -28,6 +36,14 @@ const WARMUP_CONCURRENCY = 16;
 const WARMUP_TIME_LIMIT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 2_000;
 const START_TIMEOUT_MS = 10_000;
+const POLICY_DECISIONS = 20_000;
+const ATTEST_WARM_CALLS = 5_000;
+const ATTEST_WARMUP = 200;
+const ATTEST_TIME_LIMIT_MS = 20_000;
+const ATTEST_COLD_ROUNDS = 5;
+const GIT_HELPER_RUNS = 30;
+const AWS_RUNS = 30;
+const AWS_COLD_ROUNDS = 15;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -56,7 +72,31 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     const input = await bench(home, children);
-    const report = renderReport(input);
+    const policy = benchPolicy({ workDir: home, decisions: POLICY_DECISIONS, warmup: 2_000, now });
+    const gitHelper = await benchGitHelper({
+      workDir: home,
+      repoRoot,
+      nodePath: process.execPath,
+      runs: GIT_HELPER_RUNS,
+      startTimeoutMs: START_TIMEOUT_MS,
+      now,
+      progress,
+    });
+    const aws = await benchAws({
+      workDir: home,
+      repoRoot,
+      nodePath: process.execPath,
+      env: process.env,
+      runs: AWS_RUNS,
+      coldRounds: AWS_COLD_ROUNDS,
+      startTimeoutMs: START_TIMEOUT_MS,
+      now,
+      progress,
+    });
+    const report =
+      `${renderReport(input).trimEnd()}\n\n${renderPolicyBench(policy).join('\n')}\n\n` +
+      `${renderGitHelperBench(gitHelper).join('\n')}\n\n${renderAwsBench(aws).join('\n')}\n\n` +
+      `${benchAuditView({ workDir: home, now, progress }).join('\n')}\n`;
     process.stdout.write(report);
     writeFileSync(join(repoRoot, 'BENCH.md'), report);
     if (!auditOk(input.audit)) {
@@ -141,6 +181,21 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
   }
 
   const daemonRuns = [warm, ...scenarios.flatMap((s) => s.daemon)];
+  // After the load, in this process: the daemon sits idle and does not compete for the CPU.
+  const attest = await benchAttestation({
+    workDir: join(home, 'attest'),
+    nodePath: process.execPath,
+    cwd: repoRoot,
+    env: process.env,
+    maxHashBytes: defaultConfig().attest.maxHashBytes,
+    warmCalls: ATTEST_WARM_CALLS,
+    warmup: ATTEST_WARMUP,
+    warmTimeLimitMs: ATTEST_TIME_LIMIT_MS,
+    coldRounds: ATTEST_COLD_ROUNDS,
+    startTimeoutMs: START_TIMEOUT_MS,
+    now,
+    progress,
+  });
   return {
     env: {
       date: new Date(),
@@ -158,6 +213,7 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
       failures: daemonRuns.reduce((sum, r) => sum + r.failures, 0),
       rowsAdded: countAuditRows(auditDb) - rowsBefore,
     },
+    attest,
   };
 }
 

@@ -3,6 +3,9 @@
  * (machines here are noisy, so one lucky or unlucky run must not be the figure), sets the daemon
  * beside the bare baseline measured in the same run, and marks the targets.
  */
+import type { AttestBenchResult } from './attest.js';
+import { renderAttestation } from './attest-report.js';
+import { fmtInt, fmtMiB, fmtMs, fmtRatio, mark } from './format.js';
 import type { LoadResult } from './load.js';
 
 export const TARGET_P50_MS = 1;
@@ -29,6 +32,8 @@ export interface ReportInput {
   rssKiB: { idle: number; afterWarmup: number; end: number; baselineIdle: number };
   warmupRequests: number;
   audit: { answered: number; failures: number; rowsAdded: number };
+  /** Issue 3: the per-request attestation cost every whoami above includes. */
+  attest: AttestBenchResult;
 }
 
 /** The run with the median throughput; its latencies are reported with it, as measured together. */
@@ -107,6 +112,8 @@ export function renderReport(input: ReportInput): string {
       `${short.length} run(s) hit their time limit before ${fmtInt(input.requestsPerRun)} requests.`,
     );
   }
+  const oneClient = scenarios.find((s) => s.concurrency === 1);
+  lines.push('', ...renderAttestation(input.attest, oneClient ? medianRun(oneClient.daemon).p50Ms : null));
   return `${lines.join('\n')}\n`;
 }
 
@@ -123,9 +130,3 @@ function target(run: LoadResult): string {
   }
   return '';
 }
-
-const mark = (ok: boolean) => (ok ? '✅' : '❌');
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtMs = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
-const fmtRatio = (r: number) => `${r.toFixed(r < 10 ? 2 : 1)}×`;
-const fmtMiB = (kib: number) => (kib / 1024).toFixed(1);

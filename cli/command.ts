@@ -16,6 +16,10 @@ export interface CliDeps {
   err(text: string): void;
   stdoutIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** The terminal's streams, for the full-screen views (the audit TUI) that draw and read keys. */
+  terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
+  /** Absolute paths that run this CLI again (for config written elsewhere: git helpers). */
+  agentid: { node: string; script: string };
   /** Spawns a command sharing our stdio (and so the terminal). */
   spawnInherited(command: string, args: string[], env: Env): ChildProcess;
   signals: {

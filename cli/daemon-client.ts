@@ -61,11 +61,10 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
       // Another client may have won the race to start it: any daemon that answers will do.
       if (status) return { status, started: status.pid === child.pid };
       if (exited) {
-        // The loser of a start race exits at once; give the winner a moment to start listening.
-        await deps.sleep(200);
-        const winner = await probe();
-        if (winner) return { status: winner, started: false };
-        break;
+        // Ours lost a start race (or failed). A held lock means the winner is still starting
+        // up: keep waiting for it; a free one means nobody is coming.
+        const { daemonLockHeld } = await import('../daemon/lifecycle.js');
+        if (!daemonLockHeld(deps.paths.lockFile)) break;
       }
       await deps.sleep(POLL_MS);
     }

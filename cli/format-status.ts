@@ -1,5 +1,7 @@
 /** Human-readable daemon status, shared by `agentid status` and `agentid daemon status`. */
 import type { StatusResponse } from '../src/protocol/index.js';
+import { formatLogin } from './format-login.js';
+import { formatPolicyStatus } from './format-policy.js';
 
 export function formatStatus(status: StatusResponse): string {
   const lines = [
@@ -7,8 +9,11 @@ export function formatStatus(status: StatusResponse): string {
     `  socket:      ${status.socket}`,
     `  audit log:   ${status.auditDb}`,
     `  secrets:     ${status.secrets.backend}${status.secrets.warning ? ` (warning: ${status.secrets.warning})` : ''}`,
+    `  signing key: ${status.signingKey}`,
     `  connections: ${status.connections}`,
   ];
+  if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
+  lines.push(...formatPolicyStatus(status.policy));
   return `${lines.join('\n')}\n`;
 }
 

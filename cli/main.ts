@@ -4,20 +4,18 @@
  * is the only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
-import { version } from '../src/version.js';
 import type { CliDeps, CommandSpec } from './command.js';
-import { commands, groups } from './commands/index.js';
-import { createDaemonClient } from './daemon-client.js';
-import { readSecretInput } from './read-secret.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function buildDeps(): CliDeps {
+// Modules beyond the fast paths' needs load here, not at the top: see main().
+async function buildDeps(): Promise<CliDeps> {
+  const { createDaemonClient } = await import('./daemon-client.js');
+  const { spawn } = await import('node:child_process');
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
   const self = fileURLToPath(import.meta.url);
@@ -29,12 +27,15 @@ function buildDeps(): CliDeps {
     err: (text) => process.stderr.write(text),
     stdoutIsTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
+    terminal: { stdin: process.stdin, stdout: process.stdout },
+    agentid: { node: process.execPath, script: self },
     spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
     signals: {
       on: (signal, handler) => process.on(signal, handler),
       off: (signal, handler) => process.off(signal, handler),
     },
-    readSecretInput: (prompt) => readSecretInput(process.stdin, process.stderr, prompt),
+    readSecretInput: async (prompt) =>
+      (await import('./read-secret.js')).readSecretInput(process.stdin, process.stderr, prompt),
     now: () => new Date(),
     sleep,
     daemon: createDaemonClient({
@@ -52,18 +53,28 @@ function buildDeps(): CliDeps {
   };
 }
 
-function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
+// commander and the command modules load only here: `aws credential-process` never needs them.
+async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Promise<Command> {
+  const { Command } = await import('commander');
+  const { commands, groups } = await import('./commands/index.js');
+  const { version } = await import('../src/version.js');
   const program = new Command('agentid')
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
-  for (const spec of commands) addCommand(program, spec, deps, setExit);
+  for (const spec of commands) addCommand(program, spec, groups, deps, setExit);
   return program;
 }
 
-function addCommand(program: Command, spec: CommandSpec, deps: CliDeps, setExit: (code: number) => void) {
+function addCommand(
+  program: Command,
+  spec: CommandSpec,
+  groups: Readonly<Record<string, string>>,
+  deps: CliDeps,
+  setExit: (code: number) => void,
+) {
   let parent = program;
   for (const noun of spec.path.slice(0, -1)) {
     parent =
@@ -90,9 +101,31 @@ function addCommand(program: Command, spec: CommandSpec, deps: CliDeps, setExit:
 }
 
 async function main(argv: string[]): Promise<number> {
-  const deps = buildDeps();
+  // Run by the AWS tools on every credential refresh: answered before anything else is loaded.
+  const [noun, verb, credential, ...rest] = argv.slice(2);
+  if (
+    noun === 'aws' &&
+    verb === 'credential-process' &&
+    credential &&
+    !credential.startsWith('-') &&
+    !rest.length
+  ) {
+    const { awsCredentialProcess } = await import('./helpers/aws-credential-process.js');
+    return awsCredentialProcess(credential, {
+      socket: resolvePaths(process.env, process.getuid?.() ?? 0).socket,
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      daemon: async () => (await buildDeps()).daemon,
+    });
+  }
+  const deps = await buildDeps();
+  // git runs its credential helper for every request too: the same fast path.
+  if (noun === 'git-credential') {
+    return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));
+  }
+  const { CommanderError } = await import('commander');
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(deps, (code) => {
+  const program = await buildProgram(deps, (code) => {
     exitCode = code;
   });
   try {

@@ -3,9 +3,12 @@
  * Tests build their own with real stores in temp dirs and our own seams (clock, random).
  */
 import type { Attestor } from '../src/attest/index.js';
-import type { AuditEventInput, AuditRow } from '../src/audit/index.js';
+import type { AuditEventInput, AuditRow, PruneResult } from '../src/audit/index.js';
 import type { Config } from '../src/config/index.js';
+import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
+import type { PolicyEngine } from '../src/policy/index.js';
+import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { Logger } from './log.js';
 import type { SessionRegistry } from './sessions.js';
@@ -25,15 +28,25 @@ export interface DaemonDeps {
   log: Logger;
   attestor: Attestor;
   sessions: SessionRegistry;
+  /** Cedar policy over the policy dir; hot-reloaded by main.ts. */
+  policy: PolicyEngine;
+  /** The human of requests: the SSO session with `[idp]`, the local OS user without. */
+  humans: HumanSource;
+  /** SSO login attempts and the session they feed; null without `[idp]`. */
+  sso: { flows: LoginFlows; session: OidcSession } | null;
+  signingKeys: SigningKeys;
+  credentialCache: CredentialCache;
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
-  audit: { append(input: AuditEventInput): AuditRow };
+  audit: { append(input: AuditEventInput): AuditRow; prune(before: Date): PruneResult };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;
   /** What `status` reports about the secret store without opening it. */
   secretsStatus: () => { backend: string; warning: string | null };
   /** Monotonic milliseconds, for latencies and idle ages. */
   monotonicMs: () => number;
+  /** Outbound HTTP to real services (GitHub); callers bound every call with a timeout. */
+  fetch: typeof fetch;
   connections: () => number;
   requestShutdown: () => void;
 }

@@ -8,7 +8,6 @@ import { type AgentMatch, resolveAgent } from '../src/agents/index.js';
 import { readExe } from '../src/attest/index.js';
 import type { Attestation } from '../src/attest/types.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
-import { localHuman } from '../src/identity/index.js';
 import type { PeerCredentials } from '../src/peer/index.js';
 import type { HumanView } from '../src/protocol/index.js';
 import type { DaemonDeps } from './deps.js';
@@ -29,7 +28,7 @@ const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null 
 export async function identify(
   deps: DaemonDeps,
   peer: PeerCredentials | AgentIdError,
-  request: { action: string; path: string; elapsedMs: () => number },
+  request: { action: string; path: string; elapsedMs: () => number; needsHuman?: boolean },
 ): Promise<Caller> {
   const refuse = (who: PeerCredentials, error: AgentIdError): never => {
     deps.audit.append(
@@ -64,7 +63,28 @@ export async function identify(
   } catch (err) {
     return refuse(peer, toAgentIdError(err));
   }
-  return { peer, ...describe(deps, attestation) };
+  const caller: Caller = { peer, ...describe(deps, attestation) };
+  if (request.needsHuman) {
+    // Also inside an exec session: a revoked SSO login ends what its sessions may do.
+    try {
+      const human = await deps.humans.require();
+      if (!caller.session) caller.human = human;
+    } catch (err) {
+      const error = toAgentIdError(err);
+      deps.audit.append(
+        peerEvent(caller, {
+          action: request.action,
+          decision: 'deny',
+          resource: request.path.slice(0, 200),
+          reason: error.message,
+          errorCode: error.code,
+          latencyMs: request.elapsedMs(),
+        }),
+      );
+      throw error;
+    }
+  }
+  return caller;
 }
 
 /** Session, agent and human of an attested process. */
@@ -74,5 +94,5 @@ export function describe(deps: DaemonDeps, attestation: Attestation): Omit<Calle
     attestation,
     session: session ? { id: session.id, agent: session.agent } : null,
   });
-  return { attestation, agent, session, human: session?.human ?? localHuman(deps.user, deps.host) };
+  return { attestation, agent, session, human: session?.human ?? deps.humans.peek() };
 }

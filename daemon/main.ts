@@ -3,26 +3,43 @@
  * real clock, signals and the real socket. Builds the deps, takes the single-instance lock, opens
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
+import { PolicyEngine } from '../src/policy/index.js';
+import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
 import { version } from '../src/version.js';
+import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
+import { watchPolicy } from './policy-reload.js';
+import { scheduleRetention } from './retention.js';
 import { attestRoute } from './routes/attest.js';
+import { auditPruneRoute } from './routes/audit-prune.js';
+import { awsRoute } from './routes/aws.js';
+import { awsBaseKeysRoute } from './routes/aws-base-keys.js';
+import { awsContainerRoute } from './routes/aws-container.js';
+import { gitCredentialRoute } from './routes/git-credential.js';
+import { jwksRoute } from './routes/jwks.js';
+import { keyRotateRoute } from './routes/key-rotate.js';
+import { loginRoutes } from './routes/login.js';
+import { logoutRoute } from './routes/logout.js';
 import { secretRoutes } from './routes/secrets.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
+import { staticRoute } from './routes/static.js';
 import { statusRoute } from './routes/status.js';
+import { tokenRoute } from './routes/token.js';
 import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
 import { SessionRegistry } from './sessions.js';
+import { buildSso } from './sso.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -64,6 +81,28 @@ export async function runDaemon(): Promise<void> {
     log,
     attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
     sessions: new SessionRegistry(),
+    policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
+    ...buildSso({
+      idp: config.idp,
+      secrets: () => deps.secrets(),
+      now,
+      randomUUID,
+      user: userInfo().username,
+      host: hostname(),
+      log,
+      schedule: (ms, fn) => {
+        const timer = setTimeout(fn, ms);
+        timer.unref();
+        return () => clearTimeout(timer);
+      },
+    }),
+    signingKeys: new SigningKeys({
+      secrets: () => deps.secrets(),
+      now,
+      maxTokenTtlMs: MAX_TTL_SECONDS * 1000,
+      warn: (message) => log.warn(message),
+    }),
+    credentialCache: new CredentialCache({ now }),
     processAlive: (pid, startTime) => {
       try {
         return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime === startTime;
@@ -86,17 +125,31 @@ export async function runDaemon(): Promise<void> {
     },
     secretsStatus: () => ({ backend: config.secrets.backend, warning: secretsWarning }),
     monotonicMs: () => performance.now(),
+    fetch: (input, init) => fetch(input, init),
     connections: () => api.connectionCount(),
     requestShutdown: () => stopRequested(),
   };
 
+  const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
+  deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
     statusRoute(deps),
     whoamiRoute(deps),
     attestRoute(deps),
     ...sessionRoutes(deps),
+    tokenRoute(deps),
+    jwksRoute(deps),
+    keyRotateRoute(deps),
     shutdownRoute(deps),
     ...secretRoutes(deps),
+    ...loginRoutes(deps),
+    logoutRoute(deps),
+    auditPruneRoute(deps),
+    awsRoute(deps),
+    awsBaseKeysRoute(deps),
+    awsContainerRoute(deps, awsContainers),
+    gitCredentialRoute(deps),
+    staticRoute(deps),
   ];
   const api = createApiServer(deps, routes);
 
@@ -115,13 +168,31 @@ export async function runDaemon(): Promise<void> {
     await deps.secrets();
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
+  const stopPolicyWatch = watchPolicy(deps);
+  // In the background: a slow or down provider must not delay the socket.
+  void deps.sso?.session.restore();
 
+  const stopRetention = scheduleRetention(
+    {
+      audit,
+      now,
+      log,
+      every: (ms, fn) => {
+        const timer = setInterval(fn, ms).unref();
+        return () => clearInterval(timer);
+      },
+    },
+    config.audit.retainDays,
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopRequested());
   await stopped;
 
   log.info('shutting down: finishing in-flight requests');
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
+  stopPolicyWatch();
+  awsContainers.closeAll();
+  stopRetention();
   audit.close();
   lock.release();
   log.info('stopped');

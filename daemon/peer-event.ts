@@ -15,6 +15,11 @@ export interface PeerEventFields {
   resource?: string | null;
   reason?: string | null;
   errorCode?: string | null;
+  /** Policies that determined the decision. */
+  policyIds?: string[];
+  /** sha256 of what identifies an issued credential (jti, access key id); never the secret. */
+  credentialFingerprint?: string | null;
+  expiresAt?: Date | null;
 }
 
 /** A peer refused before it was attested: all we know is its credentials and, maybe, its exe. */
@@ -39,10 +44,10 @@ export function peerEvent(who: Caller | RefusedPeer, fields: PeerEventFields): A
       exe: caller ? caller.attestation.exe : (who as RefusedPeer).exe,
     },
     attestation: caller ? attestationSummary(caller) : null,
-    policyIds: [],
+    policyIds: fields.policyIds ?? [],
     reason: fields.reason ?? null,
-    credentialFingerprint: null,
-    expiresAt: null,
+    credentialFingerprint: fields.credentialFingerprint ?? null,
+    expiresAt: fields.expiresAt?.toISOString() ?? null,
     errorCode: fields.errorCode ?? null,
     latencyMs: fields.latencyMs,
   };

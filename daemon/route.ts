@@ -29,5 +29,11 @@ export interface Route {
   pattern: string;
   /** Audit action recorded when the route fails or the peer is refused. */
   action: string;
+  /**
+   * The route works without an SSO login (status, login itself, secrets): its caller's human is
+   * the local OS user until someone logs in. Every other route needs the human, and fails with
+   * ERR_LOGIN_REQUIRED when `[idp]` is configured and the session is lost.
+   */
+  humanOptional?: boolean;
   handle(ctx: RouteContext): RouteResult | Promise<RouteResult>;
 }

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type Socket } from 'node:net';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
+import { wasAudited } from './audited.js';
 import type { DaemonDeps } from './deps.js';
 import { type Caller, identify } from './identify.js';
 import { peerEvent } from './peer-event.js';
@@ -100,14 +101,15 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       // The peer is checked before a bad path is reported, so a foreign uid learns nothing.
       const match = tryMatch(routes, method, path);
       const action = match instanceof AgentIdError ? 'request' : match.route.action;
-      const caller = await identify(deps, peer, { action, path, elapsedMs });
+      const needsHuman = !(match instanceof AgentIdError) && match.route.humanOptional !== true;
+      const caller = await identify(deps, peer, { action, path, elapsedMs, needsHuman });
       if (match instanceof AgentIdError) throw match;
       const body = await readJsonBody(req, limits.maxBodyBytes);
       let result: Awaited<ReturnType<Route['handle']>>;
       try {
         result = await match.route.handle({ ...caller, params: match.params, body, elapsedMs });
       } catch (err) {
-        auditRouteError(caller, match.route.action, toAgentIdError(err), elapsedMs());
+        if (!wasAudited(err)) auditRouteError(caller, match.route.action, toAgentIdError(err), elapsedMs());
         throw err;
       }
       send(res, result.status, result.body);

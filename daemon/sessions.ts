@@ -19,6 +19,12 @@ export interface ProcessChain {
 export class SessionRegistry {
   readonly #byId = new Map<string, Session>();
   readonly #byRoot = new Map<string, Session>();
+  readonly #onRemove: ((session: Session) => void)[] = [];
+
+  /** Per-session resources (the AWS container endpoint) register here to die with the session. */
+  onRemove(listener: (session: Session) => void): void {
+    this.#onRemove.push(listener);
+  }
 
   add(session: Session): void {
     this.#byId.set(session.id, session);
@@ -30,6 +36,7 @@ export class SessionRegistry {
     if (!session) return undefined;
     this.#byId.delete(id);
     this.#byRoot.delete(rootKey(session.rootPid, session.rootStartTime));
+    for (const listener of this.#onRemove) listener(session);
     return session;
   }
 

@@ -6,8 +6,17 @@
  */
 import { constants } from 'node:os';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
-import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
+import type {
+  AwsContainerRequest,
+  AwsContainerResponse,
+  SessionStartRequest,
+  SessionView,
+  TokenRequest,
+  TokenResponse,
+} from '../../src/protocol/index.js';
+import { awsContainerEnv } from '../aws-env.js';
 import type { CommandSpec } from '../command.js';
+import { parseEnvSpecs, staticSecretsEnv } from '../static-env.js';
 
 /** Signals passed on to the child. */
 const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGWINCH', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -28,11 +37,27 @@ export const exec: CommandSpec = {
       description: 'declare the agent name (checked against [agents.<name>] if defined)',
     },
     { flags: '--nest', description: 'allow starting a session inside another session' },
+    {
+      flags: '--token <AUD=VAR...>',
+      description: "put a fresh agent JWT for audience AUD in the child's environment variable VAR",
+    },
+    {
+      flags: '--env <VAR=CREDENTIAL...>',
+      description: "put the static credential's secret in the child's environment variable VAR",
+    },
+    {
+      flags: '--aws <credential>',
+      description:
+        'serve the aws credential to the child through a per-session container-credentials endpoint',
+    },
   ],
   examples: [
     'agentid exec --agent claude -- claude',
     "agentid exec --agent demo -- sh -c 'agentid whoami'",
     'agentid exec -- npm test',
+    'agentid exec --agent bot --token api.internal=API_TOKEN -- ./bot.sh',
+    'agentid exec --agent claude --aws dev -- aws sts get-caller-identity',
+    'agentid exec --agent bot --env NPM_TOKEN=npm -- npm publish',
   ],
   passThrough: true,
   async run({ opts, args }, deps) {
@@ -47,7 +72,26 @@ export const exec: CommandSpec = {
       );
     }
     const request: SessionStartRequest = { agent: typeof opts.agent === 'string' ? opts.agent : null, nest };
+    const tokenSpecs = parseTokenSpecs(opts.token);
+    const envSpecs = parseEnvSpecs(opts.env);
     const session = await deps.daemon.call<SessionView>('/v1/sessions', { method: 'POST', body: request });
+    let childEnv: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
+    // Asked for after the session exists, so the tokens name the session's agent.
+    for (const { audience, variable } of tokenSpecs) {
+      const body: TokenRequest = { audience };
+      childEnv[variable] = (
+        await deps.daemon.call<TokenResponse>('/v1/token', { method: 'POST', body })
+      ).token;
+    }
+    Object.assign(childEnv, await staticSecretsEnv(deps.daemon, envSpecs));
+    if (typeof opts.aws === 'string') {
+      const body: AwsContainerRequest = { credential: opts.aws };
+      const path = `/v1/sessions/${encodeURIComponent(session.id)}/aws`;
+      childEnv = awsContainerEnv(
+        childEnv,
+        await deps.daemon.call<AwsContainerResponse>(path, { method: 'POST', body }),
+      );
+    }
 
     // Handlers go in before the spawn: the child can run (and be signalled through us) before
     // spawn() returns here, and a signal in that window must reach it, not kill only us.
@@ -62,7 +106,7 @@ export const exec: CommandSpec = {
       deps.signals.on(signal, handler);
       return () => deps.signals.off(signal, handler);
     });
-    const started = deps.spawnInherited(command, commandArgs, { ...deps.env, AGENTID_SESSION: session.id });
+    const started = deps.spawnInherited(command, commandArgs, childEnv);
     child = started;
     for (const signal of pending) started.kill(signal);
 
@@ -88,3 +132,18 @@ export const exec: CommandSpec = {
     return status;
   },
 };
+
+/** `--token AUD=VAR` values: the variable must be a plain shell identifier. */
+export function parseTokenSpecs(value: unknown): { audience: string; variable: string }[] {
+  const specs = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return specs.map((spec) => {
+    const match = /^(.+)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(String(spec));
+    if (!match?.[1] || !match[2]) {
+      throw new AgentIdError(
+        'ERR_USAGE',
+        `--token ${JSON.stringify(spec)}: expected AUDIENCE=VARIABLE, e.g. api=API_TOKEN`,
+      );
+    }
+    return { audience: match[1], variable: match[2] };
+  });
+}

@@ -1,26 +1,56 @@
 /** Every CLI command, in the order `agentid --help` lists them. */
 import type { CommandSpec } from '../command.js';
 import { attest } from './attest.js';
+import { auditExport } from './audit/export.js';
 import { auditList } from './audit/list.js';
+import { auditPrune } from './audit/prune.js';
 import { auditVerify } from './audit/verify.js';
+import { awsCredentialProcessCommand } from './aws/credential-process.js';
+import { awsSetBaseKeys } from './aws/set-base-keys.js';
 import { daemonRun } from './daemon/run.js';
 import { daemonStart } from './daemon/start.js';
 import { daemonStatus } from './daemon/status.js';
 import { daemonStop } from './daemon/stop.js';
 import { exec } from './exec.js';
+import { init } from './init.js';
+import { jwks } from './jwks.js';
+import { keyRotate } from './key/rotate.js';
+import { login } from './login.js';
+import { logout } from './logout.js';
+import { policyCheck } from './policy/check.js';
+import { policyExplain } from './policy/explain.js';
+import { policyTest } from './policy/test.js';
 import { secretLs } from './secret/ls.js';
 import { secretRm } from './secret/rm.js';
 import { secretSet } from './secret/set.js';
+import { setupAws } from './setup/aws.js';
+import { setupGit } from './setup/git.js';
 import { status } from './status.js';
+import { token } from './token.js';
 import { whoami } from './whoami.js';
 
 export const commands: readonly CommandSpec[] = [
   status,
+  init,
+  login,
+  logout,
   exec,
   whoami,
   attest,
+  token,
+  jwks,
+  awsCredentialProcessCommand,
+  awsSetBaseKeys,
+  setupAws,
+  setupGit,
+  keyRotate,
+  policyCheck,
+  policyExplain,
+  policyTest,
   auditList,
   auditVerify,
+  auditExport,
+  auditPrune,
   secretSet,
   secretLs,
   secretRm,
@@ -35,4 +65,8 @@ export const groups: Readonly<Record<string, string>> = {
   audit: 'read and verify the tamper-evident audit log',
   secret: 'manage long-lived secrets held by the daemon (OS keychain)',
   daemon: 'run and manage the background daemon',
+  policy: 'check, explain and test the Cedar policies that decide who gets which credential',
+  aws: 'AWS credentials from STS for agents (credential_process, base keys)',
+  setup: 'point other tools (AWS CLI/SDKs, git) at agentid',
+  key: "manage the daemon's JWT signing key",
 };

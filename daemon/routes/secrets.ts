@@ -10,6 +10,19 @@ import type { DaemonDeps } from '../deps.js';
 import { peerEvent } from '../peer-event.js';
 import type { Route, RouteContext } from '../route.js';
 
+/** Names the daemon keeps its own material under (signing keys, refresh tokens). */
+const RESERVED_PREFIX = 'agentid.';
+
+function validateUserSecretName(name: string): void {
+  validateSecretName(name);
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new AgentIdError(
+      'ERR_SECRETS_INVALID_NAME',
+      `names starting with ${RESERVED_PREFIX} are reserved for the daemon`,
+    );
+  }
+}
+
 export function secretRoutes(deps: DaemonDeps): Route[] {
   const audit = (ctx: RouteContext, action: string, resource: string | null) =>
     deps.audit.append(
@@ -26,8 +39,9 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
       method: 'GET',
       pattern: '/v1/secrets',
       action: 'secret.list',
+      humanOptional: true,
       async handle(ctx) {
-        const names = await (await deps.secrets()).list();
+        const names = (await (await deps.secrets()).list()).filter((n) => !n.startsWith(RESERVED_PREFIX));
         audit(ctx, 'secret.list', null);
         const body: SecretListResponse = { names };
         return { status: 200, body };
@@ -37,9 +51,10 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
       method: 'PUT',
       pattern: '/v1/secrets/:name',
       action: 'secret.set',
+      humanOptional: true,
       async handle(ctx) {
         const name = ctx.params.name ?? '';
-        validateSecretName(name);
+        validateUserSecretName(name);
         const value = (ctx.body as { value?: unknown } | undefined)?.value;
         if (typeof value !== 'string' || value === '') {
           throw new AgentIdError('ERR_REQUEST_MALFORMED', 'the body must be {"value": "<non-empty string>"}');
@@ -53,9 +68,10 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
       method: 'DELETE',
       pattern: '/v1/secrets/:name',
       action: 'secret.remove',
+      humanOptional: true,
       async handle(ctx) {
         const name = ctx.params.name ?? '';
-        validateSecretName(name);
+        validateUserSecretName(name);
         if (!(await (await deps.secrets()).delete(name))) {
           throw new AgentIdError('ERR_SECRETS_NOT_FOUND', `no secret named ${name}; see: agentid secret ls`);
         }

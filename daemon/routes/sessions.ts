@@ -51,6 +51,8 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       method: 'DELETE',
       pattern: '/v1/sessions/:id',
       action: 'session.end',
+      // The exec wrapper must be able to end its session after the login is lost.
+      humanOptional: true,
       handle(ctx) {
         const id = ctx.params.id ?? '';
         const found = deps.sessions.find({

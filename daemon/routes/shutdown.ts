@@ -8,6 +8,7 @@ export function shutdownRoute(deps: DaemonDeps): Route {
     method: 'POST',
     pattern: '/v1/shutdown',
     action: 'shutdown',
+    humanOptional: true,
     handle(ctx) {
       deps.audit.append(
         peerEvent(ctx, { action: 'shutdown', decision: 'allow', latencyMs: ctx.elapsedMs() }),

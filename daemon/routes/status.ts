@@ -8,6 +8,7 @@ export function statusRoute(deps: DaemonDeps): Route {
     method: 'GET',
     pattern: '/v1/status',
     action: 'status',
+    humanOptional: true,
     handle() {
       const now = deps.now();
       const body: StatusResponse = {
@@ -20,6 +21,9 @@ export function statusRoute(deps: DaemonDeps): Route {
         auditDb: deps.paths.auditDb,
         connections: deps.connections(),
         secrets: deps.secretsStatus(),
+        signingKey: deps.signingKeys.storage,
+        login: deps.humans.status(),
+        policy: deps.policy.status(),
       };
       return { status: 200, body };
     },

@@ -1,4 +1,5 @@
 /** The embedded defaults: what runs when there is no config.toml. */
+import { BUILTIN_IDENTITY } from './credentials.js';
 import type { Config } from './validate.js';
 
 export function defaultConfig(): Config {
@@ -16,5 +17,9 @@ export function defaultConfig(): Config {
     // Big enough for any agent binary in the wild (a bundled Node app is ~100 MiB); the cap keeps
     // one request from reading gigabytes.
     attest: { maxHashBytes: 512 * 1024 * 1024 },
+    audit: { retainDays: 90 },
+    credentials: [BUILTIN_IDENTITY],
+    jwt: { issuer: 'https://agentid.local' },
+    idp: null,
   };
 }

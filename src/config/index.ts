@@ -9,7 +9,14 @@ import { AgentIdError } from '../errors.js';
 import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
+export type { AwsCredentialConfig } from './aws-credential.js';
+export type { CredentialConfig, JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
+export {
+  type GithubAppCredentialConfig,
+  gitHostsOf,
+  type StaticCredentialConfig,
+} from './git-credentials.js';
 export type { Config } from './validate.js';
 
 /** Pure: TOML text to a validated Config. `source` names the file in errors. */

@@ -5,6 +5,8 @@
  */
 import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
+import { type IdpConfig, parseIdpConfig } from '../identity/oidc/config.js';
+import { type CredentialConfig, parseCredentials } from './credentials.js';
 import { defaultConfig } from './defaults.js';
 
 export interface Config {
@@ -23,6 +25,13 @@ export interface Config {
     /** Larger executables are not hashed (their sha256 is null): hashing reads the whole file. */
     maxHashBytes: number;
   };
+  /** `[audit]`: rows older than retainDays are pruned by the daemon (at start and daily). */
+  audit: { retainDays: number };
+  /** From `[credentials.<name>]`, plus the built-in `identity` JWT. */
+  credentials: CredentialConfig[];
+  jwt: { issuer: string };
+  /** `[idp]`: SSO login; null keeps the human local (`idp=local`). */
+  idp: IdpConfig | null;
 }
 
 type Table = Record<string, unknown>;
@@ -39,6 +48,10 @@ const daemonKeys = {
   request_timeout_ms: ['requestTimeoutMs', 100, 600_000],
   keep_alive_timeout_ms: ['keepAliveTimeoutMs', 100, 600_000],
 } as const satisfies IntegerSpecs<Config['daemon']>;
+
+const auditKeys = {
+  retain_days: ['retainDays', 1, 36_500],
+} as const satisfies IntegerSpecs<Config['audit']>;
 
 const attestKeys = {
   max_hash_bytes: ['maxHashBytes', MiB, 8 * 1024 * MiB],
@@ -66,8 +79,25 @@ export function validateConfig(doc: Table, source: string): Config {
       case 'attest':
         readIntegers(section, value, attestKeys, config.attest, fail);
         break;
+      case 'audit':
+        readIntegers(section, value, auditKeys, config.audit, fail);
+        break;
       case 'agents':
         config.agents = parseAgentDefinitions(value, source);
+        break;
+      case 'credentials':
+        config.credentials = parseCredentials(value, source);
+        break;
+      case 'jwt':
+        for (const [key, v] of Object.entries(value)) {
+          if (key !== 'issuer') fail(`unknown key "${key}" in [jwt]`);
+          if (typeof v !== 'string' || !/^https?:\/\/\S+$/.test(v))
+            fail('[jwt] issuer must be an http(s) URL');
+          config.jwt.issuer = v as string;
+        }
+        break;
+      case 'idp':
+        config.idp = parseIdpConfig(value, source);
         break;
       default:
         fail(`unknown table [${section}]`);

@@ -4,16 +4,14 @@
  * bodies become the AgentIdError the daemon sent.
  */
 import { request as httpRequest } from 'node:http';
-import { AgentIdError, isErrorCode } from '../errors.js';
-import type { ErrorBody } from './types.js';
+import { AgentIdError } from '../errors.js';
+import { decode, transportError } from './answer.js';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   timeoutMs?: number;
 }
-
-const unavailableCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 
 export function callDaemon<T>(socketPath: string, path: string, options: RequestOptions = {}): Promise<T> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -44,36 +42,7 @@ export function callDaemon<T>(socketPath: string, path: string, options: Request
     req.on('timeout', () =>
       req.destroy(new AgentIdError('ERR_DAEMON_UNAVAILABLE', `the daemon did not answer ${path} in time`)),
     );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err instanceof AgentIdError) return reject(err);
-      if (err.code && unavailableCodes.has(err.code)) {
-        return reject(
-          new AgentIdError(
-            'ERR_DAEMON_UNAVAILABLE',
-            `the agentid daemon is not running at ${socketPath} (${err.code}); start it with: agentid daemon start`,
-          ),
-        );
-      }
-      reject(new AgentIdError('ERR_DAEMON_PROTOCOL', `request to the daemon failed: ${err.message}`));
-    });
+    req.on('error', (err: NodeJS.ErrnoException) => reject(transportError(err, socketPath)));
     req.end(payload);
   });
-}
-
-function decode<T>(status: number, text: string): T {
-  let json: unknown;
-  try {
-    json = text === '' ? null : JSON.parse(text);
-  } catch {
-    throw new AgentIdError(
-      'ERR_DAEMON_PROTOCOL',
-      `the daemon answered ${status} with a body that is not JSON`,
-    );
-  }
-  if (status >= 200 && status < 300) return json as T;
-  const error = (json as Partial<ErrorBody> | null)?.error;
-  if (error && isErrorCode(error.code) && typeof error.message === 'string') {
-    throw new AgentIdError(error.code, error.message);
-  }
-  throw new AgentIdError('ERR_DAEMON_PROTOCOL', `the daemon answered ${status} without an error code`);
 }

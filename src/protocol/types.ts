@@ -5,6 +5,7 @@
 import type { AgentMatch } from '../agents/index.js';
 import type { Attestation } from '../attest/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { PolicyStatus } from '../policy/types.js';
 
 export const API_PREFIX = '/v1';
 
@@ -14,9 +15,18 @@ export interface ErrorBody {
 
 export interface HumanView {
   sub: string;
-  idp: 'local';
+  idp: 'local' | 'oidc';
+  /** The OS account on this machine (with an SSO login too: the daemon serves one uid). */
   user: string;
   host: string;
+  /** From the verified ID token when idp is 'oidc'. */
+  issuer?: string;
+  email?: string;
+  groups?: string[];
+  /** ISO time of the authentication at the provider (`auth_time`). */
+  authTime?: string;
+  /** Authentication methods (`amr`), e.g. ["pwd", "mfa"]. */
+  amr?: string[];
 }
 
 export interface SessionView {
@@ -61,6 +71,19 @@ export interface StatusResponse {
   auditDb: string;
   connections: number;
   secrets: { backend: string; warning: string | null };
+  /** Where the JWT signing key lives: secret-store, memory (no keychain), or not yet loaded. */
+  signingKey: string;
+  /** Who is logged in, at which issuer, until when (`[idp]`), or the local user. */
+  login?: LoginStatusView;
+  /** The active policy set, and the last reload that failed (it did not replace the set). */
+  policy: PolicyStatus;
+}
+
+/** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */
+export interface AuditPruneResponse {
+  retainDays: number;
+  pruned: number;
+  anchor: { seq: number; prevHash: string; time: string; prunedRows: number } | null;
 }
 
 export interface SecretListResponse {
@@ -68,5 +91,118 @@ export interface SecretListResponse {
 }
 
 export interface SecretSetRequest {
+  value: string;
+}
+
+export interface TokenRequest {
+  audience: string;
+  /** A `jwt` credential name; default `identity`. */
+  credential?: string;
+}
+
+export interface TokenResponse {
+  token: string;
+  expiresAt: string;
+  kid: string;
+}
+
+/** The human half as `status` shows it. */
+export interface LoginStatusView {
+  idp: 'local' | 'oidc';
+  issuer: string | null;
+  /** local: no [idp]; logged-in; logged-out: never logged in or logged out; login-required: session lost. */
+  state: 'local' | 'logged-in' | 'logged-out' | 'login-required';
+  human: HumanView | null;
+  /** When the current access token expires; the daemon refreshes ahead of it. */
+  expiresAt: string | null;
+  /** Why a login is required, when it is. */
+  reason: string | null;
+}
+
+export type LoginMode = 'device' | 'browser';
+
+export interface LoginStartRequest {
+  mode: LoginMode;
+}
+
+/** What the CLI shows while the daemon runs the flow. */
+export interface LoginStartResponse {
+  id: string;
+  mode: LoginMode;
+  issuer: string;
+  expiresAt: string;
+  /** Device flow (RFC 8628). */
+  verificationUri?: string;
+  userCode?: string;
+  verificationUriComplete?: string;
+  /** Browser flow (RFC 8252): the URL to open. */
+  authorizationUrl?: string;
+}
+
+export interface LoginProgressResponse {
+  id: string;
+  state: 'pending' | 'complete' | 'failed';
+  expiresAt: string;
+  human?: HumanView;
+  error?: { code: ErrorCode; message: string };
+}
+
+export interface LogoutResponse {
+  /** Whether anyone was logged in. */
+  loggedOut: boolean;
+  /** Whether the provider revoked the refresh token (false when it has no revocation endpoint). */
+  revoked: boolean;
+}
+
+/** POST /v1/aws/:credential: exactly the JSON AWS's credential_process contract documents. */
+export interface AwsCredentialProcessResponse {
+  Version: 1;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  /** RFC 3339. */
+  Expiration: string;
+}
+
+/** PUT /v1/aws/:credential/base-keys (`agentid aws set-base-keys`). */
+export interface AwsBaseKeysRequest {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** POST /v1/sessions/:id/aws (`agentid exec --aws`): the session's container-credentials endpoint. */
+export interface AwsContainerRequest {
+  credential: string;
+}
+
+export interface AwsContainerResponse {
+  /** For AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+  uri: string;
+  /** For AWS_CONTAINER_AUTHORIZATION_TOKEN: random, per session, compared in constant time. */
+  token: string;
+  region: string;
+}
+
+/** POST /v1/git/credential: what git's `get` asked for (git's attribute names). */
+export interface GitCredentialRequest {
+  protocol: string;
+  host: string;
+  /** The repository path; present when `credential.useHttpPath` is set. */
+  path?: string;
+  /** The credential named in the helper's command line (`git-credential --credential C`). */
+  credential?: string;
+}
+
+/** `served: false`: no credential is configured for that host, so the helper prints nothing. */
+export type GitCredentialResponse =
+  | { served: false }
+  | { served: true; credential: string; username: string; password: string; expiresAt: string };
+
+/** POST /v1/static (`agentid exec --env VAR=NAME`): a brokered static secret. */
+export interface StaticSecretRequest {
+  credential: string;
+}
+
+export interface StaticSecretResponse {
   value: string;
 }

@@ -1,5 +1,11 @@
 /** Public door of the credential providers: the contract, the cache, and one file per type. */
+export { type AwsCredentials, awsProvider, baseKeyNames } from './aws/provider.js';
 export { CredentialCache, DEFAULT_REFRESH_MARGIN_MS } from './cache.js';
+export {
+  GITHUB_TOKEN_USERNAME,
+  type GitPassword,
+  githubAppProvider,
+} from './github-app/provider.js';
 export { SIGNING_KEYS_SECRET, SigningKeys } from './jwt/keys.js';
 export {
   agentUri,
@@ -8,4 +14,5 @@ export {
   jwtProvider,
   MAX_TTL_SECONDS,
 } from './jwt/provider.js';
+export { STATIC_LEASE_SECONDS, staticProvider } from './static/provider.js';
 export type { CredentialType, Issued, IssueRequest, Provider } from './types.js';

@@ -4,24 +4,15 @@
  * present in no file under AGENTID_HOME, the audit log or the daemon log (invariant 3). The file
  * backend works when opted in, and without either the error names both fixes.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyringUnavailableReason, runInKeyringSession } from '../peers/keyring.js';
+import { filesContaining, filesUnder } from './files.js';
 import { cliPath, type Home, makeHome, runCli } from './harness.js';
 
 const keyringSkip = keyringUnavailableReason();
 if (keyringSkip) console.warn(`SKIP agentid secret against gnome-keyring: ${keyringSkip}`);
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-function filesContaining(dir: string, needle: string): string[] {
-  return filesUnder(dir).filter((file) => readFileSync(file).includes(needle));
-}
 
 describe('agentid secret', () => {
   let home: Home;

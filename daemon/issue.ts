@@ -1,0 +1,84 @@
+/**
+ * The one path every credential takes out of the daemon: policy decides, the cache or the
+ * provider supplies, and the audit row (decision, determining policies, fingerprint, expiry) is
+ * committed before the caller can send anything back (invariant 4). A deny is audited and thrown
+ * by authorize(); a provider failure is audited by the server as an error row.
+ */
+import type { CredentialConfig } from '../src/config/index.js';
+import { AgentIdError } from '../src/errors.js';
+import type { PolicyAction } from '../src/policy/index.js';
+import type { Issued, Provider } from '../src/providers/index.js';
+import { authorize } from './authorize.js';
+import type { DaemonDeps } from './deps.js';
+import { peerEvent } from './peer-event.js';
+import type { RouteContext } from './route.js';
+
+export interface IssueInput<T> {
+  credential: CredentialConfig;
+  provider: Provider<T>;
+  /** What the credential is narrowed to (audience, repo, ...): part of the cache key. */
+  scope: string;
+  /** Request attributes for policy (`request` in the Cedar context). */
+  request: Record<string, string | undefined>;
+  /** Policy action when it is not the credential's own kind (a static secret used by git: `git`). */
+  action?: PolicyAction;
+}
+
+export async function issueCredential<T>(
+  deps: DaemonDeps,
+  ctx: RouteContext,
+  input: IssueInput<T>,
+): Promise<{ issued: Issued<T>; cached: boolean }> {
+  const { credential } = input;
+  const action = input.action ?? (credential.type === 'github-app' ? 'git' : credential.type);
+  const decision = authorize(deps, ctx, { name: credential.name, type: action }, input.request);
+  const result = await deps.credentialCache.get<T>(
+    { credential: credential.name, agent: ctx.agent.name, human: ctx.human.sub, scope: input.scope },
+    () =>
+      input.provider.issue({
+        credential: credential.name,
+        agent: ctx.agent.name,
+        human: ctx.human.sub,
+        scope: input.scope,
+      }),
+  );
+  const { issued } = result;
+  deps.audit.append(
+    peerEvent(ctx, {
+      action,
+      decision: 'allow',
+      resource: credential.name,
+      reason: `${decision.reason}; ${Object.entries(issued.details)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}${result.cached ? ' (cached)' : ''}`,
+      policyIds: decision.policyIds,
+      credentialFingerprint: issued.fingerprint,
+      expiresAt: issued.expiresAt,
+      latencyMs: ctx.elapsedMs(),
+    }),
+  );
+  return result;
+}
+
+/** The named credential, checked to be of the type the route serves. */
+export function findCredential<K extends CredentialConfig['type']>(
+  deps: DaemonDeps,
+  name: string,
+  type: K,
+): Extract<CredentialConfig, { type: K }> {
+  const credential = deps.config.credentials.find((c) => c.name === name);
+  if (!credential) {
+    const known = deps.config.credentials.map((c) => c.name).join(', ');
+    throw new AgentIdError(
+      'ERR_CREDENTIAL_UNKNOWN',
+      `no credential named ${name.slice(0, 64)} (configured: ${known})`,
+    );
+  }
+  if (credential.type !== type) {
+    throw new AgentIdError(
+      'ERR_CREDENTIAL_TYPE',
+      `credential ${name} is of type ${credential.type}, not ${type}`,
+    );
+  }
+  return credential as Extract<CredentialConfig, { type: K }>;
+}

@@ -1,0 +1,49 @@
+/**
+ * POST /v1/sessions/:id/aws (`agentid exec --aws NAME`): opens the session's AWS container
+ * credentials endpoint (daemon/aws-container.ts). Only the process that rooted the session may,
+ * the same rule as ending it; the endpoint then decides every credential it serves on its own.
+ */
+import { AgentIdError } from '../../src/errors.js';
+import type { AwsContainerRequest } from '../../src/protocol/index.js';
+import type { AwsContainerEndpoints } from '../aws-container.js';
+import type { DaemonDeps } from '../deps.js';
+import { findCredential } from '../issue.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+
+export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpoints): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/sessions/:id/aws',
+    action: 'aws.container.start',
+    async handle(ctx) {
+      const id = ctx.params.id ?? '';
+      const session = deps.sessions.find({
+        pid: ctx.attestation.pid,
+        startTime: ctx.attestation.startTime,
+        ancestors: [],
+      });
+      if (session?.id !== id) {
+        throw new AgentIdError(
+          'ERR_SESSION_NOT_FOUND',
+          `no session ${id.slice(0, 64)} rooted at this process`,
+        );
+      }
+      const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
+      if (typeof body.credential !== 'string')
+        throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');
+      const credential = findCredential(deps, body.credential, 'aws');
+      const opened = await endpoints.open(session, credential.name, credential.region);
+      deps.audit.append(
+        peerEvent(ctx, {
+          action: 'aws.container.start',
+          decision: 'allow',
+          resource: credential.name,
+          reason: `container endpoint for session ${session.id} on ${opened.uri}`,
+          latencyMs: ctx.elapsedMs(),
+        }),
+      );
+      return { status: 201, body: opened };
+    },
+  };
+}

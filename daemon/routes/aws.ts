@@ -1,0 +1,28 @@
+/**
+ * POST /v1/aws/:credential: STS credentials in the credential_process format (Version 1), for
+ * `agentid aws credential-process NAME`. Policy action `aws` on the credential.
+ */
+import type { AwsCredentialProcessResponse } from '../../src/protocol/index.js';
+import { issueAws } from '../aws-issue.js';
+import type { DaemonDeps } from '../deps.js';
+import type { Route } from '../route.js';
+
+export function awsRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/aws/:credential',
+    action: 'aws',
+    async handle(ctx) {
+      const issued = await issueAws(deps, ctx, ctx.params.credential ?? '');
+      const { value } = issued;
+      const body: AwsCredentialProcessResponse = {
+        Version: 1,
+        AccessKeyId: value.accessKeyId,
+        SecretAccessKey: value.secretAccessKey,
+        SessionToken: value.sessionToken,
+        Expiration: issued.expiresAt.toISOString(),
+      };
+      return { status: 200, body };
+    },
+  };
+}

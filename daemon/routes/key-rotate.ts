@@ -1,0 +1,28 @@
+/**
+ * POST /v1/keys/rotate: a new JWT signing key. The previous one stays in the JWKS until the last
+ * token it signed has expired, so rotation never breaks a verifier.
+ */
+import type { DaemonDeps } from '../deps.js';
+import { peerEvent } from '../peer-event.js';
+import type { Route } from '../route.js';
+
+export function keyRotateRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/keys/rotate',
+    action: 'key.rotate',
+    async handle(ctx) {
+      const rotated = await deps.signingKeys.rotate();
+      deps.audit.append(
+        peerEvent(ctx, {
+          action: 'key.rotate',
+          decision: 'allow',
+          resource: 'jwt-signing-key',
+          reason: `kid ${rotated.previousKid} -> ${rotated.kid}`,
+          latencyMs: ctx.elapsedMs(),
+        }),
+      );
+      return { status: 200, body: rotated };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * POST /v1/token: an agent identity JWT for one audience (`agentid token --audience AUD`,
+ * `agentid exec --token AUD=VAR`). Policy action `jwt` on the named credential (default the
+ * built-in `identity`).
+ */
+import { AgentIdError } from '../../src/errors.js';
+import type { TokenRequest, TokenResponse } from '../../src/protocol/index.js';
+import { jwtProvider } from '../../src/providers/index.js';
+import type { DaemonDeps } from '../deps.js';
+import { findCredential, issueCredential } from '../issue.js';
+import type { Route } from '../route.js';
+
+const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
+
+export function tokenRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'POST',
+    pattern: '/v1/token',
+    action: 'jwt',
+    async handle(ctx) {
+      const body = (ctx.body ?? {}) as Partial<TokenRequest>;
+      if (typeof body.audience !== 'string' || !AUDIENCE.test(body.audience)) {
+        throw new AgentIdError('ERR_USAGE', 'audience must be 1-256 printable characters without spaces');
+      }
+      if (body.credential !== undefined && typeof body.credential !== 'string') {
+        throw new AgentIdError('ERR_USAGE', 'credential must be a string');
+      }
+      const credential = findCredential(deps, body.credential ?? 'identity', 'jwt');
+      const { issued } = await issueCredential(deps, ctx, {
+        credential,
+        provider: jwtProvider({
+          keys: deps.signingKeys,
+          issuer: deps.config.jwt.issuer,
+          ttlSeconds: credential.ttlSeconds,
+          now: deps.now,
+          randomUUID: deps.randomUUID,
+        }),
+        scope: body.audience,
+        request: { audience: body.audience },
+      });
+      const response: TokenResponse = {
+        token: issued.value,
+        expiresAt: issued.expiresAt.toISOString(),
+        kid: issued.details.kid ?? '',
+      };
+      return { status: 200, body: response };
+    },
+  };
+}

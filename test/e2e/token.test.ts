@@ -1,0 +1,120 @@
+/**
+ * `agentid token` through the real daemon: the JWT verifies with jose against `agentid jwks`
+ * and carries sub = human, act.sub = agent; a denied agent gets exit 3 and no token; every
+ * issue is audited with the jti's fingerprint, never the token.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+
+describe('agentid token', () => {
+  let home: Home;
+  let daemon: Daemon;
+  beforeAll(async () => {
+    home = makeHome();
+    mkdirSync(join(home.dir, 'policy'));
+    writeFileSync(
+      join(home.dir, 'policy', 'tokens.cedar'),
+      [
+        'permit(principal, action == Action::"jwt", resource == Credential::"identity");',
+        'forbid(principal == Agent::"blocked", action, resource);',
+      ].join('\n'),
+    );
+    daemon = await startDaemon(home);
+  });
+  afterAll(async () => {
+    await daemon.stop();
+    home.cleanup();
+  });
+
+  it('prints a JWT that verifies against `agentid jwks`, for the session agent and the human', async () => {
+    const issued = await runCli(home, [
+      'exec',
+      '--agent',
+      'demo',
+      '--',
+      'node',
+      cliPath,
+      'token',
+      '--audience',
+      'api',
+    ]);
+    expect(issued.stderr).toBe('');
+    expect(issued.code).toBe(0);
+    const token = issued.stdout.trim();
+    const jwks = JSON.parse((await runCli(home, ['jwks'])).stdout) as JSONWebKeySet;
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      issuer: 'https://agentid.local',
+      audience: 'api',
+      algorithms: ['ES256'],
+    });
+    expect(payload.sub).toMatch(/^local:.+@.+$/);
+    expect(payload.act).toEqual({ sub: 'spiffe://agentid.local/agent/demo' });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(900);
+
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'jwt'])).stdout;
+    expect(rows).not.toContain(token);
+    const row = JSON.parse(rows.trim().split('\n').at(-1) ?? '{}');
+    expect(row).toMatchObject({ decision: 'allow', agent: 'demo', resource: 'identity' });
+    expect(row.credentialFingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.policyIds.length).toBeGreaterThan(0);
+    expect(row.expiresAt).toBe(new Date((payload.exp ?? 0) * 1000).toISOString());
+  });
+
+  it('gives a denied agent exit 3, the reason, and no token', async () => {
+    const denied = await runCli(home, [
+      'exec',
+      '--agent',
+      'blocked',
+      '--',
+      'node',
+      cliPath,
+      'token',
+      '--audience',
+      'api',
+    ]);
+    expect(denied.code).toBe(3);
+    expect(denied.stdout).toBe('');
+    expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+    const row = JSON.parse(
+      (await runCli(home, ['audit', '--json', '--decision', 'deny', '--action', 'jwt'])).stdout
+        .trim()
+        .split('\n')
+        .at(-1) ?? '{}',
+    );
+    expect(row).toMatchObject({
+      agent: 'blocked',
+      errorCode: 'ERR_POLICY_DENIED',
+      credentialFingerprint: null,
+    });
+  });
+
+  it('`exec --token AUD=VAR` hands the child a fresh token in VAR and nothing in argv', async () => {
+    const out = await runCli(home, [
+      'exec',
+      '--agent',
+      'demo',
+      '--token',
+      'api=API_TOKEN',
+      '--',
+      'sh',
+      '-c',
+      'printf %s "$API_TOKEN"',
+    ]);
+    expect(out.code).toBe(0);
+    const jwks = JSON.parse((await runCli(home, ['jwks'])).stdout) as JSONWebKeySet;
+    const { payload } = await jwtVerify(out.stdout, createLocalJWKSet(jwks), { audience: 'api' });
+    expect(payload.act).toEqual({ sub: 'spiffe://agentid.local/agent/demo' });
+  });
+
+  it('rejects an unknown credential and a bad audience with usage errors', async () => {
+    const unknown = await runCli(home, ['token', '--audience', 'api', '--credential', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
+    const bad = await runCli(home, ['token', '--audience', 'has space']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('ERR_USAGE');
+  });
+});
