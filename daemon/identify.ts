@@ -11,7 +11,7 @@ import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import type { PeerCredentials } from '../src/peer/index.js';
 import type { HumanView } from '../src/protocol/index.js';
 import type { DaemonDeps } from './deps.js';
-import { peerEvent } from './peer-event.js';
+import { peerEvent, type RefusedPeer } from './peer-event.js';
 import type { Session } from './sessions.js';
 
 export interface Caller {
@@ -30,27 +30,29 @@ export async function identify(
   peer: PeerCredentials | AgentIdError,
   request: { action: string; path: string; elapsedMs: () => number; needsHuman?: boolean },
 ): Promise<Caller> {
-  const refuse = (who: PeerCredentials, error: AgentIdError): never => {
+  const refuse = (who: Caller | RefusedPeer, error: AgentIdError): never => {
     deps.audit.append(
-      peerEvent(
-        { peer: who, exe: who === unreadablePeer ? null : readExe(deps.procRoot, who.pid) },
-        {
-          action: request.action,
-          decision: 'deny',
-          resource: request.path.slice(0, 200),
-          reason: error.message,
-          errorCode: error.code,
-          latencyMs: request.elapsedMs(),
-        },
-      ),
+      peerEvent(who, {
+        action: request.action,
+        decision: 'deny',
+        resource: request.path.slice(0, 200),
+        reason: error.message,
+        errorCode: error.code,
+        latencyMs: request.elapsedMs(),
+      }),
     );
     throw error;
   };
+  // Before attestation all we know of a refused peer is its credentials and, maybe, its exe.
+  const unattested = (who: PeerCredentials): RefusedPeer => ({
+    peer: who,
+    exe: readExe(deps.procRoot, who.pid),
+  });
 
-  if (peer instanceof AgentIdError) return refuse(unreadablePeer, peer);
+  if (peer instanceof AgentIdError) return refuse({ peer: unreadablePeer, exe: null }, peer);
   if (peer.uid !== deps.uid) {
     return refuse(
-      peer,
+      unattested(peer),
       new AgentIdError(
         'ERR_PEER_UID',
         `refused: the caller runs as uid ${peer.uid}, this daemon serves only uid ${deps.uid}`,
@@ -61,7 +63,7 @@ export async function identify(
   try {
     attestation = await deps.attestor.attest(peer);
   } catch (err) {
-    return refuse(peer, toAgentIdError(err));
+    return refuse(unattested(peer), toAgentIdError(err));
   }
   const caller: Caller = { peer, ...describe(deps, attestation) };
   if (request.needsHuman) {
@@ -70,18 +72,7 @@ export async function identify(
       const human = await deps.humans.require();
       if (!caller.session) caller.human = human;
     } catch (err) {
-      const error = toAgentIdError(err);
-      deps.audit.append(
-        peerEvent(caller, {
-          action: request.action,
-          decision: 'deny',
-          resource: request.path.slice(0, 200),
-          reason: error.message,
-          errorCode: error.code,
-          latencyMs: request.elapsedMs(),
-        }),
-      );
-      throw error;
+      return refuse(caller, toAgentIdError(err));
     }
   }
   return caller;

@@ -2,8 +2,8 @@
  * `agentid exec`: sessions carried by ancestry, exit statuses and signals passed through.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, collect, type Daemon, type Home, makeHome, runCli, sleep, startDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliPath, collect, runCli, sleep, useDaemon } from './harness.js';
 
 interface Whoami {
   agent: { name: string; evidence: string };
@@ -12,19 +12,10 @@ interface Whoami {
 }
 
 describe('agentid exec', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeAll(async () => {
-    home = makeHome();
-    daemon = await startDaemon(home);
-  });
-  afterAll(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  const t = useDaemon();
 
   it("names a grandchild's requests after the declared agent, and only inside the session", async () => {
-    const inside = await runCli(home, [
+    const inside = await runCli(t.home, [
       'exec',
       '--agent',
       'demo',
@@ -40,12 +31,12 @@ describe('agentid exec', () => {
     expect(me.session?.agent).toBe('demo');
     expect(inside.stdout).toContain(`session=${me.session?.id}`);
 
-    const outside = JSON.parse((await runCli(home, ['whoami', '--json'])).stdout) as Whoami;
+    const outside = JSON.parse((await runCli(t.home, ['whoami', '--json'])).stdout) as Whoami;
     expect(outside.agent).toMatchObject({ name: 'unknown', evidence: 'none' });
     expect(outside.session).toBeNull();
 
     // The session ended with its child, and the audit log shows both ends and the identify row.
-    const rows = (await runCli(home, ['audit', '--json'])).stdout
+    const rows = (await runCli(t.home, ['audit', '--json'])).stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { action: string; agent: string; resource: string | null });
@@ -57,10 +48,10 @@ describe('agentid exec', () => {
   });
 
   it('refuses to nest unless --nest', async () => {
-    const nested = await runCli(home, ['exec', '--', 'node', cliPath, 'exec', '--', 'true']);
+    const nested = await runCli(t.home, ['exec', '--', 'node', cliPath, 'exec', '--', 'true']);
     expect(nested.code).toBe(2);
     expect(nested.stderr).toContain('ERR_SESSION_NESTED');
-    const allowed = await runCli(home, [
+    const allowed = await runCli(t.home, [
       'exec',
       '--',
       'node',
@@ -76,8 +67,8 @@ describe('agentid exec', () => {
   });
 
   it("returns the child's exit code, 127 for a missing command", async () => {
-    expect((await runCli(home, ['exec', '--', 'sh', '-c', 'exit 7'])).code).toBe(7);
-    const missing = await runCli(home, ['exec', '--', 'no-such-command-agentid']);
+    expect((await runCli(t.home, ['exec', '--', 'sh', '-c', 'exit 7'])).code).toBe(7);
+    const missing = await runCli(t.home, ['exec', '--', 'no-such-command-agentid']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('command not found');
   });
@@ -93,7 +84,7 @@ describe('agentid exec', () => {
         '-c',
         'trap "echo got-term; exit 143" TERM; echo ready; while :; do sleep 0.05; done',
       ],
-      { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: t.home.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const result = collect(wrapper);
     await new Promise<void>((resolve) => {
@@ -110,7 +101,7 @@ describe('agentid exec', () => {
       process.execPath,
       [cliPath, 'exec', '--', 'sh', '-c', 'echo ready; exec sleep 30'],
       {
-        env: home.env,
+        env: t.home.env,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

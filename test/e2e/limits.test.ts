@@ -4,33 +4,24 @@
  * stays up through all of it.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Daemon, type Home, makeHome, sleep, startDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { api, sleep, useDaemon } from './harness.js';
 
 describe('API bounds', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeAll(async () => {
-    // A short header timeout so the slowloris case is cut quickly; a cap below 200 so the idle
-    // flood really hits it.
-    home = makeHome('[daemon]\nheaders_timeout_ms = 500\nmax_connections = 64\n');
-    daemon = await startDaemon(home);
-  });
-  afterAll(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  // A short header timeout so the slowloris case is cut quickly; a cap below 200 so the idle
+  // flood really hits it.
+  const t = useDaemon('[daemon]\nheaders_timeout_ms = 500\nmax_connections = 64\n');
 
   it('answers 413 ERR_REQUEST_TOO_LARGE to a body over 64 KiB (declared or streamed)', async () => {
     const big = JSON.stringify({ value: 'x'.repeat(64 * 1024) });
-    const declared = await api(home.socket, 'PUT', '/v1/secrets/big', {
+    const declared = await api(t.home.socket, 'PUT', '/v1/secrets/big', {
       body: big,
       headers: { 'content-type': 'application/json' },
     });
     expect(declared.status).toBe(413);
     expect(declared.json).toMatchObject({ error: { code: 'ERR_REQUEST_TOO_LARGE' } });
 
-    const chunked = await api(home.socket, 'PUT', '/v1/secrets/big', {
+    const chunked = await api(t.home.socket, 'PUT', '/v1/secrets/big', {
       body: big,
       headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
     });
@@ -39,20 +30,22 @@ describe('API bounds', () => {
   });
 
   it('answers 400 ERR_REQUEST_MALFORMED to a body that is not JSON', async () => {
-    const res = await api(home.socket, 'PUT', '/v1/secrets/x', { body: '{"value": ', headers: {} });
+    const res = await api(t.home.socket, 'PUT', '/v1/secrets/x', { body: '{"value": ', headers: {} });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error: { code: 'ERR_REQUEST_MALFORMED' } });
     expect((res.json as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
   });
 
   it('answers 404 and 405 with codes, and 431 to oversized headers', async () => {
-    expect((await api(home.socket, 'GET', '/v1/nope')).json).toMatchObject({
+    expect((await api(t.home.socket, 'GET', '/v1/nope')).json).toMatchObject({
       error: { code: 'ERR_REQUEST_NOT_FOUND' },
     });
-    const wrongMethod = await api(home.socket, 'DELETE', '/v1/status');
+    const wrongMethod = await api(t.home.socket, 'DELETE', '/v1/status');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.json).toMatchObject({ error: { code: 'ERR_REQUEST_METHOD' } });
-    const huge = await api(home.socket, 'GET', '/v1/status', { headers: { 'x-pad': 'y'.repeat(32 * 1024) } });
+    const huge = await api(t.home.socket, 'GET', '/v1/status', {
+      headers: { 'x-pad': 'y'.repeat(32 * 1024) },
+    });
     expect(huge.status).toBe(431);
   });
 
@@ -65,7 +58,7 @@ describe('API bounds', () => {
           { length: 200 },
           () =>
             new Promise<void>((resolve) => {
-              const s = connect(home.socket, () => resolve());
+              const s = connect(t.home.socket, () => resolve());
               s.on('error', () => resolve());
               s.on('close', () => {
                 closedByDaemon += 1;
@@ -75,7 +68,7 @@ describe('API bounds', () => {
             }),
         ),
       );
-      const res = await api(home.socket, 'GET', '/v1/whoami');
+      const res = await api(t.home.socket, 'GET', '/v1/whoami');
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ agent: { name: 'unknown' } });
       // The cap (64) really was hit: the daemon shed the longest-idle connections to make room.
@@ -86,7 +79,7 @@ describe('API bounds', () => {
   });
 
   it('cuts a slowloris client that never finishes its headers', async () => {
-    const s = connect(home.socket);
+    const s = connect(t.home.socket);
     await new Promise<void>((resolve) => s.once('connect', () => resolve()));
     s.write('GET /v1/status HTTP/1.1\r\nHost: x\r\n');
     const closedAfter = await new Promise<number>((resolve) => {
@@ -99,13 +92,13 @@ describe('API bounds', () => {
     });
     // headers_timeout_ms = 500, checked every 500 ms: gone well before the 10 s default.
     expect(closedAfter).toBeLessThan(5_000);
-    const res = await api(home.socket, 'GET', '/v1/status');
+    const res = await api(t.home.socket, 'GET', '/v1/status');
     expect(res.status).toBe(200);
   });
 
   it('stays up after all of the above', async () => {
     await sleep(10);
-    expect(daemon.child.exitCode).toBeNull();
-    expect((await api(home.socket, 'GET', '/v1/status')).status).toBe(200);
+    expect(t.daemon.child.exitCode).toBeNull();
+    expect((await api(t.home.socket, 'GET', '/v1/status')).status).toBe(200);
   });
 });

@@ -4,8 +4,8 @@
  * ERR_ATTEST_PEER_GONE and audited: the pid in the connection's credentials is not the sender.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { collect, runCli, useDaemon } from './harness.js';
 
 const requestLine = 'GET /v1/whoami HTTP/1.1\r\n';
 
@@ -38,22 +38,13 @@ const conn = net.connect(${JSON.stringify(socket)}, () => {
 `;
 
 describe('a peer that is gone', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeAll(async () => {
-    home = makeHome();
-    daemon = await startDaemon(home);
-  });
-  afterAll(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  const t = useDaemon();
 
   it.each([
     ['connects and exits before sending anything; its forked child sends the request', '', requestLine],
     ['connects, starts the request and exits; its forked child finishes it', requestLine, ''],
   ])('%s: refused with ERR_ATTEST_PEER_GONE', async (_name, first, rest) => {
-    const parent = spawn(process.execPath, ['-e', parentScript(home.socket, first, rest)], {
+    const parent = spawn(process.execPath, ['-e', parentScript(t.home.socket, first, rest)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // 'close' waits for the grandchild too: it shares the stdout pipe.
@@ -62,14 +53,16 @@ describe('a peer that is gone', () => {
     expect(out.stdout).toMatch(/^HTTP\/1\.1 403/);
     expect(out.stdout).toContain('"code":"ERR_ATTEST_PEER_GONE"');
 
-    const denied = (await runCli(home, ['audit', '--json', '--decision', 'deny'])).stdout.trim().split('\n');
+    const denied = (await runCli(t.home, ['audit', '--json', '--decision', 'deny'])).stdout
+      .trim()
+      .split('\n');
     const row = JSON.parse(denied.at(-1) ?? '{}') as { errorCode: string; peer: { pid: number } };
     expect(row.errorCode).toBe('ERR_ATTEST_PEER_GONE');
     expect(row.peer.pid).toBe(parent.pid);
   });
 
   it('stays up and serves live callers afterwards', async () => {
-    expect(daemon.child.exitCode).toBeNull();
-    expect((await runCli(home, ['whoami'])).code).toBe(0);
+    expect(t.daemon.child.exitCode).toBeNull();
+    expect((await runCli(t.home, ['whoami'])).code).toBe(0);
   });
 });

@@ -6,14 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliPath, runCli, useDaemon } from './harness.js';
 
 describe('agentid token', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeAll(async () => {
-    home = makeHome();
+  const t = useDaemon(undefined, (home) => {
     mkdirSync(join(home.dir, 'policy'));
     writeFileSync(
       join(home.dir, 'policy', 'tokens.cedar'),
@@ -22,15 +19,10 @@ describe('agentid token', () => {
         'forbid(principal == Agent::"blocked", action, resource);',
       ].join('\n'),
     );
-    daemon = await startDaemon(home);
-  });
-  afterAll(async () => {
-    await daemon.stop();
-    home.cleanup();
   });
 
   it('prints a JWT that verifies against `agentid jwks`, for the session agent and the human', async () => {
-    const issued = await runCli(home, [
+    const issued = await runCli(t.home, [
       'exec',
       '--agent',
       'demo',
@@ -44,7 +36,7 @@ describe('agentid token', () => {
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const token = issued.stdout.trim();
-    const jwks = JSON.parse((await runCli(home, ['jwks'])).stdout) as JSONWebKeySet;
+    const jwks = JSON.parse((await runCli(t.home, ['jwks'])).stdout) as JSONWebKeySet;
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
       issuer: 'https://agentid.local',
       audience: 'api',
@@ -54,7 +46,7 @@ describe('agentid token', () => {
     expect(payload.act).toEqual({ sub: 'spiffe://agentid.local/agent/demo' });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(900);
 
-    const rows = (await runCli(home, ['audit', '--json', '--action', 'jwt'])).stdout;
+    const rows = (await runCli(t.home, ['audit', '--json', '--action', 'jwt'])).stdout;
     expect(rows).not.toContain(token);
     const row = JSON.parse(rows.trim().split('\n').at(-1) ?? '{}');
     expect(row).toMatchObject({ decision: 'allow', agent: 'demo', resource: 'identity' });
@@ -64,7 +56,7 @@ describe('agentid token', () => {
   });
 
   it('gives a denied agent exit 3, the reason, and no token', async () => {
-    const denied = await runCli(home, [
+    const denied = await runCli(t.home, [
       'exec',
       '--agent',
       'blocked',
@@ -79,7 +71,7 @@ describe('agentid token', () => {
     expect(denied.stdout).toBe('');
     expect(denied.stderr).toContain('ERR_POLICY_DENIED');
     const row = JSON.parse(
-      (await runCli(home, ['audit', '--json', '--decision', 'deny', '--action', 'jwt'])).stdout
+      (await runCli(t.home, ['audit', '--json', '--decision', 'deny', '--action', 'jwt'])).stdout
         .trim()
         .split('\n')
         .at(-1) ?? '{}',
@@ -92,7 +84,7 @@ describe('agentid token', () => {
   });
 
   it('`exec --token AUD=VAR` hands the child a fresh token in VAR and nothing in argv', async () => {
-    const out = await runCli(home, [
+    const out = await runCli(t.home, [
       'exec',
       '--agent',
       'demo',
@@ -104,16 +96,16 @@ describe('agentid token', () => {
       'printf %s "$API_TOKEN"',
     ]);
     expect(out.code).toBe(0);
-    const jwks = JSON.parse((await runCli(home, ['jwks'])).stdout) as JSONWebKeySet;
+    const jwks = JSON.parse((await runCli(t.home, ['jwks'])).stdout) as JSONWebKeySet;
     const { payload } = await jwtVerify(out.stdout, createLocalJWKSet(jwks), { audience: 'api' });
     expect(payload.act).toEqual({ sub: 'spiffe://agentid.local/agent/demo' });
   });
 
   it('rejects an unknown credential and a bad audience with usage errors', async () => {
-    const unknown = await runCli(home, ['token', '--audience', 'api', '--credential', 'nope']);
+    const unknown = await runCli(t.home, ['token', '--audience', 'api', '--credential', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
-    const bad = await runCli(home, ['token', '--audience', 'has space']);
+    const bad = await runCli(t.home, ['token', '--audience', 'has space']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('ERR_USAGE');
   });

@@ -1,23 +1,14 @@
 /** `whoami` reports the calling process as the kernel and /proc see it, and audits it. */
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, collect, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cliPath, collect, runCli, useDaemon } from './harness.js';
 
 describe('agentid whoami', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeAll(async () => {
-    home = makeHome();
-    daemon = await startDaemon(home);
-  });
-  afterAll(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  const t = useDaemon();
 
   it("reports the child's own pid and real executable, and records an identify row", async () => {
-    const child = spawn(process.execPath, [cliPath, 'whoami', '--json'], { env: home.env });
+    const child = spawn(process.execPath, [cliPath, 'whoami', '--json'], { env: t.home.env });
     const result = await collect(child);
     expect(result.code).toBe(0);
     const me = JSON.parse(result.stdout) as {
@@ -37,7 +28,7 @@ describe('agentid whoami', () => {
     expect(me.human.idp).toBe('local');
     expect(me.human.sub).toMatch(/^local:.+@.+$/);
 
-    const audit = await runCli(home, ['audit', '--json', '--action', 'identify']);
+    const audit = await runCli(t.home, ['audit', '--json', '--action', 'identify']);
     const rows = audit.stdout
       .trim()
       .split('\n')
@@ -52,7 +43,7 @@ describe('agentid whoami', () => {
   });
 
   it('prints a readable summary without --json', async () => {
-    const result = await runCli(home, ['whoami']);
+    const result = await runCli(t.home, ['whoami']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^agent: +unknown /m);
     expect(result.stdout).toMatch(new RegExp(`^exe: +${realpathSync(process.execPath)}$`, 'm'));
