@@ -42,7 +42,9 @@ describe.skipIf(!hasTmux)('agentid audit in tmux', () => {
   });
 
   it('browses, filters, shows details, and quits with the terminal restored', async () => {
-    const shell = `printf 'shell-before\\n'; AGENTID_HOME=${home.dir} ${process.execPath} ${cliPath} audit; echo "exit=$?"; sleep 60`;
+    // ink renders only the last frame when it believes it runs in CI (CI, CONTINUOUS_INTEGRATION or
+    // CI_* set, as in our own CI run): this terminal is interactive, so clear them.
+    const shell = `unset CI CONTINUOUS_INTEGRATION $(env | sed -n 's/^\\(CI_[A-Za-z0-9_]*\\)=.*/\\1/p'); printf 'shell-before\\n'; AGENTID_HOME=${home.dir} ${process.execPath} ${cliPath} audit; echo "exit=$?"; sleep 60`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', shell);
 
     const first = await waitForScreen((t) => t.includes('chain: verified up to seq 500'));
