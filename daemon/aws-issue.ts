@@ -3,7 +3,6 @@
  * the exec sessions' container endpoints, so both take the same policy → cache → STS → audit
  * path (daemon/issue.ts) and differ only in the JSON they answer with.
  */
-import { AgentIdError } from '../src/errors.js';
 import { type AwsCredentials, awsProvider, type Issued } from '../src/providers/index.js';
 import type { DaemonDeps } from './deps.js';
 import { findCredential, issueCredential } from './issue.js';
@@ -17,19 +16,10 @@ export async function issueAws(
   const credential = findCredential(deps, name, 'aws');
   const { issued } = await issueCredential(deps, ctx, {
     credential,
-    provider: awsProvider({ credential, secrets: deps.secrets, idToken: noIdToken }),
+    provider: awsProvider({ credential, secrets: deps.secrets, idToken: () => deps.humans.idToken() }),
     // One role per credential: (credential, agent, human) already says everything.
     scope: credential.roleArn,
     request: { awsRole: credential.roleArn },
   });
   return issued;
-}
-
-// The SSO login (src/identity/oidc) does not hand its ID token to providers yet; until it does,
-// web-identity fails with the code that tells the user what is missing.
-async function noIdToken(): Promise<string> {
-  throw new AgentIdError(
-    'ERR_LOGIN_REQUIRED',
-    'source = "web-identity" needs an SSO ID token, which this daemon cannot supply yet; use source = "assume-role" with: agentid aws set-base-keys NAME',
-  );
 }

@@ -3,6 +3,7 @@
  * branches on `[idp]`: without it the human is the local OS user; with it, the SSO session.
  */
 import type { HumanView, LoginStatusView } from '../protocol/index.js';
+import { AgentIdError } from '../errors.js';
 import { localHuman } from './local.js';
 
 export interface HumanSource {
@@ -11,6 +12,8 @@ export interface HumanSource {
   /** The human for a request that needs one: refreshes ahead of expiry; ERR_LOGIN_REQUIRED if lost. */
   require(): Promise<HumanView>;
   status(): LoginStatusView;
+  /** The SSO ID token, for AWS web-identity: ERR_IDP_NOT_CONFIGURED without `[idp]`. */
+  idToken(): Promise<string>;
 }
 
 export function localHumanSource(user: string, host: string): HumanSource {
@@ -19,5 +22,12 @@ export function localHumanSource(user: string, host: string): HumanSource {
     peek: () => human,
     require: async () => human,
     status: () => ({ idp: 'local', issuer: null, state: 'local', human, expiresAt: null, reason: null }),
+    idToken: () =>
+      Promise.reject(
+        new AgentIdError(
+          'ERR_IDP_NOT_CONFIGURED',
+          'an ID token needs an identity provider: configure [idp] in config.toml and run agentid login',
+        ),
+      ),
   };
 }

@@ -359,7 +359,7 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect((await runCli(home, ['daemon', 'status'])).code).toBe(0);
   });
 
-  it('a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs a login', async () => {
+  it('a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs an identity provider', async () => {
     const denied = await runCli(home, ['aws', 'credential-process', 'nopolicy']);
     expect(denied.code).toBe(3);
     expect(denied.stdout).toBe('');
@@ -369,10 +369,10 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect(nokeys.code).toBe(2);
     expect(nokeys.stderr).toContain('agentid aws set-base-keys nokeys');
 
-    // No SSO ID token reaches providers yet: web-identity says a login is what is missing.
+    // No [idp] here: web-identity says what to configure (the login path: aws-web-identity.test.ts).
     const webIdentity = await runCli(home, ['aws', 'credential-process', 'webid']);
-    expect(webIdentity.code).toBe(4);
-    expect(webIdentity.stderr).toContain('ERR_LOGIN_REQUIRED');
+    expect(webIdentity.code).toBe(2);
+    expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
   });
 
   it('audits every issue with the access key fingerprint, role and session name, never a secret', async () => {

@@ -24,7 +24,15 @@ type State =
   | { kind: 'logged-out' }
   /** A refresh token is stored but not yet exchanged (daemon just started, or provider was down). */
   | { kind: 'stored'; reason: string | null }
-  | { kind: 'active'; human: HumanView; accessToken: string; obtainedAt: number; expiresAt: number }
+  | {
+      kind: 'active';
+      human: HumanView;
+      accessToken: string;
+      /** The latest verified ID token: AWS web-identity presents it to STS. */
+      idToken: string;
+      obtainedAt: number;
+      expiresAt: number;
+    }
   | { kind: 'login-required'; reason: string };
 
 export interface OidcSessionDeps {
@@ -102,6 +110,13 @@ export class OidcSession implements HumanSource {
       }
       throw error;
     }
+  }
+
+  async idToken(): Promise<string> {
+    await this.require();
+    const state = this.#state;
+    if (state.kind !== 'active' || state.idToken === '') throw loginRequired('the session holds no ID token');
+    return state.idToken;
   }
 
   status(): LoginStatusView {
@@ -199,7 +214,9 @@ export class OidcSession implements HumanSource {
   #activate(human: HumanView, tokens: TokenSet): void {
     const obtainedAt = this.#deps.now().getTime();
     const expiresAt = obtainedAt + (tokens.expiresInS ?? DEFAULT_LIFETIME_S) * 1000;
-    this.#state = { kind: 'active', human, accessToken: tokens.accessToken, obtainedAt, expiresAt };
+    // A refresh may come without an ID token; the previous one is still the human's.
+    const idToken = tokens.idToken ?? (this.#state.kind === 'active' ? this.#state.idToken : '');
+    this.#state = { kind: 'active', human, accessToken: tokens.accessToken, idToken, obtainedAt, expiresAt };
   }
 }
 
