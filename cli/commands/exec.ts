@@ -6,17 +6,10 @@
  */
 import { constants } from 'node:os';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
-import type {
-  AwsContainerRequest,
-  AwsContainerResponse,
-  SessionStartRequest,
-  SessionView,
-  TokenRequest,
-  TokenResponse,
-} from '../../src/protocol/index.js';
-import { awsContainerEnv } from '../aws-env.js';
+import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
-import { parseEnvSpecs, staticSecretsEnv } from '../static-env.js';
+import { sessionEnv } from '../exec-env.js';
+import { parseEnvSpecs } from '../static-env.js';
 
 /** Signals passed on to the child. */
 const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGWINCH', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -50,6 +43,10 @@ export const exec: CommandSpec = {
       description:
         'serve the aws credential to the child through a per-session container-credentials endpoint',
     },
+    {
+      flags: '--git <credential>',
+      description: "make the child's git use this credential for its hosts (git config unchanged)",
+    },
   ],
   examples: [
     'agentid exec --agent claude -- claude',
@@ -72,25 +69,27 @@ export const exec: CommandSpec = {
       );
     }
     const request: SessionStartRequest = { agent: typeof opts.agent === 'string' ? opts.agent : null, nest };
-    const tokenSpecs = parseTokenSpecs(opts.token);
-    const envSpecs = parseEnvSpecs(opts.env);
+    const wanted = {
+      tokens: parseTokenSpecs(opts.token),
+      env: parseEnvSpecs(opts.env),
+      aws: typeof opts.aws === 'string' ? opts.aws : null,
+      git: typeof opts.git === 'string' ? opts.git : null,
+    };
     const session = await deps.daemon.call<SessionView>('/v1/sessions', { method: 'POST', body: request });
-    let childEnv: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
-    // Asked for after the session exists, so the tokens name the session's agent.
-    for (const { audience, variable } of tokenSpecs) {
-      const body: TokenRequest = { audience };
-      childEnv[variable] = (
-        await deps.daemon.call<TokenResponse>('/v1/token', { method: 'POST', body })
-      ).token;
-    }
-    Object.assign(childEnv, await staticSecretsEnv(deps.daemon, envSpecs));
-    if (typeof opts.aws === 'string') {
-      const body: AwsContainerRequest = { credential: opts.aws };
-      const path = `/v1/sessions/${encodeURIComponent(session.id)}/aws`;
-      childEnv = awsContainerEnv(
-        childEnv,
-        await deps.daemon.call<AwsContainerResponse>(path, { method: 'POST', body }),
-      );
+    const endSession = () =>
+      deps.daemon
+        .call(`/v1/sessions/${encodeURIComponent(session.id)}`, { method: 'DELETE' })
+        .catch((err: unknown) => {
+          // The child's status (or the first error) matters more than a daemon that went away.
+          deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
+        });
+    let childEnv: Awaited<ReturnType<typeof sessionEnv>>;
+    try {
+      childEnv = await sessionEnv(deps, session, wanted);
+    } catch (err) {
+      // A credential refused before the child started: no session is left behind.
+      await endSession();
+      throw err;
     }
 
     // Handlers go in before the spawn: the child can run (and be signalled through us) before
@@ -123,12 +122,7 @@ export const exec: CommandSpec = {
       });
     });
     for (const remove of handlers) remove();
-    await deps.daemon
-      .call(`/v1/sessions/${encodeURIComponent(session.id)}`, { method: 'DELETE' })
-      .catch((err: unknown) => {
-        // The child's status matters more than a daemon that went away meanwhile.
-        deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
-      });
+    await endSession();
     return status;
   },
 };

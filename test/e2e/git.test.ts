@@ -202,6 +202,40 @@ username = "bot"
     expect(allow.credentialFingerprint).toMatch(/^[0-9a-f]{64}$/);
   }, 60_000);
 
+  it("`exec --git gh` makes the child's git use the helper with no git config of the user at all", async () => {
+    const bare = join(home.dir, 'empty-gitconfig');
+    writeFileSync(bare, '[user]\n\tname = agent\n\temail = agent@example.test\n');
+    const url = `http://127.0.0.1:${server.port}/acme/widgets.git`;
+    const cloned = await runCli(
+      home,
+      [
+        'exec',
+        '--agent',
+        'demo',
+        '--git',
+        'gh',
+        '--',
+        'sh',
+        '-c',
+        'cd "$0" && exec git "$@"',
+        work,
+        'clone',
+        '--quiet',
+        url,
+        'via-exec-git',
+      ],
+      { env: { ...gitEnv, GIT_CONFIG_GLOBAL: bare } },
+    );
+    expect(cloned.stderr).toBe('');
+    expect(cloned.code).toBe(0);
+    expect(readFileSync(join(work, 'via-exec-git', 'README'), 'utf8')).toBe('widgets\n');
+    // The user's git config was not touched.
+    expect(readFileSync(bare, 'utf8')).not.toContain('credential');
+    const unknown = await runCli(home, ['exec', '--git', 'nope', '--', 'true'], { env: gitEnv });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
+  });
+
   it('fails a denied agent fast, without a prompt, and audits why', async () => {
     const denied = await agentGit('blocked', [
       'clone',
