@@ -101,7 +101,7 @@ export class PolicyEngine {
 
   decide(input: PolicyInput): PolicyDecision {
     const request = buildCedarRequest(input);
-    const target = `${input.credential.type} on Credential::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
+    const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
     if (this.#active === null) {
       return {
         decision: 'deny',

@@ -5,12 +5,12 @@
  */
 import type { CedarValueJson, Context, EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentIdError } from '../errors.js';
-import { type PolicyInput, REQUEST_FIELDS } from './types.js';
+import { type PolicyInput, REQUEST_FIELDS, type ResourceEntity } from './types.js';
 
 export interface CedarRequest {
   principal: { type: 'Agent'; id: string };
   action: { type: 'Action'; id: string };
-  resource: { type: 'Credential'; id: string };
+  resource: { type: ResourceEntity; id: string };
   context: Context;
   entities: EntityJson[];
 }
@@ -19,7 +19,7 @@ const requestFields: ReadonlySet<string> = new Set(REQUEST_FIELDS);
 
 export function buildCedarRequest(input: PolicyInput): CedarRequest {
   const principal = { type: 'Agent', id: input.agent.name } as const;
-  const resource = { type: 'Credential', id: input.credential.name } as const;
+  const resource = { type: input.credential.entity ?? 'Credential', id: input.credential.name };
   return {
     principal,
     action: { type: 'Action', id: input.credential.type },
@@ -36,9 +36,17 @@ export function buildCedarRequest(input: PolicyInput): CedarRequest {
         evidence: input.agent.evidence,
         matched: [...input.agent.matched],
       }),
-      entity(resource, { name: input.credential.name, type: input.credential.type }),
+      entity(resource, resourceAttrs(input.credential)),
     ],
   };
+}
+
+/** MCP entities are `<server>/<name>`: the server is the part before the first slash. */
+function resourceAttrs(credential: PolicyInput['credential']): Record<string, CedarValueJson> {
+  if ((credential.entity ?? 'Credential') === 'Credential')
+    return { name: credential.name, type: credential.type };
+  const slash = credential.name.indexOf('/');
+  return { server: credential.name.slice(0, slash), name: credential.name.slice(slash + 1) };
 }
 
 function userContext(human: PolicyInput['human']): Record<string, CedarValueJson> {

@@ -45,9 +45,38 @@ type RequestContext = {
 entity Agent = { name: String, evidence: String, matched: Set<String> };
 entity Credential = { name: String, "type": String };
 
-action jwt, aws, git, static, mcp appliesTo {
+action jwt, aws, git, static appliesTo {
   principal: Agent,
   resource: Credential,
   context: RequestContext,
+};
+
+// MCP (agentid mcp): Tool::"<server>/<tool>", Prompt::"<server>/<prompt>", Resource::"<server>/<uri>".
+entity Tool = { server: String, name: String };
+entity Prompt = { server: String, name: String };
+entity Resource = { server: String, name: String };
+
+// Every MCP decision names server, method and tool; a list decision (tools/list...) has no
+// arguments, so mcpPath and mcpArgs are there only for calls.
+type McpRequest = {
+  time: Long,
+  mcpServer: String,
+  mcpMethod: String,
+  mcpTool: String,
+  mcpPath?: String,
+  mcpArgs?: String,
+};
+
+type McpContext = {
+  user: User,
+  process: Process,
+  session?: Session,
+  request: McpRequest,
+};
+
+action mcp appliesTo {
+  principal: Agent,
+  resource: [Tool, Prompt, Resource],
+  context: McpContext,
 };
 `;

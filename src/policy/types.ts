@@ -10,8 +10,22 @@ import type { AncestorInfo, Attestation } from '../attest/types.js';
 export const POLICY_ACTIONS = ['jwt', 'aws', 'git', 'static', 'mcp'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
+/** Entity types a policy's resource can be: credentials, and what an MCP server offers. */
+export const RESOURCE_ENTITIES = ['Credential', 'Tool', 'Prompt', 'Resource'] as const;
+export type ResourceEntity = (typeof RESOURCE_ENTITIES)[number];
+
 /** Request attributes a credential route may pass (`context.request.<name>`), all optional. */
-export const REQUEST_FIELDS = ['audience', 'awsRole', 'gitHost', 'gitPath', 'mcpServer'] as const;
+export const REQUEST_FIELDS = [
+  'audience',
+  'awsRole',
+  'gitHost',
+  'gitPath',
+  'mcpServer',
+  'mcpMethod',
+  'mcpTool',
+  'mcpPath',
+  'mcpArgs',
+] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 
 /** Everything a decision is made over, as plain data: built from a Caller, or by hand (what-if). */
@@ -28,7 +42,11 @@ export interface PolicyInput {
     mfa?: boolean;
   };
   session: { id: string; via: 'exec' } | null;
-  credential: { name: string; type: PolicyAction };
+  /**
+   * What is asked for: a credential, or for action `mcp` a Tool, Prompt or Resource named
+   * `<server>/<name>` (`entity`, default Credential).
+   */
+  credential: { name: string; type: PolicyAction; entity?: ResourceEntity };
   /** Unknown keys are refused: the schema has no place for them. Undefined values are left out. */
   request: Readonly<Record<string, string | undefined>>;
   /** When the request was made (context.request.time, epoch seconds). */

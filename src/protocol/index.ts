@@ -1,3 +1,4 @@
 /** Public door of the wire protocol: types and the socket client. */
 export { callDaemon, type RequestOptions } from './client.js';
+export type * from './mcp.js';
 export * from './types.js';

@@ -93,11 +93,34 @@ describe('buildCedarRequest', () => {
     ['every fact', base],
     ['nothing optional', sparse],
     ['every request field', everyRequestField],
-    ...(['jwt', 'git', 'static', 'mcp'] as const).map((type): [string, PolicyInput] => [
+    ...(['jwt', 'git', 'static'] as const).map((type): [string, PolicyInput] => [
       type,
       { ...base, credential: { name: 'c', type } },
     ]),
+    ...(['Tool', 'Prompt', 'Resource'] as const).map((entity): [string, PolicyInput] => [
+      `mcp ${entity}`,
+      {
+        ...base,
+        credential: { name: 'fs/read_file', type: 'mcp', entity },
+        request: {
+          mcpServer: 'fs',
+          mcpMethod: 'tools/call',
+          mcpTool: 'read_file',
+          mcpPath: '/repo/a',
+          mcpArgs: 'ab'.repeat(32),
+        },
+      },
+    ]),
   ];
+  it('names MCP resources by server and name', () => {
+    const request = buildCedarRequest({
+      ...base,
+      credential: { name: 'fs/a/b', type: 'mcp', entity: 'Tool' },
+    });
+    expect(request.resource).toEqual({ type: 'Tool', id: 'fs/a/b' });
+    expect(request.entities[1]?.attrs).toEqual({ server: 'fs', name: 'a/b' });
+  });
+
   it.each(cases)('passes Cedar request validation against the schema: %s', (_name, input) => {
     const answer = isAuthorized({
       ...buildCedarRequest(input),

@@ -1,0 +1,137 @@
+/**
+ * Checks the bodies of the /v1/mcp routes (pure) and names what a call reaches as policy and the
+ * audit log see it: `Tool::"fs/read_file"`. The proxy runs as the agent, so every field is bounded
+ * and shaped here before it reaches Cedar or an audit row.
+ */
+import { canonicalJson } from '../src/audit/index.js';
+import { AgentIdError } from '../src/errors.js';
+import { CALL_METHODS, entityOf, LIST_METHODS } from '../src/mcp/index.js';
+import type { PolicyInput } from '../src/policy/index.js';
+import type {
+  McpCallMethod,
+  McpCallSummary,
+  McpListRequest,
+  McpResultRequest,
+  McpStartRequest,
+} from '../src/protocol/index.js';
+
+const SERVER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_MAX = 1024;
+const PATH_MAX = 4096;
+const LIST_MAX = 1000;
+const DIGEST = /^[0-9a-f]{64}$/;
+const EVENT_ID = /^[0-9a-f-]{36}$/;
+/** Full arguments (audit_arguments) are kept up to this many characters of canonical JSON. */
+export const AUDITED_ARGUMENTS_MAX = 16 * 1024;
+
+export function parseStart(body: unknown): McpStartRequest {
+  const b = record(body);
+  const credentials = b.credentials ?? [];
+  if (!Array.isArray(credentials) || credentials.length > 32 || !credentials.every(isShortString))
+    usage('credentials must be a list of credential names');
+  return { server: server(b.server), program: text(b.program, 'program', 256), credentials };
+}
+
+export function parseCall(body: unknown): McpCallSummary {
+  const b = record(body);
+  const method = b.method as McpCallMethod;
+  if (!CALL_METHODS.includes(method)) usage(`method must be one of ${CALL_METHODS.join(', ')}`);
+  if (
+    b.path !== undefined &&
+    (typeof b.path !== 'string' || !b.path.startsWith('/') || b.path.length > PATH_MAX)
+  )
+    usage(`path must be an absolute path of at most ${PATH_MAX} characters`);
+  if (typeof b.argsDigest !== 'string' || !DIGEST.test(b.argsDigest)) usage('argsDigest must be sha256 hex');
+  return {
+    server: server(b.server),
+    method,
+    name: text(b.name, 'name', NAME_MAX),
+    ...(b.path === undefined ? {} : { path: b.path as string }),
+    argsDigest: b.argsDigest as string,
+    ...(b.arguments === undefined ? {} : { arguments: b.arguments }),
+  };
+}
+
+export function parseList(body: unknown): McpListRequest {
+  const b = record(body);
+  if (!LIST_METHODS.includes(b.method as McpListRequest['method']))
+    usage(`method must be one of ${LIST_METHODS.join(', ')}`);
+  if (!Array.isArray(b.names) || b.names.length > LIST_MAX || !b.names.every((n) => isName(n)))
+    usage(`names must be a list of at most ${LIST_MAX} names`);
+  return { server: server(b.server), method: b.method as McpListRequest['method'], names: b.names };
+}
+
+export function parseResult(body: unknown): McpResultRequest {
+  const b = record(body);
+  if (typeof b.eventId !== 'string' || !EVENT_ID.test(b.eventId)) usage('eventId must be an audit event id');
+  if (!CALL_METHODS.includes(b.method as McpCallMethod)) usage('method must be a call method');
+  if (b.status !== 'ok' && b.status !== 'tool-error' && b.status !== 'error')
+    usage('status must be ok, tool-error or error');
+  if (b.rpcCode !== undefined && !Number.isInteger(b.rpcCode)) usage('rpcCode must be an integer');
+  if (typeof b.latencyMs !== 'number' || !(b.latencyMs >= 0)) usage('latencyMs must be a number');
+  return {
+    eventId: b.eventId as string,
+    server: server(b.server),
+    method: b.method as McpCallMethod,
+    name: text(b.name, 'name', NAME_MAX),
+    status: b.status,
+    ...(b.rpcCode === undefined ? {} : { rpcCode: b.rpcCode as number }),
+    latencyMs: b.latencyMs as number,
+  };
+}
+
+/** The policy resource of a call or listed name: `{name: "fs/read_file", entity: "Tool"}`. */
+export function mcpResource(
+  server: string,
+  method: Parameters<typeof entityOf>[0],
+  name: string,
+): PolicyInput['credential'] {
+  return { name: `${server}/${name}`, type: 'mcp', entity: entityOf(method) };
+}
+
+/** As the audit row's resource column shows it, in Cedar's own syntax. */
+export function resourceText(resource: PolicyInput['credential']): string {
+  return `${resource.entity ?? 'Credential'}::${JSON.stringify(resource.name)}`;
+}
+
+/** The full arguments for the audit row, bounded; canonical so equal calls read alike. */
+export function auditedArguments(value: unknown): string {
+  let json: string;
+  try {
+    json = canonicalJson(value);
+  } catch {
+    json = JSON.stringify(String(value));
+  }
+  return json.length <= AUDITED_ARGUMENTS_MAX
+    ? json
+    : `${json.slice(0, AUDITED_ARGUMENTS_MAX)}… (${json.length} characters, truncated)`;
+}
+
+function record(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    usage('the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function server(value: unknown): string {
+  if (typeof value !== 'string' || !SERVER.test(value))
+    usage(`server must match ${SERVER.source} (agentid mcp --name NAME)`);
+  return value as string;
+}
+
+function text(value: unknown, field: string, max: number): string {
+  if (!isName(value, max)) usage(`${field} must be a string of 1-${max} characters`);
+  return value as string;
+}
+
+function isName(value: unknown, max = NAME_MAX): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max;
+}
+
+function isShortString(value: unknown): value is string {
+  return isName(value, 64);
+}
+
+function usage(message: string): never {
+  throw new AgentIdError('ERR_USAGE', message);
+}

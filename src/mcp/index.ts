@@ -1,0 +1,23 @@
+/**
+ * Public door of MCP governance: the pure call summaries policy and audit see (shared by the
+ * daemon's /v1/mcp routes and the proxy), the stdio proxy itself, credential injection for the
+ * server, and the client config entries `agentid setup mcp` writes.
+ */
+
+export {
+  clientEntry,
+  clientFile,
+  MCP_CLIENTS,
+  type McpClient,
+  mergeClientConfig,
+  type WrappedServer,
+} from './client-config.js';
+export {
+  type DaemonCaller,
+  fetchServerEnv,
+  type McpEnvSpec,
+  parseMcpEnvSpecs,
+  type ServerEnv,
+} from './credentials.js';
+export { POLICY_DENIED_CODE, type Proxy, type ProxyDeps, REFRESH_MARGIN_MS, startProxy } from './proxy.js';
+export { CALL_METHODS, commonPath, entityOf, LIST_METHODS, type PathBase, summarizeCall } from './summary.js';
