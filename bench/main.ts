@@ -20,6 +20,7 @@ import { serveBaseline } from './baseline-server.js';
 import { type Child, rssKiB, spawnChild, waitForAnswer } from './children.js';
 import { benchGitHelper, renderGitHelperBench } from './git-helper.js';
 import { type LoadResult, runLoad } from './load.js';
+import { benchMcp, renderMcpBench } from './mcp.js';
 import { benchPolicy } from './policy.js';
 import { renderPolicyBench } from './policy-report.js';
 import { auditOk, type ReportInput, renderReport } from './report.js';
@@ -44,6 +45,7 @@ const ATTEST_COLD_ROUNDS = 5;
 const GIT_HELPER_RUNS = 30;
 const AWS_RUNS = 30;
 const AWS_COLD_ROUNDS = 15;
+const MCP_CALLS = 1_000;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -93,10 +95,21 @@ async function main(): Promise<void> {
       now,
       progress,
     });
+    const mcp = await benchMcp({
+      workDir: home,
+      repoRoot,
+      nodePath: process.execPath,
+      env: process.env,
+      calls: MCP_CALLS,
+      warmup: 100,
+      startTimeoutMs: START_TIMEOUT_MS,
+      now,
+      progress,
+    });
     const report =
       `${renderReport(input).trimEnd()}\n\n${renderPolicyBench(policy).join('\n')}\n\n` +
       `${renderGitHelperBench(gitHelper).join('\n')}\n\n${renderAwsBench(aws).join('\n')}\n\n` +
-      `${benchAuditView({ workDir: home, now, progress }).join('\n')}\n`;
+      `${benchAuditView({ workDir: home, now, progress }).join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n`;
     process.stdout.write(report);
     writeFileSync(join(repoRoot, 'BENCH.md'), report);
     if (!auditOk(input.audit)) {

@@ -30,6 +30,8 @@ export interface CliDeps {
   readSecretInput(prompt: string): Promise<string>;
   now(): Date;
   sleep(ms: number): Promise<void>;
+  /** The working directory (what relative paths of a child's arguments are relative to). */
+  cwd: string;
   daemon: DaemonClient;
 }
 

@@ -38,6 +38,7 @@ async function buildDeps(): Promise<CliDeps> {
       (await import('./read-secret.js')).readSecretInput(process.stdin, process.stderr, prompt),
     now: () => new Date(),
     sleep,
+    cwd: process.cwd(),
     daemon: createDaemonClient({
       env: process.env,
       uid,

@@ -30,6 +30,10 @@ import { jwksRoute } from './routes/jwks.js';
 import { keyRotateRoute } from './routes/key-rotate.js';
 import { loginRoutes } from './routes/login.js';
 import { logoutRoute } from './routes/logout.js';
+import { mcpDecideRoute } from './routes/mcp-decide.js';
+import { mcpListRoute } from './routes/mcp-list.js';
+import { mcpResultRoute } from './routes/mcp-result.js';
+import { mcpStartRoute } from './routes/mcp-start.js';
 import { secretRoutes } from './routes/secrets.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
@@ -150,6 +154,10 @@ export async function runDaemon(): Promise<void> {
     awsContainerRoute(deps, awsContainers),
     gitCredentialRoute(deps),
     staticRoute(deps),
+    mcpStartRoute(deps),
+    mcpDecideRoute(deps),
+    mcpListRoute(deps),
+    mcpResultRoute(deps),
   ];
   const api = createApiServer(deps, routes);
 

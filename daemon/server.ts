@@ -4,7 +4,13 @@
  * credentials of each connection, refuses (and audits) peers of another uid, parses JSON, routes,
  * and turns every failure into `{error: {code, message}}`. Routes decide and audit the rest.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
@@ -59,6 +65,22 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     },
   );
   server.headersTimeout = limits.headersTimeoutMs;
+
+  // What Node's own parser rejects (malformed, oversized headers, too slow) gets a coded JSON
+  // error like everything else rather than Node's bare status line.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || pending?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, error] = clientErrorOf(err, limits.maxHeaderBytes);
+    const body = JSON.stringify({ error: error.toJSON() });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 
   server.on('connection', (socket: Socket) => {
     if (connections.size >= limits.maxConnections && !evictIdle()) {
@@ -226,4 +248,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     ...(res.shouldKeepAlive ? {} : { connection: 'close' }),
   });
   res.end(payload);
+}
+
+function clientErrorOf(err: NodeJS.ErrnoException, maxHeaderBytes: number): [number, AgentIdError] {
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const why = `the request headers are larger than ${maxHeaderBytes} bytes; send smaller headers`;
+    return [431, new AgentIdError('ERR_REQUEST_TOO_LARGE', why)];
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return [
+      408,
+      new AgentIdError('ERR_REQUEST_TIMEOUT', 'the request was not received in time; send it at once'),
+    ];
+  }
+  const why = `not a well-formed HTTP/1.1 request (${err.code ?? 'parse error'}); agentid's clients send one`;
+  return [400, new AgentIdError('ERR_REQUEST_MALFORMED', why)];
 }

@@ -88,6 +88,12 @@ const codes = {
   ERR_GITHUB_NO_INSTALLATION: { status: 404, exit: ExitCode.usage },
   ERR_GITHUB_KEY: { status: 412, exit: ExitCode.usage },
   ERR_STATIC_NOT_SET: { status: 412, exit: ExitCode.usage },
+  ERR_SERVICE_EXISTS: { status: 409, exit: ExitCode.usage },
+  ERR_SERVICE_UNSUPPORTED: { status: 400, exit: ExitCode.usage },
+  ERR_MCP_SERVER_START: { status: 500, exit: ExitCode.internal },
+  ERR_MCP_SERVER_EXITED: { status: 502, exit: ExitCode.internal },
+  ERR_MCP_PROTOCOL: { status: 502, exit: ExitCode.internal },
+  ERR_MCP_MESSAGE_TOO_LARGE: { status: 413, exit: ExitCode.internal },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof codes;

@@ -7,16 +7,20 @@ import { auditPrune } from './audit/prune.js';
 import { auditVerify } from './audit/verify.js';
 import { awsCredentialProcessCommand } from './aws/credential-process.js';
 import { awsSetBaseKeys } from './aws/set-base-keys.js';
+import { completion } from './completion.js';
+import { daemonInstall } from './daemon/install.js';
 import { daemonRun } from './daemon/run.js';
 import { daemonStart } from './daemon/start.js';
 import { daemonStatus } from './daemon/status.js';
 import { daemonStop } from './daemon/stop.js';
+import { doctor } from './doctor.js';
 import { exec } from './exec.js';
 import { init } from './init.js';
 import { jwks } from './jwks.js';
 import { keyRotate } from './key/rotate.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
+import { mcp } from './mcp.js';
 import { policyCheck } from './policy/check.js';
 import { policyExplain } from './policy/explain.js';
 import { policyTest } from './policy/test.js';
@@ -25,6 +29,7 @@ import { secretRm } from './secret/rm.js';
 import { secretSet } from './secret/set.js';
 import { setupAws } from './setup/aws.js';
 import { setupGit } from './setup/git.js';
+import { setupMcp } from './setup/mcp.js';
 import { status } from './status.js';
 import { token } from './token.js';
 import { whoami } from './whoami.js';
@@ -32,9 +37,11 @@ import { whoami } from './whoami.js';
 export const commands: readonly CommandSpec[] = [
   status,
   init,
+  doctor,
   login,
   logout,
   exec,
+  mcp,
   whoami,
   attest,
   token,
@@ -43,6 +50,7 @@ export const commands: readonly CommandSpec[] = [
   awsSetBaseKeys,
   setupAws,
   setupGit,
+  setupMcp,
   keyRotate,
   policyCheck,
   policyExplain,
@@ -58,6 +66,8 @@ export const commands: readonly CommandSpec[] = [
   daemonStop,
   daemonStatus,
   daemonRun,
+  daemonInstall,
+  completion,
 ];
 
 /** Descriptions of the command groups (nouns) that have no run of their own. */
@@ -67,6 +77,6 @@ export const groups: Readonly<Record<string, string>> = {
   daemon: 'run and manage the background daemon',
   policy: 'check, explain and test the Cedar policies that decide who gets which credential',
   aws: 'AWS credentials from STS for agents (credential_process, base keys)',
-  setup: 'point other tools (AWS CLI/SDKs, git) at agentid',
+  setup: 'point other tools (AWS CLI/SDKs, git, MCP clients) at agentid',
   key: "manage the daemon's JWT signing key",
 };

@@ -1,5 +1,6 @@
 /** The embedded defaults: what runs when there is no config.toml. */
 import { BUILTIN_IDENTITY } from './credentials.js';
+import { defaultMcpConfig } from './mcp.js';
 import type { Config } from './validate.js';
 
 export function defaultConfig(): Config {
@@ -21,5 +22,6 @@ export function defaultConfig(): Config {
     credentials: [BUILTIN_IDENTITY],
     jwt: { issuer: 'https://agentid.local' },
     idp: null,
+    mcp: defaultMcpConfig(),
   };
 }

@@ -8,6 +8,7 @@ import { AgentIdError } from '../errors.js';
 import { type IdpConfig, parseIdpConfig } from '../identity/oidc/config.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
 import { defaultConfig } from './defaults.js';
+import { type McpConfig, parseMcpConfig } from './mcp.js';
 
 export interface Config {
   secrets: { backend: 'keychain' | 'file' };
@@ -32,6 +33,8 @@ export interface Config {
   jwt: { issuer: string };
   /** `[idp]`: SSO login; null keeps the human local (`idp=local`). */
   idp: IdpConfig | null;
+  /** `[mcp]`: the `agentid mcp` proxy (tool-level policy and audit). */
+  mcp: McpConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -98,6 +101,9 @@ export function validateConfig(doc: Table, source: string): Config {
         break;
       case 'idp':
         config.idp = parseIdpConfig(value, source);
+        break;
+      case 'mcp':
+        config.mcp = parseMcpConfig(value, source);
         break;
       default:
         fail(`unknown table [${section}]`);

@@ -2,8 +2,9 @@
  * Where the human of a request comes from. One interface for both worlds so the daemon never
  * branches on `[idp]`: without it the human is the local OS user; with it, the SSO session.
  */
-import type { HumanView, LoginStatusView } from '../protocol/index.js';
+
 import { AgentIdError } from '../errors.js';
+import type { HumanView, LoginStatusView } from '../protocol/index.js';
 import { localHuman } from './local.js';
 
 export interface HumanSource {

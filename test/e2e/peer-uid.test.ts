@@ -2,11 +2,11 @@
  * Security invariant 1: the socket is 0600 in a 0700 dir, and a peer of another uid is refused
  * with ERR_PEER_UID and an audit row, even when the file modes let its connection through.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collect, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { requestScript, runScript } from './attackers.js';
+import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('skipping the other-uid attack: it needs root to spawn a process as uid 65534');
@@ -33,18 +33,7 @@ describe('socket permissions and foreign peers', () => {
     chmodSync(home.dir, 0o755);
     chmodSync(dirname(home.socket), 0o755);
     chmodSync(home.socket, 0o666);
-    const attacker = spawn(
-      process.execPath,
-      [
-        '-e',
-        `require('node:http').get({ socketPath: ${JSON.stringify(home.socket)}, path: '/v1/whoami' }, (res) => {
-           let body = ''; res.on('data', (c) => body += c);
-           res.on('end', () => console.log(JSON.stringify({ status: res.statusCode, body: JSON.parse(body), pid: process.pid })));
-         })`,
-      ],
-      { uid: 65534, gid: 65534, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    const result = await collect(attacker);
+    const result = await runScript(requestScript(home.socket, '/v1/whoami'), { uid: 65534, gid: 65534 });
     expect(result.stderr).toBe('');
     const answer = JSON.parse(result.stdout) as {
       status: number;

@@ -17,6 +17,8 @@ export interface OidcPeer {
   issuer: string;
   /** Drops every grant and token: what an admin revoking the user's sessions does. */
   revokeAll(): void;
+  /** From now on, accepts requests and never answers them. */
+  stall(): void;
   close(): Promise<void>;
 }
 
@@ -132,10 +134,18 @@ export async function startOidcProvider(options: OidcPeerOptions = {}): Promise<
       if (ctx.path === '/device/auth' && ctx.status === 200) ctx.body.interval = 1;
     },
   );
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  let stalled = false;
+  // A stalled provider takes requests and never answers: what a hung IdP looks like to a client.
+  server.on('request', (req, res) => {
+    if (!stalled) callback(req, res);
+  });
 
   return {
     issuer,
+    stall() {
+      stalled = true;
+    },
     revokeAll() {
       for (const key of [...store.keys()]) {
         if (/^(Grant|RefreshToken|AccessToken|Session):/.test(key) || key.startsWith('grant:'))

@@ -1,0 +1,93 @@
+/**
+ * `agentid doctor`: is this machine set up so that agentid works? One line per check with the
+ * fix, exit 1 when any fails. It diagnoses, so it never starts the daemon (a daemon that does not
+ * start is one of the things it reports); it only asks a running daemon to load its signing key
+ * when nothing has yet, to learn whether the keychain answers.
+ */
+import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
+import { ExitCode, toAgentIdError } from '../../src/errors.js';
+import type { StatusResponse } from '../../src/protocol/index.js';
+import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
+import {
+  type CheckResult,
+  checkAws,
+  checkClockSkew,
+  checkConfig,
+  checkDaemon,
+  checkGit,
+  checkIdp,
+  checkKeychain,
+  checkNode,
+  checkPolicy,
+  checkSocketDir,
+} from '../doctor/checks.js';
+import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
+
+export const doctor: CommandSpec = {
+  path: ['doctor'],
+  summary: 'check this machine for what agentid needs, each with the fix (exit 1 when a check fails)',
+  options: [jsonOption],
+  examples: ['agentid doctor', 'agentid doctor --json | jq ".checks[] | select(.status == \\"fail\\")"'],
+  async run({ opts }, deps) {
+    const checks = await runChecks(deps);
+    const ok = checks.every((c) => c.status !== 'fail');
+    if (opts.json) printJson(deps, { ok, checks });
+    else deps.out(formatChecks(checks));
+    return ok ? ExitCode.ok : ExitCode.internal;
+  },
+};
+
+async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
+  let config: Config = defaultConfig();
+  let configError: { code: string; message: string } | null = null;
+  try {
+    config = loadConfig(deps.paths.configFile);
+  } catch (err) {
+    configError = toAgentIdError(err).toJSON();
+  }
+  const { status, error } = await daemonStatus(deps);
+  const discovery = config.idp ? await discover(config.idp.issuer, config.idp.timeoutMs, fetch) : null;
+  const gitHosts = config.credentials.flatMap((c) =>
+    gitHostsOf(c).map((host) => ({ credential: c.name, host })),
+  );
+  const awsNames = config.credentials.filter((c) => c.type === 'aws').map((c) => c.name);
+  const aws = awsConfig(deps.env);
+  return [
+    checkNode(await nodeVersion(deps.agentid.node, deps.env)),
+    checkConfig(deps.paths.configFile, configError),
+    checkSocketDir(dirFacts(deps.paths.runDir), deps.uid),
+    checkDaemon(deps.paths.socket, status, error),
+    checkKeychain(status),
+    checkPolicy(status),
+    checkIdp(config.idp?.issuer ?? null, discovery),
+    checkClockSkew(discovery, deps.now()),
+    checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),
+    checkAws(awsNames, aws.file, aws.text),
+  ];
+}
+
+async function daemonStatus(deps: CliDeps): Promise<{ status: StatusResponse | null; error: string | null }> {
+  try {
+    const status = await deps.daemon.probe();
+    if (status?.signingKey !== 'not yet loaded') return { status, error: null };
+    // The key loads on first use: load it now (as the first token would) to learn where it lives.
+    await deps.daemon.call('/v1/jwks');
+    return { status: await deps.daemon.probe(), error: null };
+  } catch (err) {
+    const e = toAgentIdError(err);
+    return { status: null, error: `${e.message} (${e.code})` };
+  }
+}
+
+const MARK = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
+
+function formatChecks(checks: readonly CheckResult[]): string {
+  const width = Math.max(...checks.map((c) => c.title.length));
+  const lines = checks.flatMap((c) => [
+    `${MARK[c.status]}  ${c.title.padEnd(width)}  ${c.detail}`,
+    ...(c.fix ? [`      fix: ${c.fix}`] : []),
+  ]);
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  lines.push(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
+  return `${lines.join('\n')}\n`;
+}

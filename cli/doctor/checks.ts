@@ -1,0 +1,260 @@
+/**
+ * The checks of `agentid doctor`, pure: each turns facts gathered elsewhere (cli/doctor/probe.ts)
+ * into one pass/fail/skip line with the fix, so every verdict and every fix text has a table
+ * test and none of them needs a real machine in a bad state.
+ */
+import type { StatusResponse } from '../../src/protocol/index.js';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skip';
+  detail: string;
+  /** What to do about a failure; null when there is nothing to do. */
+  fix: string | null;
+}
+
+const pass = (id: string, title: string, detail: string): CheckResult => ({
+  id,
+  title,
+  status: 'pass',
+  detail,
+  fix: null,
+});
+const fail = (id: string, title: string, detail: string, fix: string): CheckResult => ({
+  id,
+  title,
+  status: 'fail',
+  detail,
+  fix,
+});
+const skip = (id: string, title: string, detail: string): CheckResult => ({
+  id,
+  title,
+  status: 'skip',
+  detail,
+  fix: null,
+});
+
+/** package.json engines. */
+export const MIN_NODE = [20, 18] as const;
+
+export function checkNode(version: string | null): CheckResult {
+  const title = 'Node.js version';
+  if (version === null) {
+    return fail('node', title, 'could not run node', 'install Node.js 20.18 or later (https://nodejs.org)');
+  }
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return ok
+    ? pass('node', title, `node ${version}`)
+    : fail(
+        'node',
+        title,
+        `node ${version} is older than ${MIN_NODE.join('.')}`,
+        `install Node.js ${MIN_NODE.join('.')} or later (e.g. \`nvm install 22\`)`,
+      );
+}
+
+export interface DirFacts {
+  path: string;
+  /** null: the directory does not exist yet. */
+  stat: { isDirectory: boolean; uid: number; mode: number } | null;
+}
+
+/** The socket's directory: the daemon refuses to listen in one that others can reach. */
+export function checkSocketDir(dir: DirFacts, uid: number): CheckResult {
+  const id = 'socket-dir';
+  const title = 'socket directory';
+  const { path, stat } = dir;
+  if (stat === null) return pass(id, title, `${path} does not exist yet; the daemon creates it 0700`);
+  if (!stat.isDirectory) return fail(id, title, `${path} is not a directory`, `remove ${path}`);
+  if (stat.uid !== uid) {
+    return fail(
+      id,
+      title,
+      `${path} is owned by uid ${stat.uid}, not by you (uid ${uid})`,
+      `remove ${path}, or set AGENTID_HOME to a private directory`,
+    );
+  }
+  const mode = stat.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    return fail(id, title, `${path} has mode ${mode.toString(8)}`, `chmod 700 ${path}`);
+  }
+  return pass(id, title, `${path} is private (${mode.toString(8)}, yours)`);
+}
+
+export function checkConfig(file: string, error: { code: string; message: string } | null): CheckResult {
+  return error === null
+    ? pass('config', 'config.toml', `${file} is valid (or absent: built-in defaults)`)
+    : fail(
+        'config',
+        'config.toml',
+        `${error.message} (${error.code})`,
+        `fix ${file}; see README "Configure"`,
+      );
+}
+
+export function checkDaemon(
+  socket: string,
+  status: StatusResponse | null,
+  error: string | null,
+): CheckResult {
+  const title = 'daemon reachable';
+  if (status) return pass('daemon', title, `pid ${status.pid}, version ${status.version}, socket ${socket}`);
+  return fail(
+    'daemon',
+    title,
+    error ?? `nothing answers on ${socket}`,
+    'agentid daemon start (or `agentid daemon run` to see why it does not start)',
+  );
+}
+
+/** From the daemon's status: the secret store it uses and where the JWT signing key ended up. */
+export function checkKeychain(status: StatusResponse | null): CheckResult {
+  const id = 'keychain';
+  const title = 'keychain reachable';
+  if (!status) return skip(id, title, 'needs the daemon');
+  const { backend, warning } = status.secrets;
+  if (status.signingKey === 'memory') {
+    return fail(
+      id,
+      title,
+      `the daemon could not open the ${backend} secret store; its signing key lives in memory only${warning ? ` (${warning})` : ''}`,
+      'start or unlock your keychain (gnome-keyring / KWallet / macOS Keychain), or opt in to ' +
+        '[secrets] backend = "file" in config.toml, then `agentid daemon stop`',
+    );
+  }
+  if (status.signingKey !== 'secret-store') {
+    return skip(id, title, `the signing key is ${status.signingKey}`);
+  }
+  return backend === 'file'
+    ? pass(id, title, `file backend (opted in; unencrypted)${warning ? `: ${warning}` : ''}`)
+    : pass(id, title, `${backend}: the signing key is stored there`);
+}
+
+export function checkPolicy(status: StatusResponse | null): CheckResult {
+  const id = 'policy';
+  const title = 'policy set loaded';
+  if (!status) return skip(id, title, 'needs the daemon');
+  const { policy } = status;
+  if (policy.lastError) {
+    return fail(id, title, policy.lastError.message, `agentid policy check --dir ${policy.dir}`);
+  }
+  if (policy.loadedAt === null) {
+    return fail(id, title, 'no policy set is loaded: every credential is denied', 'agentid policy check');
+  }
+  const where =
+    policy.source === 'default' ? 'the built-in default policy' : `${policy.files.length} file(s)`;
+  return pass(id, title, `${policy.policyCount} policies from ${where}`);
+}
+
+export type Discovery = { ok: true; issuer: string; date: string | null } | { ok: false; error: string };
+
+export function checkIdp(configured: string | null, discovery: Discovery | null): CheckResult {
+  const id = 'idp';
+  const title = 'IdP discovery reachable';
+  if (configured === null || discovery === null) return skip(id, title, 'no [idp] configured (local user)');
+  const url = `${configured.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  if (!discovery.ok) {
+    return fail(
+      id,
+      title,
+      `${url}: ${discovery.error}`,
+      'check the network/VPN and [idp] issuer in config.toml',
+    );
+  }
+  if (discovery.issuer !== configured) {
+    return fail(
+      id,
+      title,
+      `${url} names issuer ${discovery.issuer}, not ${configured}`,
+      `set [idp] issuer = "${discovery.issuer}" in config.toml`,
+    );
+  }
+  return pass(id, title, url);
+}
+
+/** ID tokens carry iat/exp: a clock far off makes every login fail verification. */
+export const MAX_SKEW_MS = 60_000;
+
+export function checkClockSkew(discovery: Discovery | null, now: Date): CheckResult {
+  const id = 'clock';
+  const title = 'clock skew against the IdP';
+  if (discovery === null) return skip(id, title, 'no [idp] configured');
+  if (!discovery.ok) return skip(id, title, 'the IdP did not answer');
+  const theirs = discovery.date === null ? Number.NaN : Date.parse(discovery.date);
+  if (Number.isNaN(theirs)) return skip(id, title, 'the IdP sent no Date header');
+  // The Date header has one-second resolution: plenty against a minute of tolerance.
+  const skew = now.getTime() - theirs;
+  const seconds = Math.round(Math.abs(skew) / 1000);
+  if (Math.abs(skew) <= MAX_SKEW_MS) return pass(id, title, `${seconds} s`);
+  return fail(
+    id,
+    title,
+    `this clock is ${seconds} s ${skew > 0 ? 'ahead of' : 'behind'} the IdP's`,
+    'turn on time sync (e.g. `timedatectl set-ntp true`, or System Settings > Date & Time)',
+  );
+}
+
+export interface GitHelperEntry {
+  /** e.g. `credential.https://github.com.helper`. */
+  key: string;
+  value: string;
+}
+
+/** The helper git runs for a host: the entries for its URL after the last empty reset. */
+function helpersFor(host: string, entries: readonly GitHelperEntry[]): string[] {
+  const mine = entries.filter((e) => {
+    const m = /^credential\.(https?):\/\/([^/]+?)\/?\.helper$/i.exec(e.key);
+    return m?.[2]?.toLowerCase() === host.toLowerCase();
+  });
+  const reset = mine.map((e) => e.value).lastIndexOf('');
+  return mine.slice(reset + 1).map((e) => e.value);
+}
+
+/** `agentid` (git runs git-credential-agentid), or a command that runs this CLI's script. */
+const isAgentidHelper = (value: string, script: string) =>
+  /(^|[\s/'])(git-credential-)?agentid\b/.test(value) ||
+  (value.includes(script) && value.includes('git-credential'));
+
+/** Every git host of a configured git credential has agentid as its helper. */
+export function checkGit(
+  hosts: readonly { credential: string; host: string }[],
+  entries: readonly GitHelperEntry[] | { error: string },
+  script: string,
+): CheckResult {
+  const id = 'git';
+  const title = 'git uses agentid';
+  if (hosts.length === 0)
+    return skip(id, title, 'no git credential (github-app or static with host) configured');
+  if ('error' in entries) return fail(id, title, entries.error, 'install git');
+  const missing = hosts.filter((h) => !helpersFor(h.host, entries).some((v) => isAgentidHelper(v, script)));
+  if (missing.length === 0) return pass(id, title, hosts.map((h) => h.host).join(', '));
+  return fail(
+    id,
+    title,
+    `git does not ask agentid for ${missing.map((h) => h.host).join(', ')}`,
+    missing.map((h) => `agentid setup git --host ${h.host} --credential ${h.credential}`).join(' && '),
+  );
+}
+
+/** Every configured aws credential is the credential_process of some profile. */
+export function checkAws(credentials: readonly string[], file: string, text: string | null): CheckResult {
+  const id = 'aws';
+  const title = 'AWS config uses agentid';
+  if (credentials.length === 0) return skip(id, title, 'no aws credential configured');
+  const used = new Set(
+    [...(text ?? '').matchAll(/^\s*credential_process\s*=.*\baws\s+credential-process\s+(\S+)\s*$/gm)].map(
+      (m) => m[1],
+    ),
+  );
+  const missing = credentials.filter((c) => !used.has(c));
+  if (missing.length === 0) return pass(id, title, `${file}: ${credentials.join(', ')}`);
+  return fail(
+    id,
+    title,
+    `${text === null ? `${file} does not exist` : file}: no profile uses ${missing.join(', ')}`,
+    missing.map((c) => `agentid setup aws --profile ${c} --credential ${c}`).join(' && '),
+  );
+}
