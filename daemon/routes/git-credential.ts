@@ -31,7 +31,7 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
         if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
         return { status: 200, body: { served: false } satisfies GitCredentialResponse };
       }
-      const issued = await issueForGit(deps, ctx, credential, host, request.path);
+      const issued = await issueForGit(deps, ctx, credential, { ...request, host });
       const body: GitCredentialResponse = {
         served: true,
         credential: credential.name,
@@ -48,8 +48,7 @@ async function issueForGit(
   deps: DaemonDeps,
   ctx: RouteContext,
   credential: CredentialConfig,
-  host: string,
-  path: string | undefined,
+  { protocol, host, path }: GitCredentialRequest,
 ) {
   if (credential.type === 'github-app') {
     // Before policy: a request that cannot be narrowed is a setup error, not a decision.
@@ -58,7 +57,8 @@ async function issueForGit(
       credential,
       provider: githubAppProvider({ credential, secrets: deps.secrets, now: deps.now, fetch: deps.fetch }),
       scope: repo,
-      request: { gitHost: host, gitPath: repo },
+      // What the token will be good for is part of the decision: `gitScope` is the one repository.
+      request: { gitProtocol: protocol, gitHost: host, gitPath: repo, gitScope: `repo:${repo}` },
     });
     return issued;
   }
@@ -69,7 +69,7 @@ async function issueForGit(
       action: 'git',
       provider: staticProvider({ credential, secrets: deps.secrets, now: deps.now }),
       scope: host,
-      request: { gitHost: host, gitPath: path },
+      request: { gitProtocol: protocol, gitHost: host, gitPath: path, gitScope: `host:${host}` },
     });
     return { ...issued, value: { username, password: issued.value } };
   }

@@ -30,8 +30,10 @@ type Request = {
   time: Long,
   audience?: String,
   awsRole?: String,
+  gitProtocol?: String,
   gitHost?: String,
   gitPath?: String,
+  gitScope?: String,
   mcpServer?: String,
 };
 

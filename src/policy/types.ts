@@ -18,8 +18,10 @@ export type ResourceEntity = (typeof RESOURCE_ENTITIES)[number];
 export const REQUEST_FIELDS = [
   'audience',
   'awsRole',
+  'gitProtocol',
   'gitHost',
   'gitPath',
+  'gitScope',
   'mcpServer',
   'mcpMethod',
   'mcpTool',

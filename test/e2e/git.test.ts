@@ -110,6 +110,8 @@ username = "bot"
         '@id("demo-git") permit(principal == Agent::"demo", action == Action::"git", resource);',
         '@id("demo-static") permit(principal == Agent::"demo", action == Action::"static", resource);',
         '@id("no-blocked") forbid(principal == Agent::"blocked", action, resource);',
+        // Decided on what the token would be good for, and on how it would travel.
+        '@id("not-private") forbid(principal, action == Action::"git", resource) when { context.request has gitScope && context.request.gitScope == "repo:acme/private" && context.request has gitProtocol && context.request.gitProtocol == "http" };',
         '// Would let "blocked" in: the forbid above must win.',
         'permit(principal, action == Action::"git", resource) when { principal == Agent::"blocked" };',
       ].join('\n'),
@@ -252,6 +254,20 @@ username = "bot"
     const row = JSON.parse(rows.trim().split('\n').at(-1) ?? '{}');
     expect(row).toMatchObject({ agent: 'blocked', resource: 'gh', errorCode: 'ERR_POLICY_DENIED' });
     expect(row.reason).toContain('no-blocked');
+  }, 30_000);
+
+  it('decides on the scope the token would have: acme/private is refused, by the policy that says so', async () => {
+    const denied = await agentGit('demo', [
+      'clone',
+      `http://127.0.0.1:${server.port}/acme/private.git`,
+      'priv',
+    ]);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'git', '--decision', 'deny'])).stdout;
+    const row = JSON.parse(rows.trim().split('\n').at(-1) ?? '{}');
+    expect(row).toMatchObject({ agent: 'demo', resource: 'gh' });
+    expect(row.policyIds.join(' ')).toContain('not-private');
   }, 30_000);
 
   it('prints nothing for a host that is not configured, so the next helper runs', async () => {
