@@ -28,7 +28,7 @@ const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null 
 export async function identify(
   deps: DaemonDeps,
   peer: PeerCredentials | AgentIdError,
-  request: { action: string; path: string; elapsedMs: () => number; needsHuman?: boolean },
+  request: { action: string; path: string; elapsedMs: () => number; needsHuman?: boolean; manages?: boolean },
 ): Promise<Caller> {
   const refuse = (who: Caller | RefusedPeer, error: AgentIdError): never => {
     deps.audit.append(
@@ -66,6 +66,16 @@ export async function identify(
     return refuse(unattested(peer), toAgentIdError(err));
   }
   const caller: Caller = { peer, ...describe(deps, attestation) };
+  if (request.manages && caller.session) {
+    return refuse(
+      caller,
+      new AgentIdError(
+        'ERR_SESSION_MANAGEMENT',
+        `refused inside agent session ${caller.session.id} (agent ${caller.agent.name}): ` +
+          'managing agentid (secrets, keys, the daemon) is for your own shell, outside agentid exec',
+      ),
+    );
+  }
   if (request.needsHuman) {
     // Also inside an exec session: a revoked SSO login ends what its sessions may do.
     try {

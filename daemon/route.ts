@@ -35,5 +35,11 @@ export interface Route {
    * ERR_LOGIN_REQUIRED when `[idp]` is configured and the session is lost.
    */
   humanOptional?: boolean;
+  /**
+   * The route manages agentid itself (secrets, keys, the daemon). Refused inside an
+   * `agentid exec` session: an agent must not rewrite the material it is governed by, nor stop
+   * the daemon that audits it. The human runs these from their own shell.
+   */
+  manages?: boolean;
   handle(ctx: RouteContext): RouteResult | Promise<RouteResult>;
 }

@@ -124,7 +124,8 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       const match = tryMatch(routes, method, path);
       const action = match instanceof AgentIdError ? 'request' : match.route.action;
       const needsHuman = !(match instanceof AgentIdError) && match.route.humanOptional !== true;
-      const caller = await identify(deps, peer, { action, path, elapsedMs, needsHuman });
+      const manages = !(match instanceof AgentIdError) && match.route.manages === true;
+      const caller = await identify(deps, peer, { action, path, elapsedMs, needsHuman, manages });
       if (match instanceof AgentIdError) throw match;
       const body = await readJsonBody(req, limits.maxBodyBytes);
       let result: Awaited<ReturnType<Route['handle']>>;

@@ -19,6 +19,7 @@ export function awsBaseKeysRoute(deps: DaemonDeps): Route {
   return {
     method: 'PUT',
     pattern: '/v1/aws/:credential/base-keys',
+    manages: true,
     action: 'aws.base-keys',
     async handle(ctx) {
       const credential = findCredential(deps, ctx.params.credential ?? '', 'aws');

@@ -10,6 +10,7 @@ export function keyRotateRoute(deps: DaemonDeps): Route {
   return {
     method: 'POST',
     pattern: '/v1/keys/rotate',
+    manages: true,
     action: 'key.rotate',
     async handle(ctx) {
       const rotated = await deps.signingKeys.rotate();

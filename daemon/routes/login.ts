@@ -22,6 +22,7 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
     {
       method: 'POST',
       pattern: '/v1/login',
+      manages: true,
       action: 'login.start',
       humanOptional: true,
       async handle(ctx) {

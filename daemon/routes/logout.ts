@@ -11,6 +11,7 @@ export function logoutRoute(deps: DaemonDeps): Route {
   return {
     method: 'POST',
     pattern: '/v1/logout',
+    manages: true,
     action: 'logout',
     humanOptional: true,
     async handle(ctx) {

@@ -50,6 +50,7 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
     {
       method: 'PUT',
       pattern: '/v1/secrets/:name',
+      manages: true,
       action: 'secret.set',
       humanOptional: true,
       async handle(ctx) {
@@ -67,6 +68,7 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
     {
       method: 'DELETE',
       pattern: '/v1/secrets/:name',
+      manages: true,
       action: 'secret.remove',
       humanOptional: true,
       async handle(ctx) {

@@ -7,6 +7,7 @@ export function shutdownRoute(deps: DaemonDeps): Route {
   return {
     method: 'POST',
     pattern: '/v1/shutdown',
+    manages: true,
     action: 'shutdown',
     humanOptional: true,
     handle(ctx) {

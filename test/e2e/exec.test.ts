@@ -47,6 +47,34 @@ describe('agentid exec', () => {
     expect(rows).toContainEqual(expect.objectContaining({ action: 'session.end', resource: me.session?.id }));
   });
 
+  it('refuses management from inside a session: an agent cannot rewrite secrets or stop the daemon', async () => {
+    const agentid = `node ${cliPath}`;
+    const inside = await runCli(t.home, [
+      'exec',
+      '--agent',
+      'demo',
+      '--',
+      'sh',
+      '-c',
+      `printf v | ${agentid} secret set planted; echo "set=$?"; ${agentid} daemon stop; echo "stop=$?"; ${agentid} key rotate; echo "rotate=$?"`,
+    ]);
+    expect(inside.stdout).toContain('set=3');
+    expect(inside.stdout).toContain('stop=3');
+    expect(inside.stdout).toContain('rotate=3');
+    expect(inside.stderr).toContain('ERR_SESSION_MANAGEMENT');
+    expect(t.daemon.child.exitCode).toBeNull();
+    const refused = (await runCli(t.home, ['audit', '--json', '--decision', 'deny'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; agent: string; errorCode: string });
+    expect(refused).toContainEqual(
+      expect.objectContaining({ action: 'secret.set', agent: 'demo', errorCode: 'ERR_SESSION_MANAGEMENT' }),
+    );
+    expect(refused).toContainEqual(
+      expect.objectContaining({ action: 'shutdown', errorCode: 'ERR_SESSION_MANAGEMENT' }),
+    );
+  });
+
   it('refuses to nest unless --nest', async () => {
     const nested = await runCli(t.home, ['exec', '--', 'node', cliPath, 'exec', '--', 'true']);
     expect(nested.code).toBe(2);
