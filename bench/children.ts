@@ -115,3 +115,17 @@ export function rssKiB(pid: number): number {
   if (!match?.[1]) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]);
 }
+
+/**
+ * The median of `samples` RSS readings `intervalMs` apart: one reading can catch a GC mid-flight
+ * or a lazily freed arena, and a figure of BENCH.md must not hang on that instant.
+ */
+export async function medianRssKiB(pid: number, samples: number, intervalMs: number): Promise<number> {
+  const readings: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await sleep(intervalMs);
+    readings.push(rssKiB(pid));
+  }
+  readings.sort((a, b) => a - b);
+  return readings[Math.floor((readings.length - 1) / 2)] ?? Number.NaN;
+}

@@ -2,11 +2,13 @@
  * `npm run bench`: the composition root of the foundation benchmark, and the only bench module that
  * touches `process` and the console. It starts the built daemon in a throwaway AGENTID_HOME and a
  * bare node:http baseline (this same file, run with BASELINE_ARG), loads both alike, checks that
- * every answered whoami left its audit row, measures attestation in process (bench/attest.ts), prints
+ * every answered whoami left its audit row, drives each server to 100,000 requests for the RSS figure,
+ * measures attestation and audit append in process (bench/attest.ts, bench/audit-append.ts), prints
  * the tables and writes them to BENCH.md. Both children are stopped and the home removed on success,
  * error or Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,20 +16,21 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config/index.js';
 import { benchAttestation } from './attest.js';
 import { countAuditRows } from './audit.js';
+import { benchAuditAppend, renderAuditAppend } from './audit-append.js';
 import { benchAuditView } from './audit-view.js';
 import { benchAws, renderAwsBench } from './aws.js';
 import { serveBaseline } from './baseline-server.js';
-import { type Child, rssKiB, spawnChild, waitForAnswer } from './children.js';
+import { type Child, medianRssKiB, spawnChild, waitForAnswer } from './children.js';
 import { benchGitHelper, renderGitHelperBench } from './git-helper.js';
 import { type LoadResult, runLoad } from './load.js';
 import { benchMcp, renderMcpBench } from './mcp.js';
 import { benchPolicy } from './policy.js';
 import { renderPolicyBench } from './policy-report.js';
-import { auditOk, type ReportInput, renderReport } from './report.js';
+import { auditOk, type ReportInput, type RssReading, renderNotes, renderReport } from './report.js';
 
 const BASELINE_ARG = '--baseline-server';
 const ROUNDS = 3;
-const CONCURRENCY = [1, 16] as const;
+const CONCURRENCY = [1, 16, 64] as const;
 const REQUESTS_PER_RUN = 10_000;
 const WARMUP_PER_RUN = 200;
 const RUN_TIME_LIMIT_MS = 6_000;
@@ -35,6 +38,13 @@ const RUN_TIME_LIMIT_MS = 6_000;
 const WARMUP_REQUESTS = 10_000;
 const WARMUP_CONCURRENCY = 16;
 const WARMUP_TIME_LIMIT_MS = 10_000;
+/** Each server's RSS is read again once it has been sent this many requests in all. */
+const RSS_REQUESTS = 100_000;
+/** The requests the rounds left short of RSS_REQUESTS go at this many clients, within this bound. */
+const TOP_UP_CONCURRENCY = 16;
+const TOP_UP_TIME_LIMIT_MS = 60_000;
+const RSS_SAMPLES = 5;
+const RSS_SAMPLE_INTERVAL_MS = 100;
 const REQUEST_TIMEOUT_MS = 2_000;
 const START_TIMEOUT_MS = 10_000;
 const POLICY_DECISIONS = 20_000;
@@ -46,6 +56,9 @@ const GIT_HELPER_RUNS = 30;
 const AWS_RUNS = 30;
 const AWS_COLD_ROUNDS = 15;
 const MCP_CALLS = 1_000;
+const AUDIT_APPEND_ROWS = 5_000;
+const AUDIT_APPEND_ROUNDS = 5;
+const AUDIT_APPEND_WARMUP = 1_000;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -72,8 +85,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const started = now();
   try {
     const input = await bench(home, children);
+    const auditAppend = benchAuditAppend({
+      workDir: home,
+      sourceDb: join(home, 'state', 'audit.db'),
+      rows: AUDIT_APPEND_ROWS,
+      rounds: AUDIT_APPEND_ROUNDS,
+      warmupRows: AUDIT_APPEND_WARMUP,
+      auditDeps: { now: () => new Date(), randomUUID },
+      now,
+      progress,
+    });
     const policy = benchPolicy({ workDir: home, decisions: POLICY_DECISIONS, warmup: 2_000, now });
     const gitHelper = await benchGitHelper({
       workDir: home,
@@ -106,10 +130,17 @@ async function main(): Promise<void> {
       now,
       progress,
     });
+    const auditView = benchAuditView({ workDir: home, now, progress });
+    const notes = renderNotes({
+      elapsedMs: now() - started,
+      runLimitMs: RUN_TIME_LIMIT_MS,
+      topUpLimitMs: TOP_UP_TIME_LIMIT_MS,
+    });
     const report =
       `${renderReport(input).trimEnd()}\n\n${renderPolicyBench(policy).join('\n')}\n\n` +
       `${renderGitHelperBench(gitHelper).join('\n')}\n\n${renderAwsBench(aws).join('\n')}\n\n` +
-      `${benchAuditView({ workDir: home, now, progress }).join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n`;
+      `${renderAuditAppend(auditAppend).join('\n')}\n\n` +
+      `${auditView.join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n\n${notes.join('\n')}\n`;
     process.stdout.write(report);
     writeFileSync(join(repoRoot, 'BENCH.md'), report);
     if (!auditOk(input.audit)) {
@@ -171,13 +202,24 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
       timeLimitMs: RUN_TIME_LIMIT_MS,
     });
 
+  // Both servers at the same moment, each after the same traffic.
+  const readRss = async (requests: { daemon: number; bare: number }): Promise<RssReading> => {
+    const [daemonKiB, bareKiB] = await Promise.all([
+      medianRssKiB(daemon.pid, RSS_SAMPLES, RSS_SAMPLE_INTERVAL_MS),
+      medianRssKiB(baseline.pid, RSS_SAMPLES, RSS_SAMPLE_INTERVAL_MS),
+    ]);
+    return {
+      daemon: { kib: daemonKiB, requests: requests.daemon },
+      bare: { kib: bareKiB, requests: requests.bare },
+    };
+  };
+
   const rowsBefore = countAuditRows(auditDb);
-  const idle = rssKiB(daemon.pid);
-  const baselineIdle = rssKiB(baseline.pid);
+  const idle = await readRss({ daemon: 0, bare: 0 });
   progress(`warm-up: ${WARMUP_REQUESTS} requests to each server`);
   const warm = await warmUp(whoami);
-  const afterWarmup = rssKiB(daemon.pid);
-  await warmUp(bare);
+  const bareWarm = await warmUp(bare);
+  const afterWarmup = await readRss({ daemon: sent([warm]), bare: sent([bareWarm]) });
 
   const scenarios = CONCURRENCY.map((concurrency) => ({
     concurrency,
@@ -193,7 +235,24 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
     }
   }
 
-  const daemonRuns = [warm, ...scenarios.flatMap((s) => s.daemon)];
+  // What the warm-up and the rounds sent counts, so each server is read at RSS_REQUESTS or just past.
+  const topUp = async (target: typeof whoami, runs: LoadResult[]): Promise<LoadResult[]> => {
+    const missing = RSS_REQUESTS - sent(runs);
+    if (missing <= 0) return runs;
+    progress(`top-up: ${missing} requests to ${target.path} for ${RSS_REQUESTS} in all`);
+    const run = await runLoad({
+      ...target,
+      ...common,
+      concurrency: TOP_UP_CONCURRENCY,
+      warmup: 0,
+      requests: missing,
+      timeLimitMs: TOP_UP_TIME_LIMIT_MS,
+    });
+    return [...runs, run];
+  };
+  const daemonRuns = await topUp(whoami, [warm, ...scenarios.flatMap((s) => s.daemon)]);
+  const bareRuns = await topUp(bare, [bareWarm, ...scenarios.flatMap((s) => s.baseline)]);
+  const afterMany = await readRss({ daemon: sent(daemonRuns), bare: sent(bareRuns) });
   // After the load, in this process: the daemon sits idle and does not compete for the CPU.
   const attest = await benchAttestation({
     workDir: join(home, 'attest'),
@@ -219,8 +278,14 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
     },
     requestsPerRun: REQUESTS_PER_RUN,
     scenarios,
-    rssKiB: { idle, afterWarmup, end: rssKiB(daemon.pid), baselineIdle },
-    warmupRequests: warm.answered,
+    rss: {
+      idle,
+      afterWarmup,
+      afterMany,
+      goal: RSS_REQUESTS,
+      topUpClients: TOP_UP_CONCURRENCY,
+      samples: RSS_SAMPLES,
+    },
     audit: {
       answered: daemonRuns.reduce((sum, r) => sum + r.answered, 0),
       failures: daemonRuns.reduce((sum, r) => sum + r.failures, 0),
@@ -228,6 +293,11 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
     },
     attest,
   };
+}
+
+/** Requests sent, answered or not: each reached the server and may have grown its heap. */
+function sent(runs: readonly LoadResult[]): number {
+  return runs.reduce((sum, r) => sum + r.answered + r.failures, 0);
 }
 
 function progress(message: string): void {

@@ -25,12 +25,34 @@ export interface Scenario {
   baseline: readonly LoadResult[];
 }
 
+/** Resident memory of one server (median of a few readings) and the requests it had been sent. */
+export interface RssOf {
+  kib: number;
+  requests: number;
+}
+
+/** The daemon and the bare baseline read at the same moment. */
+export interface RssReading {
+  daemon: RssOf;
+  bare: RssOf;
+}
+
 export interface ReportInput {
   env: Environment;
   requestsPerRun: number;
   scenarios: readonly Scenario[];
-  rssKiB: { idle: number; afterWarmup: number; end: number; baselineIdle: number };
-  warmupRequests: number;
+  /**
+   * `afterMany` is read once each server has been sent `goal` requests (fewer if time ran out); what
+   * the runs above left short of it went at `topUpClients` clients. Each figure: median of `samples`.
+   */
+  rss: {
+    idle: RssReading;
+    afterWarmup: RssReading;
+    afterMany: RssReading;
+    goal: number;
+    topUpClients: number;
+    samples: number;
+  };
   audit: { answered: number; failures: number; rowsAdded: number };
   /** Issue 3: the per-request attestation cost every whoami above includes. */
   attest: AttestBenchResult;
@@ -60,7 +82,7 @@ export function renderReport(input: ReportInput): string {
       'keep-alive GETs over a Unix socket after a warm-up, client and server sharing this machine; ' +
       '"× bare" divides by a bare node:http server measured in the same run by the same client, so it ' +
       'shows what agentid adds (peer credentials, exe attestation, routing, one committed audit row ' +
-      'per request).',
+      'per request). With 16 and 64 clients p50 is mostly queueing (about clients / throughput).',
     '',
     '| Server | Clients | req/s | p50 ms | p99 ms | req/s of each run | Target |',
     '|---|--:|--:|--:|--:|---|---|',
@@ -89,20 +111,25 @@ export function renderReport(input: ReportInput): string {
       ),
     );
   }
-  const rss = input.rssKiB;
-  const { audit } = input;
+  const { rss, audit } = input;
   lines.push(
     '',
-    '| agentid daemon RSS | MiB |',
-    '|---|--:|',
-    `| idle after start | ${fmtMiB(rss.idle)} |`,
-    `| after ${fmtInt(input.warmupRequests)} requests | ${fmtMiB(rss.afterWarmup)} |`,
-    `| at the end, after ${fmtInt(audit.answered)} requests | ${fmtMiB(rss.end)} |`,
-    `| (bare node:http idle, for scale) | ${fmtMiB(rss.baselineIdle)} |`,
+    `RSS: VmRSS from /proc, the median of ${rss.samples} readings, both servers read at the same moment. ` +
+      `The ${fmtInt(rss.goal)} requests are the warm-up, the runs above and a top-up at ` +
+      `${rss.topUpClients} clients.`,
+    '',
+    '| RSS | agentid daemon MiB | its requests | bare node:http MiB | its requests | × bare |',
+    '|---|--:|--:|--:|--:|--:|',
+    rssRow('idle after start', rss.idle),
+    rssRow('after the warm-up', rss.afterWarmup),
+    rssRow(`after ${fmtInt(rss.goal)} requests`, rss.afterMany),
     '',
     `Audit: ${fmtInt(audit.answered)} whoami requests answered 200 (${audit.failures} failed), ` +
       `audit rows grew by ${fmtInt(audit.rowsAdded)} ${mark(auditOk(audit))}`,
   );
+  if (rss.afterMany.daemon.requests < rss.goal || rss.afterMany.bare.requests < rss.goal) {
+    lines.push('', `The top-up hit its time limit before ${fmtInt(rss.goal)} requests: see "its requests".`);
+  }
   const short = scenarios
     .flatMap((s) => [...s.daemon, ...s.baseline])
     .filter((r) => r.measured < input.requestsPerRun);
@@ -115,6 +142,27 @@ export function renderReport(input: ReportInput): string {
   const oneClient = scenarios.find((s) => s.concurrency === 1);
   lines.push('', ...renderAttestation(input.attest, oneClient ? medianRun(oneClient.daemon).p50Ms : null));
   return `${lines.join('\n')}\n`;
+}
+
+/** How long the whole bench took and what keeps it bounded on a slow or busy machine. */
+export function renderNotes(run: { elapsedMs: number; runLimitMs: number; topUpLimitMs: number }): string[] {
+  const seconds = (ms: number) => fmtInt(ms / 1000);
+  return [
+    '## Notes',
+    '',
+    `This whole bench took ${seconds(run.elapsedMs)} s (the build before it not counted). It stays ` +
+      `bounded: each load run stops after ${seconds(run.runLimitMs)} s even short of its requests (such ` +
+      `runs are counted above), the RSS top-up after ${seconds(run.topUpLimitMs)} s, and every other ` +
+      'section has a fixed count of rounds. For the 64-client runs, the 100,000-request RSS reading and ' +
+      'the audit append section, nothing else was cut.',
+  ];
+}
+
+function rssRow(moment: string, r: RssReading): string {
+  return (
+    `| ${moment} | ${fmtMiB(r.daemon.kib)} | ${fmtInt(r.daemon.requests)} | ${fmtMiB(r.bare.kib)} | ` +
+    `${fmtInt(r.bare.requests)} | ${fmtRatio(r.daemon.kib / r.bare.kib)} |`
+  );
 }
 
 function row(name: string, median: LoadResult, runs: readonly LoadResult[], figures: string[], goal: string) {
