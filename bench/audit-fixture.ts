@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { canonicalJson } from '../src/audit/canonical-json.js';
 import { AuditWriter } from '../src/audit/index.js';
-import { chainHash, type EventColumns, GENESIS_HASH, sha256Hex, toColumns } from '../src/audit/row.js';
+import { EVENT_COLUMNS, GENESIS_HASH, sha256Hex, toColumns, valuesOf } from '../src/audit/row.js';
+import { chainHash } from '../src/audit/row-json.js';
 import type { AuditRow, Decision } from '../src/audit/types.js';
 
 export interface FixtureOptions {
@@ -113,10 +114,8 @@ export function generateAuditLog(path: string, options: FixtureOptions): void {
   AuditWriter.open(path, { now: () => new Date(startMs), randomUUID: () => 'unused' }).close();
   const db = new Database(path);
   try {
-    const sample = toColumns({ ...fixtureRow(1, startMs, GENESIS_HASH), hash: '' }, null);
-    const names = Object.keys(sample);
-    const insert = db.prepare<[EventColumns]>(
-      `INSERT INTO events (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`,
+    const insert = db.prepare<unknown[]>(
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`,
     );
     if (!options.chained) {
       // Native speed for the big unchained logs: SQLite makes the same rows as fixtureRow itself.
@@ -127,9 +126,9 @@ export function generateAuditLog(path: string, options: FixtureOptions): void {
       let prevHash = GENESIS_HASH;
       for (let seq = 1; seq <= options.rows; seq++) {
         const unhashed = fixtureRow(seq, startMs, prevHash);
-        const hash = chainHash(unhashed);
-        insert.run(toColumns({ ...unhashed, hash }, attestationOf(unhashed.agent, seq).json));
-        prevHash = hash;
+        const values = valuesOf(toColumns(unhashed, attestationOf(unhashed.agent, seq).json));
+        prevHash = chainHash(values);
+        insert.run(...values, prevHash);
       }
     })();
   } finally {

@@ -21,6 +21,8 @@ import { createLogger } from './log.js';
 import { watchPolicy } from './policy-reload.js';
 import { scheduleRetention } from './retention.js';
 import { attestRoute } from './routes/attest.js';
+import { auditCheckpointRoute } from './routes/audit-checkpoint.js';
+import { auditCheckpointKeysRoute } from './routes/audit-checkpoint-keys.js';
 import { auditPruneRoute } from './routes/audit-prune.js';
 import { awsRoute } from './routes/aws.js';
 import { awsBaseKeysRoute } from './routes/aws-base-keys.js';
@@ -149,6 +151,8 @@ export async function runDaemon(): Promise<void> {
     ...loginRoutes(deps),
     logoutRoute(deps),
     auditPruneRoute(deps),
+    auditCheckpointRoute(deps),
+    auditCheckpointKeysRoute(deps),
     awsRoute(deps),
     awsBaseKeysRoute(deps),
     awsContainerRoute(deps, awsContainers),

@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `agentid --help` lists them. */
 import type { CommandSpec } from '../command.js';
 import { attest } from './attest.js';
+import { auditCheckpoint } from './audit/checkpoint.js';
 import { auditExport } from './audit/export.js';
 import { auditList } from './audit/list.js';
 import { auditPrune } from './audit/prune.js';
@@ -57,6 +58,7 @@ export const commands: readonly CommandSpec[] = [
   policyTest,
   auditList,
   auditVerify,
+  auditCheckpoint,
   auditExport,
   auditPrune,
   secretSet,

@@ -20,14 +20,6 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/**
- * JSON text already known to be canonical (the verifier checks each distinct stored text once),
- * written as is: re-canonicalizing the same attestation for every row is most of a verify's work.
- */
-export class CanonicalText {
-  constructor(readonly text: string) {}
-}
-
 /** Thrown inside write; `path` still holds where it happened, because nothing pops on the way out. */
 class Problem extends Error {}
 
@@ -38,7 +30,6 @@ function write(value: unknown, path: (string | number)[], ancestors: Set<object>
     return JSON.stringify(value);
   }
   if (typeof value !== 'object') throw new Problem(`is of type ${typeof value}, which JSON cannot hold`);
-  if (value instanceof CanonicalText) return value.text;
   if (ancestors.has(value)) throw new Problem('is a cycle');
   ancestors.add(value);
   let out: string;

@@ -3,6 +3,13 @@
  * the CLI and TUI read through AuditReader. See DESIGN.md, "Audit".
  */
 export { canonicalJson } from './canonical-json.js';
+export {
+  type CheckpointClaims,
+  type CheckpointDocument,
+  proveExtends,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './checkpoint.js';
 export { OCSF_VERSION, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
 export type {

@@ -1,11 +1,11 @@
 /**
- * One audit row in its two forms (the typed AuditRow and the SQLite columns) and the chain hash
- * over it. Writer and verifier both hash through chainHash, so what is checked is by construction
- * what was written.
+ * One audit row in its two forms: the typed AuditRow and the SQLite columns. HASHED_COLUMNS is the
+ * one column order that the writer, the verifier's raw reads and the row serializer (row-json.ts)
+ * all index by, and it is checked at compile time against EventColumns in both directions.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AgentIdError } from '../errors.js';
-import { type CanonicalText, canonicalJson } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import type { AuditRow, Decision } from './types.js';
 
 /** prev_hash of seq 1. */
@@ -37,22 +37,62 @@ export interface EventColumns {
   hash: string;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export type HashedColumns = Omit<EventColumns, 'hash'>;
 
-/** A row without its hash; the JSON columns may also come as text known to be canonical. */
-export type Hashable = Omit<AuditRow, 'hash' | 'attestation' | 'policyIds'> & {
-  attestation: AuditRow['attestation'] | CanonicalText | null;
-  policyIds: AuditRow['policyIds'] | CanonicalText;
+/** Every column but `hash`, in table order: what the row's hash covers. */
+export const HASHED_COLUMNS = [
+  'seq',
+  'id',
+  'time',
+  'action',
+  'decision',
+  'agent',
+  'human',
+  'resource',
+  'peer_pid',
+  'peer_uid',
+  'peer_gid',
+  'peer_exe',
+  'attestation',
+  'attestation_digest',
+  'policy_ids',
+  'reason',
+  'credential_fingerprint',
+  'expires_at',
+  'error_code',
+  'latency_ms',
+  'prev_hash',
+] as const satisfies readonly (keyof HashedColumns)[];
+
+/** Table order; `hash` last, so a raw row's first values are exactly its HashedValues. */
+export const EVENT_COLUMNS = [...HASHED_COLUMNS, 'hash'] as const;
+
+// A column added to EventColumns but not to HASHED_COLUMNS fails to compile here.
+const columnsComplete: Exclude<keyof HashedColumns, (typeof HASHED_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+void columnsComplete;
+
+/** The hashed columns of one row as values in HASHED_COLUMNS order (a `.raw()` read gives these). */
+export type HashedValues = ValuesOf<typeof HASHED_COLUMNS>;
+type ValuesOf<T extends readonly (keyof HashedColumns)[]> = {
+  -readonly [I in keyof T]: T[I] extends keyof HashedColumns ? HashedColumns[T[I]] : never;
 };
 
-export function chainHash(row: Hashable): string {
-  return sha256Hex(`${row.prevHash}\n${canonicalJson(row)}`);
+/** A raw read of all EVENT_COLUMNS: the hashed values, then the stored hash. */
+export type EventValues = [...HashedValues, string];
+
+/** Position of `column` in a raw row. */
+export function columnIndex(column: keyof EventColumns): number {
+  return (EVENT_COLUMNS as readonly string[]).indexOf(column);
 }
 
-/** `attestationJson` is passed in because the writer has already canonicalized it once. */
-export function toColumns(row: AuditRow, attestationJson: string | null): EventColumns {
+export function sha256Hex(text: string): string {
+  return hash('sha256', text, 'hex');
+}
+
+/** `row` as columns; `attestationJson` is passed in because the writer has canonicalized it already. */
+export function toColumns(row: Omit<AuditRow, 'hash'>, attestationJson: string | null): HashedColumns {
   return {
     seq: row.seq,
     id: row.id,
@@ -75,24 +115,14 @@ export function toColumns(row: AuditRow, attestationJson: string | null): EventC
     error_code: row.errorCode,
     latency_ms: row.latencyMs,
     prev_hash: row.prevHash,
-    hash: row.hash,
   };
 }
 
-export function fromColumns(c: EventColumns): AuditRow {
-  return decodeColumns(
-    c,
-    (text) => parseJson<Record<string, unknown>>(c, 'attestation', text),
-    (text) => parseJson<string[]>(c, 'policy_ids', text),
-  );
+export function valuesOf(columns: HashedColumns): HashedValues {
+  return HASHED_COLUMNS.map((name) => columns[name]) as unknown as HashedValues;
 }
 
-/** The row of `c`, its two JSON columns decoded by the given functions (parsed, or kept as text). */
-export function decodeColumns<A, P>(
-  c: EventColumns,
-  attestation: (text: string) => A,
-  policyIds: (text: string) => P,
-): Omit<AuditRow, 'attestation' | 'policyIds'> & { attestation: A | null; policyIds: P } {
+export function fromColumns(c: EventColumns): AuditRow {
   return {
     seq: c.seq,
     id: c.id,
@@ -104,9 +134,9 @@ export function decodeColumns<A, P>(
     human: c.human,
     resource: c.resource,
     peer: { pid: c.peer_pid, uid: c.peer_uid, gid: c.peer_gid, exe: c.peer_exe },
-    attestation: c.attestation === null ? null : attestation(c.attestation),
+    attestation: c.attestation === null ? null : parseJson(c, 'attestation', c.attestation),
     attestationDigest: c.attestation_digest,
-    policyIds: policyIds(c.policy_ids),
+    policyIds: parseJson<string[]>(c, 'policy_ids', c.policy_ids),
     reason: c.reason,
     credentialFingerprint: c.credential_fingerprint,
     expiresAt: c.expires_at,

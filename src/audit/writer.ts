@@ -8,7 +8,16 @@ import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AgentIdError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { chainHash, type EventColumns, GENESIS_HASH, sha256Hex, toColumns } from './row.js';
+import {
+  type EventColumns,
+  fromColumns,
+  GENESIS_HASH,
+  type HashedColumns,
+  sha256Hex,
+  toColumns,
+  valuesOf,
+} from './row.js';
+import { chainHash } from './row-json.js';
 import { migrate } from './schema.js';
 import type { Anchor, AuditDeps, AuditEventInput, AuditRow, PruneResult } from './types.js';
 
@@ -90,8 +99,7 @@ export class AuditWriter {
         human: input.human,
         resource: input.resource,
         peer: { pid: input.peer.pid, uid: input.peer.uid, gid: input.peer.gid, exe: input.peer.exe },
-        // Parsed back so the row returned here is the row a reader will see.
-        attestation: attestationJson === null ? null : JSON.parse(attestationJson),
+        attestation: input.attestation,
         attestationDigest: attestationJson === null ? null : sha256Hex(attestationJson),
         policyIds: [...input.policyIds],
         reason: input.reason,
@@ -101,8 +109,11 @@ export class AuditWriter {
         latencyMs: input.latencyMs,
         prevHash: this.#lastHash,
       };
-      const row: AuditRow = { ...unhashed, hash: chainHash(unhashed) };
-      this.#insert.run(toColumns(row, attestationJson));
+      const columns = asStored(toColumns(unhashed, attestationJson));
+      const stored: EventColumns = { ...columns, hash: chainHash(valuesOf(columns)) };
+      this.#insert.run(stored);
+      // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
+      const row = fromColumns(stored);
       this.#lastSeq = row.seq;
       this.#lastHash = row.hash;
       return row;
@@ -161,6 +172,24 @@ export class AuditWriter {
   close(): void {
     this.#db.close();
   }
+}
+
+/** A lone UTF-16 surrogate: UTF-8, and so SQLite, cannot hold one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The columns as SQLite will give them back, before they are hashed: a lone surrogate reads back
+ * as U+FFFD and -0 as 0, so stored as given the row would hash one way and read back another, and
+ * verify would report tampering. (The JSON columns hold no lone surrogates: canonical JSON writes
+ * them as `\\uXXXX` escapes.)
+ */
+function asStored(columns: HashedColumns): HashedColumns {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(columns)) {
+    if (typeof value === 'string') out[name] = value.replace(LONE_SURROGATE, '\ufffd');
+    else out[name] = value === 0 ? 0 : value;
+  }
+  return out as unknown as HashedColumns;
 }
 
 function createPrivateFile(path: string): void {

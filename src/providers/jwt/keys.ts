@@ -1,7 +1,8 @@
 /**
  * The daemon's ES256 signing keys. The current private key lives in the secret store (OS
  * keychain), generated on first use; `kid` is its RFC 7638 thumbprint. A rotated-out key stays
- * in the JWKS until every token it signed has expired. Without a usable secret store the daemon
+ * in the JWKS until every token it signed has expired, and among the keys that verify audit
+ * checkpoints for good. Without a usable secret store the daemon
  * signs with a key held in memory for its lifetime and says so: the embedded defaults must work
  * on a headless machine, but nobody should believe such tokens survive a restart.
  */
@@ -14,7 +15,7 @@ export const SIGNING_KEYS_SECRET = 'agentid.jwt-signing-keys';
 
 interface StoredKeys {
   current: JWK;
-  /** Public halves of rotated-out keys, published until `until`. */
+  /** Public halves of rotated-out keys, published until `until` and kept for good (checkpoints). */
   previous: { jwk: JWK; until: string }[];
 }
 
@@ -57,6 +58,16 @@ export class SigningKeys {
     const now = this.#options.now().getTime();
     const live = keys.previous.filter((p) => Date.parse(p.until) > now).map((p) => p.jwk);
     return { keys: [publicHalf(keys.current), ...live] };
+  }
+
+  /**
+   * Every public key this daemon has signed with: current and all rotated-out ones, however old.
+   * Signed audit checkpoints outlive any token, so they must stay verifiable after jwks() has
+   * stopped publishing their key.
+   */
+  async verificationKeys(): Promise<{ keys: JWK[] }> {
+    const { keys } = await this.#load();
+    return { keys: [publicHalf(keys.current), ...keys.previous.map((p) => p.jwk)] };
   }
 
   /** New current key; the old one stays published until its last token expires. */

@@ -1,0 +1,20 @@
+/**
+ * GET /v1/audit/checkpoint-keys: every public key the daemon has ever signed with, for
+ * `agentid audit verify --checkpoint`. Unlike /v1/jwks it keeps rotated-out keys for good, because
+ * a checkpoint stays worth checking long after any token signed by the same key has expired.
+ * Public data, so not audited.
+ */
+import type { DaemonDeps } from '../deps.js';
+import type { Route } from '../route.js';
+
+export function auditCheckpointKeysRoute(deps: DaemonDeps): Route {
+  return {
+    method: 'GET',
+    pattern: '/v1/audit/checkpoint-keys',
+    action: 'audit.checkpoint-keys',
+    humanOptional: true,
+    async handle() {
+      return { status: 200, body: await deps.signingKeys.verificationKeys() };
+    },
+  };
+}
