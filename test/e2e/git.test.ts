@@ -231,6 +231,40 @@ username = "bot"
     expect(cloned.stderr).toBe('');
     expect(cloned.code).toBe(0);
     expect(readFileSync(join(work, 'via-exec-git', 'README'), 'utf8')).toBe('widgets\n');
+    const checkout = join(work, 'via-exec-git');
+    writeFileSync(join(checkout, 'VIA_EXEC_GIT'), 'pushed through exec --git\n');
+    const commit = ['-c', 'user.name=t', '-c', 'user.email=t@t'];
+    git([...commit, 'add', 'VIA_EXEC_GIT'], { cwd: checkout, env: { ...process.env, ...gitEnv } });
+    git([...commit, 'commit', '--quiet', '-m', 'via exec --git'], {
+      cwd: checkout,
+      env: { ...process.env, ...gitEnv },
+    });
+    const pushed = await runCli(
+      home,
+      [
+        'exec',
+        '--agent',
+        'demo',
+        '--git',
+        'gh',
+        '--',
+        'git',
+        '-C',
+        checkout,
+        'push',
+        '--quiet',
+        'origin',
+        'main',
+      ],
+      { env: { ...gitEnv, GIT_CONFIG_GLOBAL: bare } },
+    );
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(
+      git(['--git-dir', join(home.dir, 'repos/acme/widgets.git'), 'log', '--format=%s', 'main']),
+    ).toContain('via exec --git');
+    // The token the server saw was good for that one repository only.
+    const minted = githubApi.requests.filter((r) => r.path === '/app/installations/77/access_tokens');
+    expect(minted.at(-1)?.body).toMatchObject({ repositories: ['widgets'] });
     // The user's git config was not touched.
     expect(readFileSync(bare, 'utf8')).not.toContain('credential');
     const unknown = await runCli(home, ['exec', '--git', 'nope', '--', 'true'], { env: gitEnv });
