@@ -38,7 +38,8 @@ export type AwsBenchResult =
     };
 
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
-const KEYS = { accessKeyId: 'AKIAAGENTIDBENCH0001', secretAccessKey: 'agentid-bench-secret-key-0123456789' };
+// moto accepts any base keys; these are plainly not AWS's (no AKIA prefix), so no scanner mistakes them.
+const KEYS = { accessKeyId: 'AGENTIDBENCHKEYID0001', secretAccessKey: 'agentid-bench-secret-key-0123456789' };
 
 export async function benchAws(o: AwsBenchOptions): Promise<AwsBenchResult> {
   if (spawnSync('sh', ['-c', 'command -v moto_server']).status !== 0) {
