@@ -21,18 +21,12 @@ describe('agentid token', () => {
     );
   });
 
+  /** `agentid token --audience api`, asked by a process of an exec session of `agent`. */
+  const tokenAs = (agent: string) =>
+    runCli(t.home, ['exec', '--agent', agent, '--', 'node', cliPath, 'token', '--audience', 'api']);
+
   it('prints a JWT that verifies against `agentid jwks`, for the session agent and the human', async () => {
-    const issued = await runCli(t.home, [
-      'exec',
-      '--agent',
-      'demo',
-      '--',
-      'node',
-      cliPath,
-      'token',
-      '--audience',
-      'api',
-    ]);
+    const issued = await tokenAs('demo');
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const token = issued.stdout.trim();
@@ -56,17 +50,7 @@ describe('agentid token', () => {
   });
 
   it('gives a denied agent exit 3, the reason, and no token', async () => {
-    const denied = await runCli(t.home, [
-      'exec',
-      '--agent',
-      'blocked',
-      '--',
-      'node',
-      cliPath,
-      'token',
-      '--audience',
-      'api',
-    ]);
+    const denied = await tokenAs('blocked');
     expect(denied.code).toBe(3);
     expect(denied.stdout).toBe('');
     expect(denied.stderr).toContain('ERR_POLICY_DENIED');
