@@ -10,47 +10,38 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CompactSign, generateKeyPair } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckpointDocument } from '../../src/audit/index.js';
 import { type EventColumns, valuesOf } from '../../src/audit/row.js';
 import { chainHash } from '../../src/audit/row-json.js';
-import { api, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { api, runCli, useDaemon } from './harness.js';
 
 const hasSqlite3 = spawnSync('sqlite3', ['-version']).status === 0;
 if (!hasSqlite3) console.warn('skipping audit checkpoint e2e: the sqlite3 CLI is not installed');
 
 describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeEach(async () => {
-    home = makeHome();
-    daemon = await startDaemon(home);
-  });
-  afterEach(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  const t = useDaemon(undefined, undefined, { perTest: true });
 
   /** `n` audited requests. */
   async function rows(n: number): Promise<void> {
-    for (let i = 0; i < n; i++) expect((await api(home.socket, 'GET', '/v1/whoami')).status).toBe(200);
+    for (let i = 0; i < n; i++) expect((await api(t.home.socket, 'GET', '/v1/whoami')).status).toBe(200);
   }
 
   async function checkpoint(name: string): Promise<{ file: string; doc: CheckpointDocument }> {
-    const file = join(home.dir, name);
-    const result = await runCli(home, ['audit', 'checkpoint', '--out', file]);
+    const file = join(t.home.dir, name);
+    const result = await runCli(t.home, ['audit', 'checkpoint', '--out', file]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`written to ${file}`);
     return { file, doc: JSON.parse(readFileSync(file, 'utf8')) as CheckpointDocument };
   }
 
-  const verify = (...args: string[]) => runCli(home, ['audit', 'verify', ...args]);
+  const verify = (...args: string[]) => runCli(t.home, ['audit', 'verify', ...args]);
 
   /** Tampers as an attacker with the file would: the real sqlite3 shell, triggers dropped first. */
   function tamper(sql: string): void {
     execFileSync('sqlite3', [
-      home.auditDb,
+      t.home.auditDb,
       `DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; ${sql}`,
     ]);
   }
@@ -61,7 +52,7 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
     expect(first.doc).toMatchObject({ seq: 3, iss: 'https://agentid.local' });
     expect(first.doc.hash).toMatch(/^[0-9a-f]{64}$/);
 
-    const listed = await runCli(home, ['audit', '--json']);
+    const listed = await runCli(t.home, ['audit', '--json']);
     const own = listed.stdout
       .trim()
       .split('\n')
@@ -77,14 +68,14 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
     await rows(3);
     expect((await verify('--checkpoint', first.file)).code).toBe(0);
 
-    expect((await runCli(home, ['key', 'rotate'])).code).toBe(0);
+    expect((await runCli(t.home, ['key', 'rotate'])).code).toBe(0);
     const second = await checkpoint('second.json');
     expect(second.doc.kid).not.toBe(first.doc.kid);
     await rows(1);
     // Without --out the document itself is the output, ready to redirect.
-    const printed = await runCli(home, ['audit', 'checkpoint']);
+    const printed = await runCli(t.home, ['audit', 'checkpoint']);
     expect(printed.code).toBe(0);
-    const third = join(home.dir, 'third.json');
+    const third = join(t.home.dir, 'third.json');
     writeFileSync(third, printed.stdout);
     expect(JSON.parse(printed.stdout)).toMatchObject({ seq: second.doc.seq + 2, kid: second.doc.kid });
     for (const file of [first.file, second.file, third]) {
@@ -115,7 +106,7 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
     const { file, doc } = await checkpoint('cp.json');
     await rows(2);
     // Rewrites row seq-1 and recomputes every hash after it with the library's own chain function.
-    const db = new Database(home.auditDb, { readonly: true });
+    const db = new Database(t.home.auditDb, { readonly: true });
     const tail = db
       .prepare('SELECT * FROM events WHERE seq >= ? ORDER BY seq')
       .all(doc.seq - 1) as EventColumns[];
@@ -148,7 +139,7 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
     const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
       .setProtectedHeader({ alg: 'ES256', kid: doc.kid, typ: 'agentid-audit-checkpoint+jws' })
       .sign(attacker.privateKey);
-    const forgedFile = join(home.dir, 'forged.json');
+    const forgedFile = join(t.home.dir, 'forged.json');
     writeFileSync(forgedFile, JSON.stringify({ ...claims, kid: doc.kid, jws }));
     let result = await verify('--checkpoint', forgedFile);
     expect(result.code).toBe(1);
@@ -156,13 +147,13 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
 
     const [header, payload, signature = ''] = doc.jws.split('.');
     const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
-    const alteredFile = join(home.dir, 'altered.json');
+    const alteredFile = join(t.home.dir, 'altered.json');
     writeFileSync(alteredFile, JSON.stringify({ ...doc, jws: `${header}.${payload}.${flipped}` }));
     result = await verify('--checkpoint', alteredFile);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('ERR_AUDIT_CHECKPOINT_SIGNATURE');
 
-    const notCheckpoint = join(home.dir, 'not.json');
+    const notCheckpoint = join(t.home.dir, 'not.json');
     writeFileSync(notCheckpoint, 'hello');
     result = await verify('--checkpoint', notCheckpoint);
     expect(result.code).toBe(2);

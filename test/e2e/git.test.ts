@@ -207,31 +207,17 @@ username = "bot"
   it("`exec --git gh` makes the child's git use the helper with no git config of the user at all", async () => {
     const bare = join(home.dir, 'empty-gitconfig');
     writeFileSync(bare, '[user]\n\tname = agent\n\temail = agent@example.test\n');
+    // git in an exec session of `demo` given `--git gh`, with only that empty user config.
+    const execGit = (args: string[]) =>
+      runCli(home, ['exec', '--agent', 'demo', '--git', 'gh', '--', 'git', ...args], {
+        env: { ...gitEnv, GIT_CONFIG_GLOBAL: bare },
+      });
     const url = `http://127.0.0.1:${server.port}/acme/widgets.git`;
-    const cloned = await runCli(
-      home,
-      [
-        'exec',
-        '--agent',
-        'demo',
-        '--git',
-        'gh',
-        '--',
-        'sh',
-        '-c',
-        'cd "$0" && exec git "$@"',
-        work,
-        'clone',
-        '--quiet',
-        url,
-        'via-exec-git',
-      ],
-      { env: { ...gitEnv, GIT_CONFIG_GLOBAL: bare } },
-    );
+    const checkout = join(work, 'via-exec-git');
+    const cloned = await execGit(['clone', '--quiet', url, checkout]);
     expect(cloned.stderr).toBe('');
     expect(cloned.code).toBe(0);
-    expect(readFileSync(join(work, 'via-exec-git', 'README'), 'utf8')).toBe('widgets\n');
-    const checkout = join(work, 'via-exec-git');
+    expect(readFileSync(join(checkout, 'README'), 'utf8')).toBe('widgets\n');
     writeFileSync(join(checkout, 'VIA_EXEC_GIT'), 'pushed through exec --git\n');
     const commit = ['-c', 'user.name=t', '-c', 'user.email=t@t'];
     git([...commit, 'add', 'VIA_EXEC_GIT'], { cwd: checkout, env: { ...process.env, ...gitEnv } });
@@ -239,25 +225,7 @@ username = "bot"
       cwd: checkout,
       env: { ...process.env, ...gitEnv },
     });
-    const pushed = await runCli(
-      home,
-      [
-        'exec',
-        '--agent',
-        'demo',
-        '--git',
-        'gh',
-        '--',
-        'git',
-        '-C',
-        checkout,
-        'push',
-        '--quiet',
-        'origin',
-        'main',
-      ],
-      { env: { ...gitEnv, GIT_CONFIG_GLOBAL: bare } },
-    );
+    const pushed = await execGit(['-C', checkout, 'push', '--quiet', 'origin', 'main']);
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(
       git(['--git-dir', join(home.dir, 'repos/acme/widgets.git'), 'log', '--format=%s', 'main']),

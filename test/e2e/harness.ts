@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 export const cliPath = resolve('dist/cli/main.js');
 
@@ -150,17 +150,22 @@ export function api(
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * One daemon for the enclosing describe block, in its own AGENTID_HOME: started before its tests
+ * One daemon for the enclosing describe block (or, with `perTest`, a fresh one per test), in its own AGENTID_HOME: started before its tests
  * (after `prepare` has written any config or policy files), stopped and removed after them.
  */
-export function useDaemon(config?: string, prepare?: (home: Home) => void): { home: Home; daemon: Daemon } {
+export function useDaemon(
+  config?: string,
+  prepare?: (home: Home) => void,
+  options: { perTest?: boolean } = {},
+): { home: Home; daemon: Daemon } {
   const state = {} as { home: Home; daemon: Daemon };
-  beforeAll(async () => {
+  const [before, after] = options.perTest ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
     state.home = makeHome(config);
     prepare?.(state.home);
     state.daemon = await startDaemon(state.home);
   });
-  afterAll(async () => {
+  after(async () => {
     await state.daemon.stop();
     state.home.cleanup();
   });

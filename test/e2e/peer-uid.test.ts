@@ -4,36 +4,27 @@
  */
 import { chmodSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestScript, runScript } from './attackers.js';
-import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { makeHome, runCli, useDaemon } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.warn('skipping the other-uid attack: it needs root to spawn a process as uid 65534');
 
 describe('socket permissions and foreign peers', () => {
-  let home: Home;
-  let daemon: Daemon;
-  beforeEach(async () => {
-    home = makeHome();
-    daemon = await startDaemon(home);
-  });
-  afterEach(async () => {
-    await daemon.stop();
-    home.cleanup();
-  });
+  const t = useDaemon(undefined, undefined, { perTest: true });
 
   it('creates the socket 0600 inside a 0700 directory', () => {
-    expect(statSync(home.socket).mode & 0o777).toBe(0o600);
-    expect(statSync(dirname(home.socket)).mode & 0o777).toBe(0o700);
+    expect(statSync(t.home.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(t.home.socket)).mode & 0o777).toBe(0o700);
   });
 
   it.skipIf(!isRoot)('refuses uid 65534 with ERR_PEER_UID and audits the refusal with that uid', async () => {
     // Loosen the modes for this one test so the attacker's connect() reaches the daemon's own check.
-    chmodSync(home.dir, 0o755);
-    chmodSync(dirname(home.socket), 0o755);
-    chmodSync(home.socket, 0o666);
-    const result = await runScript(requestScript(home.socket, '/v1/whoami'), { uid: 65534, gid: 65534 });
+    chmodSync(t.home.dir, 0o755);
+    chmodSync(dirname(t.home.socket), 0o755);
+    chmodSync(t.home.socket, 0o666);
+    const result = await runScript(requestScript(t.home.socket, '/v1/whoami'), { uid: 65534, gid: 65534 });
     expect(result.stderr).toBe('');
     const answer = JSON.parse(result.stdout) as {
       status: number;
@@ -43,7 +34,7 @@ describe('socket permissions and foreign peers', () => {
     expect(answer.status).toBe(403);
     expect(answer.body.error.code).toBe('ERR_PEER_UID');
 
-    const audit = await runCli(home, ['audit', '--json', '--decision', 'deny']);
+    const audit = await runCli(t.home, ['audit', '--json', '--decision', 'deny']);
     expect(audit.code).toBe(0);
     const rows = audit.stdout
       .trim()
