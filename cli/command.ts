@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Env, Paths } from '../src/paths.js';
 import type { DaemonClient } from './daemon-client.js';
+import type { ProcessTree } from './exec/process-tree.js';
 
 export interface CliDeps {
   env: Env;
@@ -20,8 +21,22 @@ export interface CliDeps {
   terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
   /** Absolute paths that run this CLI again (for config written elsewhere: git helpers). */
   agentid: { node: string; script: string };
-  /** Spawns a command sharing our stdio (and so the terminal). */
-  spawnInherited(command: string, args: string[], env: Env): ChildProcess;
+  /**
+   * Spawns a command sharing our stdio (and so the terminal). `pipes` more descriptors (3, 4, ...)
+   * are pipes to us; `detached` puts it in a session of its own.
+   */
+  spawnInherited(
+    command: string,
+    args: string[],
+    env: Env,
+    options?: { pipes?: number; detached?: boolean },
+  ): ChildProcess;
+  /** Subreaper, signals and the process tree, for `agentid exec` (loaded on use: it needs libc). */
+  processes(): Promise<ProcessTree>;
+  /** Whether a path exists (file, directory, socket). */
+  exists(path: string): boolean;
+  pid: number;
+  platform: NodeJS.Platform;
   signals: {
     on(signal: NodeJS.Signals, handler: () => void): void;
     off(signal: NodeJS.Signals, handler: () => void): void;

@@ -54,7 +54,7 @@ export async function sessionEnv(
 
 /** The hosts a git credential serves, from the same config.toml the daemon reads. */
 function gitHosts(deps: CliDeps, name: string): string[] {
-  const credential = loadConfig(deps.paths.configFile).credentials.find((c) => c.name === name);
+  const credential = loadConfig(deps.paths.configFile, deps.uid).credentials.find((c) => c.name === name);
   if (!credential)
     throw new AgentIdError('ERR_CREDENTIAL_UNKNOWN', `--git ${name}: no such credential in config.toml`);
   const hosts = gitHostsOf(credential);

@@ -8,9 +8,9 @@ export function formatIdentity(view: IdentityView): string {
   const { attestation: a, agent, session, human } = view;
   const named = (id: number, name: string | null) => (name ? `${id} (${name})` : String(id));
   const lines = [
-    `agent:     ${agent.name}  — ${agent.reason}`,
+    `agent:     ${agent.name} (evidence ${agent.evidence})  — ${agent.reason}`,
     `human:     ${human.sub} (idp ${human.idp})`,
-    `session:   ${session ? `${session.id} (agent ${session.agent ?? 'undeclared'}, root pid ${session.rootPid}, since ${session.startedAt})` : 'none'}`,
+    `session:   ${session ? describeSession(session) : 'none'}`,
     `process:   pid ${a.pid}, ppid ${a.ppid}, uid ${named(a.uid, a.user)}, gid ${named(a.gid, a.group)}`,
     `exe:       ${a.exe}`,
     `sha256:    ${a.sha256 ?? `not computed (${a.sha256Skipped ?? 'unknown reason'})`}`,
@@ -21,10 +21,34 @@ export function formatIdentity(view: IdentityView): string {
     `cwd:       ${a.cwd ?? '(unreadable)'}`,
     `repo:      ${a.repo ? `${a.repo.root}${a.repo.remote ? ` (origin ${a.repo.remote})` : ' (no origin remote)'}` : 'none'}`,
     `pinned by: ${a.pinnedBy === 'pidfd' ? 'pidfd (pid reuse cannot fool the daemon)' : 'start time, checked before and after reading /proc'}`,
+    `sender:    ${senderLine(a.connection)}`,
     'ancestors:',
     ...a.ancestors.map(
       (hop) => `  ${String(hop.pid).padStart(7)}  ${hop.exe ?? '(unreadable)'}  ${hop.cmdline.join(' ')}`,
     ),
   );
   return `${lines.join('\n')}\n`;
+}
+
+function describeSession(session: NonNullable<IdentityView['session']>): string {
+  const held = {
+    sandbox: 'in its sandbox (user namespace)',
+    subreaper: 'below its root (subreaper)',
+    ancestry: 'below its root (ancestry only)',
+  }[session.membership];
+  const bounds = session.bounds.length > 0 ? `, bound by ${session.bounds.join(', ')}` : '';
+  return `${session.id} (agent ${session.agent ?? 'undeclared'}, held ${held}${bounds}, root pid ${session.rootPid}, since ${session.startedAt})`;
+}
+
+function senderLine(connection: IdentityView['attestation']['connection']): string {
+  switch (connection) {
+    case 'close-on-exec':
+      return 'holds its connection close-on-exec (the exe above is the code that sends)';
+    case 'inheritable':
+      return 'holds its connection inheritable: exe, sha256 and cmdline selectors do not count';
+    case 'unknown':
+      return 'the kernel did not name the connection: exe, sha256 and cmdline selectors do not count';
+    case null:
+      return 'not a connection (attested by pid)';
+  }
 }

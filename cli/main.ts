@@ -15,6 +15,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // Modules beyond the fast paths' needs load here, not at the top: see main().
 async function buildDeps(): Promise<CliDeps> {
   const { createDaemonClient } = await import('./daemon-client.js');
+  const { existsSync } = await import('node:fs');
   const { spawn } = await import('node:child_process');
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
@@ -29,7 +30,17 @@ async function buildDeps(): Promise<CliDeps> {
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: { stdin: process.stdin, stdout: process.stdout },
     agentid: { node: process.execPath, script: self },
-    spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
+    spawnInherited: (command, args, env, options = {}) =>
+      spawn(command, args, {
+        stdio: ['inherit', 'inherit', 'inherit', ...Array<'pipe'>(options.pipes ?? 0).fill('pipe')],
+        env,
+        detached: options.detached === true,
+      }),
+    processes: async () =>
+      (await import('./exec/process-tree.js')).linuxProcessTree((pid, signal) => process.kill(pid, signal)),
+    exists: (path) => existsSync(path),
+    pid: process.pid,
+    platform: process.platform,
     signals: {
       on: (signal, handler) => process.on(signal, handler),
       off: (signal, handler) => process.off(signal, handler),

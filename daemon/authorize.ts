@@ -46,7 +46,11 @@ export function policyInput(
     agent: caller.agent,
     process: caller.attestation,
     human: caller.human,
-    session: caller.session ? { id: caller.session.id, via: 'exec' } : null,
+    session: caller.session && {
+      id: caller.session.id,
+      via: caller.session.membership,
+      bounds: caller.session.bounds,
+    },
     credential,
     request,
     time,

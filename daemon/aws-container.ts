@@ -3,8 +3,8 @@
  * credentials protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN),
  * which every AWS SDK and the CLI already consume. Three locks, each enough to refuse: the random
  * per-session token (compared in constant time), the TCP peer's process found through /proc and
- * attested, whose ancestry must reach the session root (a copied URL and token are useless outside
- * the session), and policy plus audit per credential, exactly as on the socket (daemon/issue.ts).
+ * attested, which must belong to the session (src/sessions: its sandbox, or below its root; a
+ * copied URL and token are useless outside the session), and policy plus audit per credential, exactly as on the socket (daemon/issue.ts).
  * The endpoint closes with its session.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -13,13 +13,13 @@ import type { AddressInfo } from 'node:net';
 import type { Attestation } from '../src/attest/index.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import type { AwsContainerResponse } from '../src/protocol/index.js';
+import { membershipOf, type SessionRecord } from '../src/sessions/index.js';
 import { wasAudited } from './audited.js';
 import { issueAws } from './aws-issue.js';
 import type { DaemonDeps } from './deps.js';
 import { type Caller, describe } from './identify.js';
 import { peerEvent, type RefusedPeer } from './peer-event.js';
 import type { RouteContext } from './route.js';
-import type { Session } from './sessions.js';
 import { findTcpOwner, holdsSocket } from './tcp-owner.js';
 
 const CONTAINER_PATH = '/agentid/aws/credentials';
@@ -44,7 +44,7 @@ export class AwsContainerEndpoints {
   }
 
   /** Starts the session's endpoint serving `credential`; one per session. */
-  async open(session: Session, credential: string, region: string): Promise<AwsContainerResponse> {
+  async open(session: SessionRecord, credential: string, region: string): Promise<AwsContainerResponse> {
     if (this.#open.has(session.id)) {
       throw new AgentIdError('ERR_SESSION_INVALID', `session ${session.id} already has an AWS endpoint`);
     }
@@ -86,7 +86,7 @@ export class AwsContainerEndpoints {
   }
 
   async #serve(
-    session: Session,
+    session: SessionRecord,
     credential: string,
     endpoint: Endpoint,
     req: IncomingMessage,
@@ -118,7 +118,7 @@ export class AwsContainerEndpoints {
         return refuse('the connecting process could not be attested');
       }
       for (const member of [who.attestation, ...peer.others]) {
-        if (member && !inSession(member, session)) {
+        if (member && !this.#inSession(member, session)) {
           refuse(`process ${member.pid} (${member.exe}) is not part of session ${session.id}`);
         }
       }
@@ -147,6 +147,12 @@ export class AwsContainerEndpoints {
       if (error.code === 'ERR_INTERNAL') deps.log.error(`aws container endpoint: ${error.message}`);
       send(res, error.status, { code: error.code, message: error.message });
     }
+  }
+
+  /** The process belongs to the session (its sandbox, or below its root), or to one started inside it. */
+  #inSession(attestation: Attestation, session: SessionRecord): boolean {
+    const member = membershipOf(this.#deps.sessions, attestation);
+    return member !== null && this.#deps.sessions.within(member.session, session);
   }
 
   /**
@@ -189,13 +195,6 @@ export class AwsContainerEndpoints {
     };
     return { who, others };
   }
-}
-
-/** The session root is the process itself or one of its ancestors, by pid and start time. */
-function inSession(attestation: Attestation, session: Session): boolean {
-  return [attestation, ...attestation.ancestors].some(
-    (hop) => hop.pid === session.rootPid && hop.startTime === session.rootStartTime,
-  );
 }
 
 function digest(value: string): Buffer {

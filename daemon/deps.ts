@@ -10,8 +10,8 @@ import type { Paths } from '../src/paths.js';
 import type { PolicyEngine } from '../src/policy/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
+import type { SessionRegistry } from '../src/sessions/index.js';
 import type { Logger } from './log.js';
-import type { SessionRegistry } from './sessions.js';
 
 export interface DaemonDeps {
   version: string;

@@ -4,21 +4,21 @@
  * belongs to, the agent its attestation matches, and the human. A refusal at any step is audited
  * here, with whatever was learned before it, and thrown with its code.
  */
-import { type AgentMatch, resolveAgent } from '../src/agents/index.js';
+import { type AgentMatch, resolveAgent, selectorFiles } from '../src/agents/index.js';
 import { readExe } from '../src/attest/index.js';
 import type { Attestation } from '../src/attest/types.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import type { PeerCredentials } from '../src/peer/index.js';
-import type { HumanView } from '../src/protocol/index.js';
+import type { HumanView, SessionView } from '../src/protocol/index.js';
+import { membershipOf } from '../src/sessions/index.js';
 import type { DaemonDeps } from './deps.js';
 import { peerEvent, type RefusedPeer } from './peer-event.js';
-import type { Session } from './sessions.js';
 
 export interface Caller {
   peer: PeerCredentials;
   attestation: Attestation;
   agent: AgentMatch;
-  session: Session | null;
+  session: SessionView | null;
   human: HumanView;
 }
 
@@ -90,10 +90,12 @@ export async function identify(
 
 /** Session, agent and human of an attested process. */
 export function describe(deps: DaemonDeps, attestation: Attestation): Omit<Caller, 'peer'> {
-  const session = deps.sessions.find(attestation);
+  const member = membershipOf(deps.sessions, attestation);
+  const session = member && { ...member.session, membership: member.membership, sandboxed: member.sandboxed };
   const agent = resolveAgent(deps.config.agents, {
     attestation,
-    session: session ? { id: session.id, agent: session.agent } : null,
+    session: session && { id: session.id, agent: session.agent, membership: session.membership },
+    files: selectorFiles(deps.config.agents),
   });
   return { attestation, agent, session, human: session?.human ?? deps.humans.peek() };
 }

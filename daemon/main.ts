@@ -9,10 +9,12 @@ import { hostname, userInfo } from 'node:os';
 import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
+import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
+import { fileSessionStore, pinUserns, SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
@@ -37,6 +39,7 @@ import { mcpListRoute } from './routes/mcp-list.js';
 import { mcpResultRoute } from './routes/mcp-result.js';
 import { mcpStartRoute } from './routes/mcp-start.js';
 import { secretRoutes } from './routes/secrets.js';
+import { sessionSandboxRoute } from './routes/session-sandbox.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
 import { staticRoute } from './routes/static.js';
@@ -44,7 +47,6 @@ import { statusRoute } from './routes/status.js';
 import { tokenRoute } from './routes/token.js';
 import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
-import { SessionRegistry } from './sessions.js';
 import { buildSso } from './sso.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
@@ -54,11 +56,14 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runDaemon(): Promise<void> {
   // Every file and the socket the daemon creates is private to its user from the first byte.
   process.umask(0o077);
+  // Before any secret is in memory: processes of the same uid may not ptrace us or read
+  // /proc/<pid>/mem, and no core dump is written (SECURITY.md invariant 11).
+  if (process.platform === 'linux') prctl(PR_SET_DUMPABLE, 0);
   const uid = process.getuid?.() ?? 0;
   const now = () => new Date();
   const log = createLogger((line) => process.stderr.write(line), now);
   const paths = resolvePaths(process.env, uid);
-  const config = loadConfig(paths.configFile);
+  const config = loadConfig(paths.configFile, uid);
   ensurePrivateDir(paths.stateDir, uid);
   ensurePrivateDir(paths.runDir, uid);
 
@@ -86,7 +91,7 @@ export async function runDaemon(): Promise<void> {
     randomUUID,
     log,
     attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
-    sessions: new SessionRegistry(),
+    sessions: new SessionRegistry(fileSessionStore(paths.sessionsFile, (message) => log.warn(message))),
     policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
     ...buildSso({
       idp: config.idp,
@@ -136,6 +141,12 @@ export async function runDaemon(): Promise<void> {
     requestShutdown: () => stopRequested(),
   };
 
+  const sessions = deps.sessions.restore(deps.processAlive, (sandbox) => pinUserns('/proc', sandbox));
+  if (sessions.restored + sessions.ended.length > 0) {
+    log.info(
+      `sessions: ${sessions.restored} restored, ${sessions.ended.length} ended while the daemon was down`,
+    );
+  }
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
@@ -143,6 +154,7 @@ export async function runDaemon(): Promise<void> {
     whoamiRoute(deps),
     attestRoute(deps),
     ...sessionRoutes(deps),
+    sessionSandboxRoute(deps),
     tokenRoute(deps),
     jwksRoute(deps),
     keyRotateRoute(deps),

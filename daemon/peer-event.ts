@@ -66,7 +66,10 @@ function attestationSummary({ attestation: a, agent, session }: Caller): Record<
     script: a.script?.path ?? null,
     ancestors: a.ancestors.map((hop) => ({ pid: hop.pid, exe: hop.exe })),
     pinnedBy: a.pinnedBy,
+    connection: a.connection,
+    exeFile: a.exeFile,
     session: session?.id ?? null,
+    sessionVia: session?.membership ?? null,
     agentEvidence: agent.evidence,
     matched: agent.matched,
   };

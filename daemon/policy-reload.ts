@@ -1,8 +1,10 @@
 /**
- * Hot reload of the policy dir in the daemon: every reload is logged; one that fails (and so
- * leaves the last good set in force) is also audited as `policy.reload` / `error` with the
- * error, since a policy change that did not take effect is a security event. The daemon itself
- * is the actor of that row: no peer asked for it.
+ * Hot reload of the policy dir in the daemon. Every load, the first one at start included, is
+ * logged and audited as `policy.reload` with the sha256 of every file it read (SECURITY.md
+ * invariant 9): `allow` when the set took effect, `error` (with ERR_POLICY_INVALID, or
+ * ERR_POLICY_UNSAFE for a dir or file another user could write) when it did not and the last good
+ * set stays in force. A policy change is a security event whether or not it took. The daemon
+ * itself is the actor of the row: no peer asked for it.
  */
 import type { AuditEventInput } from '../src/audit/index.js';
 import type { ReloadResult } from '../src/policy/index.js';
@@ -10,39 +12,39 @@ import type { DaemonDeps } from './deps.js';
 
 type ReloadDeps = Pick<DaemonDeps, 'policy' | 'log' | 'audit' | 'pid' | 'uid'>;
 
-/** Reports the state loaded at start, then watches; returns the stop of the watch. */
+/** Reports the load made at start, then watches; returns the stop of the watch. */
 export function watchPolicy(deps: ReloadDeps, debounceMs?: number): () => void {
-  const initial = deps.policy.status();
-  if (initial.lastError) report(deps, { ok: false, message: initial.lastError.message });
-  else deps.log.info(describe(initial));
-  const watcher = deps.policy.watch((result) => report(deps, resultOf(result)), debounceMs);
+  report(deps, deps.policy.firstLoad);
+  const watcher = deps.policy.watch((result) => report(deps, result), debounceMs);
   return () => watcher.close();
 }
 
-function resultOf(result: ReloadResult): { ok: true; text: string } | { ok: false; message: string } {
-  return result.ok
-    ? { ok: true, text: describe(result.status) }
-    : { ok: false, message: result.error.message };
-}
-
-function report(deps: ReloadDeps, result: { ok: true; text: string } | { ok: false; message: string }): void {
+function report(deps: ReloadDeps, result: ReloadResult): void {
+  const files = result.files.map((f) => `${f.name} sha256=${f.sha256}`).join(', ') || 'no files';
   if (result.ok) {
-    deps.log.info(`policy reloaded: ${result.text}`);
+    const { status } = result;
+    const where = status.source === 'default' ? `the default policy (no ${status.dir})` : status.dir;
+    deps.log.info(`policy loaded: ${where} (policies: ${status.policyCount})`);
+    deps.audit.append(
+      reloadEvent(deps, 'allow', `loaded ${status.policyCount} policies from ${where}: ${files}`, null),
+    );
     return;
   }
-  deps.log.error(result.message);
-  deps.audit.append(reloadEvent(deps, result.message));
+  deps.log.error(result.error.message);
+  deps.audit.append(
+    reloadEvent(deps, 'error', `${result.error.message}; files read: ${files}`, result.error.code),
+  );
 }
 
-function describe(status: ReturnType<DaemonDeps['policy']['status']>): string {
-  const where = status.source === 'default' ? `the default policy (no ${status.dir})` : status.dir;
-  return `${where} (policies: ${status.policyCount})`;
-}
-
-function reloadEvent(deps: ReloadDeps, message: string): AuditEventInput {
+function reloadEvent(
+  deps: ReloadDeps,
+  decision: 'allow' | 'error',
+  reason: string,
+  errorCode: string | null,
+): AuditEventInput {
   return {
     action: 'policy.reload',
-    decision: 'error',
+    decision,
     agent: 'daemon',
     human: null,
     resource: deps.policy.status().dir,
@@ -50,10 +52,10 @@ function reloadEvent(deps: ReloadDeps, message: string): AuditEventInput {
     peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
     attestation: null,
     policyIds: [],
-    reason: message,
+    reason,
     credentialFingerprint: null,
     expiresAt: null,
-    errorCode: 'ERR_POLICY_INVALID',
+    errorCode,
     latencyMs: 0,
   };
 }

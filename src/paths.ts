@@ -20,6 +20,8 @@ export interface Paths {
   lockFile: string;
   /** File secret backend (opt-in only). */
   secretsFile: string;
+  /** Live `agentid exec` sessions, so a restarted daemon still knows them. */
+  sessionsFile: string;
   runDir: string;
   socket: string;
 }
@@ -47,6 +49,7 @@ function layout(configDir: string, stateDir: string, runDir: string): Paths {
     daemonLog: join(stateDir, 'daemon.log'),
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
+    sessionsFile: join(stateDir, 'sessions.json'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
   };

@@ -7,6 +7,7 @@
 import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
 import type { StatusResponse } from '../../src/protocol/index.js';
+import { probeSandbox } from '../../src/sandbox/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   type CheckResult,
@@ -19,6 +20,7 @@ import {
   checkKeychain,
   checkNode,
   checkPolicy,
+  checkSandbox,
   checkSocketDir,
 } from '../doctor/checks.js';
 import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
@@ -41,7 +43,7 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
   let config: Config = defaultConfig();
   let configError: { code: string; message: string } | null = null;
   try {
-    config = loadConfig(deps.paths.configFile);
+    config = loadConfig(deps.paths.configFile, deps.uid);
   } catch (err) {
     configError = toAgentIdError(err).toJSON();
   }
@@ -63,6 +65,11 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkClockSkew(discovery, deps.now()),
     checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),
     checkAws(awsNames, aws.file, aws.text),
+    checkSandbox(
+      probeSandbox(deps.env, deps.platform),
+      config.sandbox.mode,
+      deps.env.DBUS_SESSION_BUS_ADDRESS,
+    ),
   ];
 }
 

@@ -258,3 +258,34 @@ export function checkAws(credentials: readonly string[], file: string, text: str
     missing.map((c) => `agentid setup aws --profile ${c} --credential ${c}`).join(' && '),
   );
 }
+
+/** What `agentid exec` runs its command in, and so how strongly its sessions hold their agents. */
+export function checkSandbox(
+  support: { available: boolean; reason: string },
+  mode: 'require' | 'auto' | 'off',
+  busAddress: string | undefined,
+): CheckResult {
+  const id = 'sandbox';
+  const title = 'exec sandbox';
+  if (mode === 'off') {
+    return skip(id, title, 'off ([sandbox] mode): sessions are held by ancestry (evidence "session")');
+  }
+  if (!support.available) {
+    const detail = `${support.reason}; exec runs without a sandbox (evidence "session")`;
+    return mode === 'require'
+      ? fail(
+          id,
+          title,
+          detail,
+          'install bubblewrap and allow user namespaces, or set [sandbox] mode = "auto"',
+        )
+      : skip(id, title, detail);
+  }
+  const abstractBus = busAddress?.startsWith('unix:abstract=') === true;
+  return pass(
+    id,
+    title,
+    `bubblewrap: ${support.reason} (evidence "sandbox")` +
+      (abstractBus ? '; the session bus is an abstract socket, which the sandbox cannot hide' : ''),
+  );
+}

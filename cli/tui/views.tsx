@@ -128,7 +128,7 @@ export function Detail({ row, height }: { row: AuditRow; height: number }) {
           field('ancestry', ancestors.map((hop) => `${hop.pid} ${hop.exe ?? '?'}`).join(' ← ')),
           field('cwd', a.cwd),
           field('repo', a.repo),
-          field('session', a.session),
+          field('session', a.session === null ? null : `${a.session} (held by ${a.sessionVia ?? '?'})`),
           field('evidence', a.agentEvidence),
           field('attestation', row.attestationDigest),
         ]),

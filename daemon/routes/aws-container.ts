@@ -18,17 +18,7 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
     action: 'aws.container.start',
     async handle(ctx) {
       const id = ctx.params.id ?? '';
-      const session = deps.sessions.find({
-        pid: ctx.attestation.pid,
-        startTime: ctx.attestation.startTime,
-        ancestors: [],
-      });
-      if (session?.id !== id) {
-        throw new AgentIdError(
-          'ERR_SESSION_NOT_FOUND',
-          `no session ${id.slice(0, 64)} rooted at this process`,
-        );
-      }
+      const session = deps.sessions.ownedBy(id, ctx.attestation);
       const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
       if (typeof body.credential !== 'string')
         throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');

@@ -1,15 +1,17 @@
 /**
  * /v1/sessions: `agentid exec` registers the session it roots (itself, by pid and start time as
- * attested — never as claimed in the body) and ends it when its child exits. Processes whose
- * ancestry reaches the root then carry the session's agent name and human.
+ * attested — never as claimed in the body) and ends it when its child exits. Processes in its
+ * sandbox, or below its root, then carry the session's agent name and human (src/sessions). A
+ * session started inside another is bound by it: its bounds are the outer session's, plus the
+ * agent that started it and the agent it declares, and every request is decided for all of them.
  */
 import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { SessionStartRequest } from '../../src/protocol/index.js';
+import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
+import { byAncestry, type SessionRecord } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import type { Session } from '../sessions.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -26,21 +28,37 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           );
         }
         deps.sessions.prune(deps.processAlive);
-        const session: Session = {
+        const outer = ctx.session;
+        const bounds = [
+          ...(outer ? [...outer.bounds, ctx.agent.name] : []),
+          ...(request.agent ? [request.agent] : []),
+        ];
+        const record: SessionRecord = {
           id: deps.randomUUID(),
           agent: request.agent,
           human: ctx.human,
           rootPid: ctx.attestation.pid,
           rootStartTime: ctx.attestation.startTime,
           startedAt: deps.now().toISOString(),
+          parent: outer?.id ?? null,
+          bounds: [...new Set(bounds)],
+          subreaper: request.subreaper,
+          sandbox: null,
         };
-        deps.sessions.add(session);
+        deps.sessions.add(record);
+        const session: SessionView = {
+          ...record,
+          membership: byAncestry(record),
+          sandboxed: outer?.sandboxed ?? false,
+        };
         deps.audit.append(
           peerEvent(ctx, {
             action: 'session.start',
             decision: 'allow',
             resource: session.id,
-            reason: `declared agent ${session.agent ?? '(none)'}`,
+            reason:
+              `declared agent ${session.agent ?? '(none)'}; held by ${session.membership}` +
+              (outer ? `; inside session ${outer.id}, bound by ${session.bounds.join(', ')}` : ''),
             latencyMs: ctx.elapsedMs(),
           }),
         );
@@ -55,18 +73,8 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       humanOptional: true,
       handle(ctx) {
         const id = ctx.params.id ?? '';
-        const found = deps.sessions.find({
-          pid: ctx.attestation.pid,
-          startTime: ctx.attestation.startTime,
-          ancestors: [],
-        });
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        if (found?.id !== id) {
-          throw new AgentIdError(
-            'ERR_SESSION_NOT_FOUND',
-            `no session ${id.slice(0, 64)} rooted at this process`,
-          );
-        }
+        deps.sessions.ownedBy(id, ctx.attestation);
         deps.sessions.remove(id);
         deps.audit.append(
           peerEvent(ctx, {
@@ -82,18 +90,23 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
   ];
 }
 
-function parseStart(body: unknown): { agent: string | null; nest: boolean } {
+function parseStart(body: unknown): { agent: string | null; nest: boolean; subreaper: boolean } {
   const request = (body ?? {}) as SessionStartRequest;
   if (typeof request !== 'object' || Array.isArray(request)) {
-    throw new AgentIdError('ERR_SESSION_INVALID', 'the body must be {"agent"?: string, "nest"?: boolean}');
+    throw new AgentIdError(
+      'ERR_SESSION_INVALID',
+      'the body must be {"agent"?: string, "nest"?: boolean, "subreaper"?: boolean}',
+    );
   }
   const agent = request.agent ?? null;
   if (agent !== null) {
     if (typeof agent !== 'string') throw new AgentIdError('ERR_SESSION_INVALID', 'agent must be a string');
     validateAgentName(agent);
   }
-  if (request.nest !== undefined && typeof request.nest !== 'boolean') {
-    throw new AgentIdError('ERR_SESSION_INVALID', 'nest must be true or false');
+  for (const key of ['nest', 'subreaper'] as const) {
+    if (request[key] !== undefined && typeof request[key] !== 'boolean') {
+      throw new AgentIdError('ERR_SESSION_INVALID', `${key} must be true or false`);
+    }
   }
-  return { agent, nest: request.nest === true };
+  return { agent, nest: request.nest === true, subreaper: request.subreaper === true };
 }

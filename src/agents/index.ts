@@ -3,6 +3,14 @@
  * of a caller's attestation against them (SPIRE-style selectors, most specific wins).
  */
 export { type AgentDefinition, parseAgentDefinitions } from './definitions.js';
+export {
+  EVIDENCE,
+  type Evidence,
+  SESSION_MEMBERSHIPS,
+  type SessionMembership,
+  sessionEvidence,
+} from './evidence.js';
+export { selectorFiles } from './files.js';
 export { type AgentMatch, resolveAgent } from './resolve.js';
 export {
   type MatchSubject,

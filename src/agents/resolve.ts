@@ -3,21 +3,37 @@
  * against what the caller's `agentid exec` session declares. Selector evidence always outranks a
  * declaration: any process of the user can start its own session and declare any name, so a
  * declaration only names a caller that no definition claims, and never overrides one that does.
+ * What a session can never do is widen: every request from inside it is decided for the
+ * session's agent too (src/sessions/narrow.ts), whatever name selectors give the caller.
+ *
+ * The evidence (evidence.ts) says how the name was established: by the session for a name it
+ * declared, by the winning definition's selectors otherwise, whichever is stronger.
  */
 import { type AgentDefinition, agentTable } from './definitions.js';
-import { isAgentName, type MatchSubject, selectorMatches } from './selectors.js';
+import { EVIDENCE, type Evidence, selectorEvidence, sessionEvidence } from './evidence.js';
+import { imageTrusted, isAgentName, type MatchSubject, selectorMatches } from './selectors.js';
 
 export interface AgentMatch {
   /** 'unknown' when nothing matched. */
   name: string;
-  evidence: 'selector' | 'declared' | 'none';
-  /** Selector kinds of the winning definition, e.g. ['sha256', 'cwd']; [] unless evidence = selector. */
+  evidence: Evidence;
+  /** Selector kinds of the winning definition, e.g. ['sha256', 'cwd']; [] when no definition won. */
   matched: string[];
   /** Human-readable why, for `agentid whoami` (e.g. 'sha256 and cwd of [agents.claude] matched'). */
   reason: string;
 }
 
 export function resolveAgent(definitions: readonly AgentDefinition[], subject: MatchSubject): AgentMatch {
+  const match = resolveName(definitions, subject);
+  if (imageTrusted(subject.attestation) || !definitions.some(usesImage)) return match;
+  return withNote(
+    match,
+    'exe, sha256 and cmdline selectors did not count: the connection is not close-on-exec, so it may ' +
+      'have been opened by the program this process ran before its last exec',
+  );
+}
+
+function resolveName(definitions: readonly AgentDefinition[], subject: MatchSubject): AgentMatch {
   const matching = definitions.filter((d) => d.selectors.every((s) => selectorMatches(s, subject)));
   // Load-time tie checks leave one definition per specificity that can match; on hand-built,
   // unchecked definitions the first of equals wins.
@@ -42,7 +58,7 @@ export function resolveAgent(definitions: readonly AgentDefinition[], subject: M
     if (found) return withNote(found, `selector evidence outranks the declaration of "${declared}" by ${by}`);
     return {
       name: declared,
-      evidence: 'declared',
+      evidence: sessionEvidence(session.membership),
       matched: [],
       reason: `declared by ${by} (agentid exec --agent ${declared}); no ${agentTable(declared)} to check it against`,
     };
@@ -61,14 +77,26 @@ export function resolveAgent(definitions: readonly AgentDefinition[], subject: M
     );
   }
   const confirmed = selectorMatch(winner);
-  return { ...confirmed, reason: `${confirmed.reason}, confirming what ${by} declared` };
+  return {
+    ...confirmed,
+    evidence: stronger(confirmed.evidence, sessionEvidence(session.membership)),
+    reason: `${confirmed.reason}, confirming what ${by} declared`,
+  };
+}
+
+function stronger(a: Evidence, b: Evidence): Evidence {
+  return EVIDENCE.indexOf(a) <= EVIDENCE.indexOf(b) ? a : b;
+}
+
+function usesImage(definition: AgentDefinition): boolean {
+  return definition.selectors.some((s) => s.kind === 'exe' || s.kind === 'sha256' || s.kind === 'cmdline');
 }
 
 function selectorMatch(definition: AgentDefinition): AgentMatch {
   const matched = definition.selectors.map((s) => s.kind);
   return {
     name: definition.name,
-    evidence: 'selector',
+    evidence: selectorEvidence(matched),
     matched,
     reason: `${listOf(matched)} of ${agentTable(definition.name)} matched`,
   };

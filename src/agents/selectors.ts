@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import type { Attestation } from '../attest/types.js';
 import { AgentIdError } from '../errors.js';
+import type { SessionMembership } from './evidence.js';
 import { compileGlob, type Glob, type GlobResult, globsDisjoint, matchGlob } from './glob.js';
 
 export type Selector =
@@ -21,9 +22,29 @@ export type Selector =
 export type SelectorKind = Selector['kind'];
 
 export interface MatchSubject {
-  attestation: Pick<Attestation, 'uid' | 'exe' | 'sha256' | 'cmdline' | 'cwd' | 'repo' | 'ancestors'>;
-  /** The `agentid exec` session the caller belongs to, if any. */
-  session: { id: string; agent: string | null } | null;
+  attestation: Pick<
+    Attestation,
+    'uid' | 'exe' | 'exeFile' | 'sha256' | 'cmdline' | 'cwd' | 'repo' | 'ancestors' | 'connection'
+  >;
+  /** The `agentid exec` session the caller belongs to, if any, and how it holds the caller. */
+  session: { id: string; agent: string | null; membership: SessionMembership } | null;
+  /**
+   * `dev:ino` of each path an exe or ancestor_exe selector names, as the daemon sees that path
+   * now (null: absent). A path in a process's /proc entry is as its own mount namespace names it;
+   * only the same file matches.
+   */
+  files: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * Selectors about the code the connecting process runs. They do not hold when the connection may
+ * have been opened before an exec (attestation `connection: 'inheritable'` or `'unknown'`): the
+ * code that opened it, and sends on it, may be another.
+ */
+const imageSelectors: ReadonlySet<SelectorKind> = new Set(['exe', 'sha256', 'cmdline']);
+
+export function imageTrusted(attestation: MatchSubject['attestation']): boolean {
+  return attestation.connection === null || attestation.connection === 'close-on-exec';
 }
 
 /**
@@ -146,15 +167,16 @@ function globOf(selector: { kind: 'cmdline' | 'repo'; glob: string }): Glob | nu
 
 export function selectorMatches(selector: Selector, subject: MatchSubject): boolean {
   const { attestation } = subject;
+  if (imageSelectors.has(selector.kind) && !imageTrusted(attestation)) return false;
   switch (selector.kind) {
     case 'uid':
       return attestation.uid === selector.value;
     case 'exe':
-      return attestation.exe === selector.value;
+      return sameFile(subject, selector.value, attestation.exe, attestation.exeFile);
     case 'sha256':
       return attestation.sha256 === selector.value;
     case 'ancestor_exe':
-      return attestation.ancestors.some((ancestor) => ancestor.exe === selector.value);
+      return attestation.ancestors.some((hop) => sameFile(subject, selector.value, hop.exe, hop.exeFile));
     case 'cwd':
       return attestation.cwd !== null && pathWithin(attestation.cwd, selector.prefix);
     case 'session':
@@ -169,6 +191,12 @@ export function selectorMatches(selector: Selector, subject: MatchSubject): bool
       return remote !== null && glob !== null && matchGlob(glob, remote);
     }
   }
+}
+
+/** The process runs the file at `path` as the daemon sees it: same path and same device and inode. */
+function sameFile(subject: MatchSubject, path: string, exe: string | null, exeFile: string | null): boolean {
+  const expected = subject.files.get(path);
+  return exe === path && exeFile !== null && expected !== undefined && expected === exeFile;
 }
 
 /** `path` is `prefix` or lies below it: `/work/a` is within `/work`, `/workshop` is not. */

@@ -6,6 +6,7 @@
  */
 
 import { BoundedCache } from './bounded-cache.js';
+import { fileIdentity } from './file-identity.js';
 import {
   closeProcDir,
   errnoOf,
@@ -27,6 +28,7 @@ interface Cached {
   /** comm changes on execve, which keeps pid and start time: a changed comm means re-read. */
   comm: string;
   exe: string | null;
+  exeFile: string | null;
   cmdline: string[];
 }
 
@@ -48,9 +50,11 @@ export function createAncestry(procRoot: string): AncestorWalk {
       const again = readStat(dir);
       if (again.startTime !== stat.startTime) return null;
       let exe: string | null = null;
+      let exeFile: string | null = null;
       let stable = true;
       try {
         exe = readLink(dir, 'exe');
+        exeFile = fileIdentity(`${dir.path}/exe`);
       } catch (err) {
         // Not ours to read (another user's process, non-dumpable): a fact worth caching. Anything
         // else (exiting) is not.
@@ -63,7 +67,7 @@ export function createAncestry(procRoot: string): AncestorWalk {
       } catch {
         stable = false;
       }
-      const entry = { comm: again.comm, exe, cmdline };
+      const entry = { comm: again.comm, exe, exeFile, cmdline };
       if (stable) cache.set(`${pid}:${stat.startTime}`, entry);
       return entry;
     } catch {
@@ -93,7 +97,13 @@ export function createAncestry(procRoot: string): AncestorWalk {
       const info = cached && cached.comm === stat.comm ? cached : describe(pid, stat);
       if (info === null) break;
       // A copy: callers own what they are given, the cache owns what it keeps.
-      ancestors.push({ pid, startTime: stat.startTime, exe: info.exe, cmdline: [...info.cmdline] });
+      ancestors.push({
+        pid,
+        startTime: stat.startTime,
+        exe: info.exe,
+        exeFile: info.exeFile,
+        cmdline: [...info.cmdline],
+      });
       pid = stat.ppid;
       notAfter = stat.startTime;
     }

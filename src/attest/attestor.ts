@@ -10,10 +10,18 @@
  * still being alive after the reads (a pid cannot be reused while its process exists); without a
  * pidfd, by start time and uid unchanged across the reads, which cannot rule out a pid reused
  * between connect() and the first read.
+ *
+ * The connector must still hold its connection (sender.ts): a process that connected and handed
+ * the connection to another is refused, and one that holds it inheritable (it may have exec'd
+ * since it connected) is attested with `connection: 'inheritable'`, which agent matching reads as
+ * "the exe, its hash and argv may not be the code that sends". The executable is also named by
+ * device and inode as the daemon sees it, since a path can mean another file in another mount
+ * namespace.
  */
 import { AgentIdError, type ErrorCode } from '../errors.js';
 import { type PeerCredentials, pidfdAlive } from '../peer/index.js';
 import { createAncestry } from './ancestry.js';
+import { fileIdentity } from './file-identity.js';
 import { createRepoLocator } from './git-repo.js';
 import { createHashCache, type Digest, type HashOutcome } from './hash-cache.js';
 import { scriptOf } from './interpreter.js';
@@ -30,7 +38,9 @@ import {
   readStat,
   readStatus,
 } from './procfs.js';
+import { awaitExec, type ConnectionHold, connectionHold } from './sender.js';
 import type { Attestation } from './types.js';
+import { usernsChain } from './userns.js';
 import { createNameLookup } from './users.js';
 
 export interface AttestorOptions {
@@ -60,6 +70,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
   const repoOf = createRepoLocator();
   const userName = createNameLookup(options.passwdFile ?? '/etc/passwd');
   const groupName = createNameLookup(options.groupFile ?? '/etc/group');
+  const ownUserns = fileIdentity(`${procRoot}/self/ns/user`);
 
   /**
    * Everything but the digest, read synchronously while the /proc/PID directory is open; the
@@ -130,13 +141,17 @@ export function createAttestor(options: AttestorOptions): Attestor {
       if (exe === null) {
         throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
       }
+      const exeFile = fileIdentity(`${dir.path}/exe`);
       const cmdline = read('cmdline', () => readCmdline(dir));
       const cwd = link('cwd');
+      const userns = read('user namespace', () => usernsChain(dir, ownUserns));
       const ancestors = ancestorsOf(stat);
       const repo = cwd === null ? null : repoOf(cwd);
       // Opened now, inside the pinned window, so the hash is of this process's inode.
       const hashed = hashes.hash(`${dir.path}/exe`);
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
+      // Through the same directory fd, so still of the pinned process (reads fail once it exits).
+      const connection = peer ? read('descriptors', () => senderCheck(dir, peer, exeFile, who)) : null;
 
       const facts = {
         pid,
@@ -146,8 +161,11 @@ export function createAttestor(options: AttestorOptions): Attestor {
         user: userName(status.uid),
         group: groupName(status.gid),
         exe,
+        exeFile,
         cmdline,
         cwd,
+        userns,
+        connection,
         startTime: stat.startTime,
         ancestors,
         repo: repo && { ...repo },
@@ -170,6 +188,31 @@ export function createAttestor(options: AttestorOptions): Attestor {
     attest: (peer) => attestProcess(peer.pid, peer),
     attestPid: (pid) => attestProcess(pid, null),
   };
+}
+
+/**
+ * After the reads: waits out an exec in progress, then requires the connection among the
+ * connector's descriptors and the executable unchanged since it was read (sender.ts).
+ */
+function senderCheck(
+  dir: ProcDir,
+  peer: PeerCredentials,
+  exeFile: string | null,
+  who: string,
+): ConnectionHold | 'unknown' {
+  if (peer.socketInode === undefined) return null;
+  awaitExec(dir);
+  const hold = peer.socketInode === null ? 'unknown' : connectionHold(dir, peer.socketInode);
+  if (hold === null) {
+    throw new AgentIdError(
+      'ERR_ATTEST_SENDER',
+      `${who} connected but no longer holds the connection: another process is sending on it`,
+    );
+  }
+  if (fileIdentity(`${dir.path}/exe`) !== exeFile) {
+    throw new AgentIdError('ERR_ATTEST_SENDER', `${who} ran another executable while it was attested`);
+  }
+  return hold;
 }
 
 /** Proves the reads described the process asked about, or throws. */

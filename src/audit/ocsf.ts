@@ -73,6 +73,9 @@ export function toOcsf(row: AuditRow): Record<string, unknown> {
       agentid: {
         action: row.action,
         decision: row.decision,
+        // How the agent's name was established (sandbox, session, selector-sha256, ...).
+        agent_evidence: typeof a.agentEvidence === 'string' ? a.agentEvidence : undefined,
+        session_via: typeof a.sessionVia === 'string' ? a.sessionVia : undefined,
         policy_ids: row.policyIds,
         attestation_digest: row.attestationDigest,
         credential_fingerprint: row.credentialFingerprint,

@@ -1,6 +1,7 @@
 /** The embedded defaults: what runs when there is no config.toml. */
 import { BUILTIN_IDENTITY } from './credentials.js';
 import { defaultMcpConfig } from './mcp.js';
+import { defaultSandboxConfig } from './sandbox.js';
 import type { Config } from './validate.js';
 
 export function defaultConfig(): Config {
@@ -23,5 +24,6 @@ export function defaultConfig(): Config {
     jwt: { issuer: 'https://agentid.local' },
     idp: null,
     mcp: defaultMcpConfig(),
+    sandbox: defaultSandboxConfig(),
   };
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { AgentIdError } from '../errors.js';
+import { untrustedReason } from '../file-trust.js';
 import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
@@ -17,6 +18,7 @@ export {
   gitHostsOf,
   type StaticCredentialConfig,
 } from './git-credentials.js';
+export { isSandboxMode, SANDBOX_MODES, type SandboxConfig, type SandboxMode } from './sandbox.js';
 export type { Config } from './validate.js';
 
 /** Pure: TOML text to a validated Config. `source` names the file in errors. */
@@ -32,7 +34,13 @@ export function parseConfig(text: string, source: string): Config {
   return validateConfig(doc, source);
 }
 
-export function loadConfig(path: string): Config {
+/**
+ * config.toml of `uid`; absent: the defaults. A file another user could have written is refused
+ * (ERR_CONFIG_UNSAFE), like a policy file.
+ */
+export function loadConfig(path: string, uid: number): Config {
+  const untrusted = untrustedReason(path, uid);
+  if (untrusted) throw new AgentIdError('ERR_CONFIG_UNSAFE', `${path}: ${untrusted}`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -9,6 +9,7 @@ import { type IdpConfig, parseIdpConfig } from '../identity/oidc/config.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
 import { defaultConfig } from './defaults.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
+import { parseSandboxConfig, type SandboxConfig } from './sandbox.js';
 
 export interface Config {
   secrets: { backend: 'keychain' | 'file' };
@@ -35,6 +36,8 @@ export interface Config {
   idp: IdpConfig | null;
   /** `[mcp]`: the `agentid mcp` proxy (tool-level policy and audit). */
   mcp: McpConfig;
+  /** `[sandbox]`: how `agentid exec` confines its command. */
+  sandbox: SandboxConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -104,6 +107,9 @@ export function validateConfig(doc: Table, source: string): Config {
         break;
       case 'mcp':
         config.mcp = parseMcpConfig(value, source);
+        break;
+      case 'sandbox':
+        config.sandbox = parseSandboxConfig(value, source);
         break;
       default:
         fail(`unknown table [${section}]`);

@@ -1,8 +1,10 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
- * socket), poll (has the process behind a pidfd exited?) and flock (the daemon's single-instance
- * lock). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
- * this module costs no dlopen for code paths that never call it.
+ * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
+ * lock), and on Linux prctl (non-dumpable daemon, subreaper exec wrapper), ioctl (the parent of a
+ * user namespace) and a netlink socket (sock_diag: the peer of a Unix socket). Bound through
+ * koffi, which needs no compiler. libc is opened on first use, so importing this module costs no
+ * dlopen for code paths that never call it.
  */
 import { constants, platform } from 'node:os';
 import { getSystemErrorName } from 'node:util';
@@ -24,6 +26,16 @@ interface Libc {
   flock: (fd: number, operation: number) => number;
 }
 
+/** Calls that exist only in Linux's libc: bound apart, so macOS never looks them up. */
+interface LinuxLibc {
+  prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
+  ioctl: (fd: number, request: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  send: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  close: (fd: number) => number;
+}
+
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
 // cache rather than on disk, yet dlopen resolves its path.
 const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string }>> = {
@@ -32,6 +44,7 @@ const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string }>> 
 };
 
 let libc: Libc | undefined;
+let linuxLibc: LinuxLibc | undefined;
 
 function load(): Libc {
   if (libc) return libc;
@@ -47,6 +60,24 @@ function load(): Libc {
     flock: lib.func('int flock(int fd, int operation)'),
   };
   return libc;
+}
+
+function loadLinux(): LinuxLibc {
+  if (linuxLibc) return linuxLibc;
+  if (platform() !== 'linux') throw new AgentIdError('ERR_INTERNAL', `not available on ${platform()}`);
+  const lib = koffi.load('libc.so.6');
+  linuxLibc = {
+    prctl: lib.func(
+      'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+    ),
+    // Declared without the variadic third argument: the requests used here take none.
+    ioctl: lib.func('int ioctl(int fd, unsigned long request)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
+    recv: lib.func('long recv(int fd, _Out_ void *buf, unsigned long len, int flags)'),
+    close: lib.func('int close(int fd)'),
+  };
+  return linuxLibc;
 }
 
 // Callers pass koffi.errno() read right after their call, before other native work can replace it.
@@ -88,5 +119,63 @@ export function flock(fd: number, operation: number): boolean {
     const errno = koffi.errno();
     if (errno === constants.errno.EWOULDBLOCK) return false;
     if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `flock: ${errnoName(errno)}`);
+  }
+}
+
+const AF_NETLINK = 16;
+const SOCK_RAW = 3;
+/** O_CLOEXEC's value on every Linux architecture Node runs on (asm-generic/fcntl.h). */
+export const O_CLOEXEC = 0o2000000;
+const SOCK_CLOEXEC = O_CLOEXEC;
+
+// linux/prctl.h
+export const PR_GET_DUMPABLE = 3;
+export const PR_SET_DUMPABLE = 4;
+export const PR_SET_CHILD_SUBREAPER = 36;
+export const PR_GET_CHILD_SUBREAPER = 37;
+
+/** prctl(2) with integer arguments (Linux); returns its result or throws with the errno. */
+export function prctl(option: number, arg2 = 0): number {
+  const result = loadLinux().prctl(option, arg2, 0, 0, 0);
+  if (result < 0) throw new AgentIdError('ERR_INTERNAL', `prctl(${option}): ${errnoName(koffi.errno())}`);
+  return result;
+}
+
+/**
+ * ioctl(2) for requests that take no argument and answer with a new fd or a number (Linux), e.g.
+ * NS_GET_PARENT. Returns the errno name instead of throwing: some errnos are answers (EPERM: the
+ * parent is outside our view).
+ */
+export function ioctlNoArg(
+  fd: number,
+  request: number,
+): { ok: true; value: number } | { ok: false; errno: string } {
+  const result = loadLinux().ioctl(fd, request);
+  return result < 0 ? { ok: false, errno: errnoName(koffi.errno()) } : { ok: true, value: result };
+}
+
+/**
+ * One request and one answer over a fresh netlink socket of `protocol` (Linux): the kernel
+ * answers synchronously, so blocking send and recv cost two syscalls. The answer is cut to what
+ * the kernel wrote.
+ */
+export function netlinkRequest(protocol: number, request: Buffer, maxAnswer: number): Buffer {
+  const { socket, send, recv, close } = loadLinux();
+  const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw new AgentIdError('ERR_INTERNAL', `netlink socket: ${errnoName(koffi.errno())}`);
+  try {
+    if (send(fd, request, request.length, 0) !== request.length) {
+      throw new AgentIdError('ERR_INTERNAL', `netlink send: ${errnoName(koffi.errno())}`);
+    }
+    const answer = Buffer.alloc(maxAnswer);
+    for (;;) {
+      const n = recv(fd, answer, answer.length, 0);
+      if (n >= 0) return answer.subarray(0, n);
+      const errno = koffi.errno();
+      if (errno !== constants.errno.EINTR)
+        throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(errno)}`);
+    }
+  } finally {
+    close(fd);
   }
 }

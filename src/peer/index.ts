@@ -17,6 +17,11 @@ export interface PeerCredentials {
   gid: number;
   /** SO_PEERPIDFD fd owned by the caller, or null where the kernel/OS has none */
   pidfd: number | null;
+  /**
+   * Inode of the client's end of the connection (what /proc/PID/fd shows for it); null where the
+   * kernel would not say, absent where the peer is not a Unix socket connection.
+   */
+  socketInode?: number | null;
 }
 
 /** The fd of an accepted Unix socket connection. */

@@ -35,6 +35,7 @@ const STRING_KEYS = [
   'email',
   'exe',
   'session',
+  'via',
 ];
 
 export function parsePolicyCases(text: string, source: string): PolicyCase[] {

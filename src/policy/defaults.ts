@@ -17,6 +17,13 @@ const DEFAULT_POLICY_TEMPLATE = `// agentid default policy: agent identity token
 @id("jwt-own-uid")
 permit (principal, action == Action::"jwt", resource)
 when { context.process.uid == ${UID} };
+
+// Anything beyond identity tokens only for agents an \`agentid exec\` session holds (its sandbox,
+// or a subreaper session): outside one, an agent cannot be told from you, and a name from
+// selectors can be borrowed (LD_PRELOAD, a copied binary). Keep this unless you mean otherwise.
+@id("beyond-identity-needs-session")
+forbid (principal, action, resource)
+unless { action == Action::"jwt" || ["sandbox", "session"].contains(context.agent.evidence) };
 `;
 
 export interface PolicyExample {
@@ -39,10 +46,24 @@ permit (
   resource == Credential::"aws-readonly"
 )
 when {
+  ["sandbox", "session"].contains(context.agent.evidence) &&
   context.process has repo &&
   context.process.repo like "*github.com*acme/infra*" &&
   context.user.groups.contains("platform")
 };`,
+  },
+  {
+    id: 'claude-deploy-key-only-sandboxed',
+    summary:
+      'The static secret "deploy-key" for "claude" only inside its sandbox: not from an unsandboxed ' +
+      'session, not by selectors alone.',
+    policy: `@id("claude-deploy-key-only-sandboxed")
+permit (
+  principal == Agent::"claude",
+  action == Action::"static",
+  resource == Credential::"deploy-key"
+)
+when { context.agent.evidence == "sandbox" };`,
   },
   {
     id: 'forbid-unknown-agents',

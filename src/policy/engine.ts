@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { sessionEvidence } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
-import { readPolicyDir } from './dir.js';
+import { type FileDigest, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
@@ -18,10 +19,15 @@ export interface PolicyEngineDeps {
   dir: string;
   /** Substituted into the default policy: the uid whose agents get identity tokens. */
   uid: number;
+  /** Who must own the policy dir and files (root may too); default `uid`. */
+  owner?: number;
   now: () => Date;
 }
 
-export type ReloadResult = { ok: true; status: PolicyStatus } | { ok: false; error: AgentIdError };
+/** Every load names the files it read, with their sha256: what the daemon's audit row records. */
+export type ReloadResult =
+  | { ok: true; status: PolicyStatus; files: FileDigest[] }
+  | { ok: false; error: AgentIdError; files: FileDigest[] };
 
 interface ActiveSet {
   source: PolicyStatus['source'];
@@ -46,27 +52,39 @@ export class PolicyEngine {
   #generation = 0;
   #lastAttempt: string | null = null;
 
+  /** The load made when the engine was built (the daemon audits it like every reload). */
+  readonly firstLoad: ReloadResult;
+
   /** Loads at once; a failed first load leaves no set (every decision denies) and sets lastError. */
   constructor(deps: PolicyEngineDeps) {
     this.#deps = deps;
-    this.reload();
+    this.firstLoad = this.reload();
   }
 
   /** Loads the dir again; a set that fails to load is reported and never replaces the active one. */
   reload(): ReloadResult {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid, this.#deps.owner ?? this.#deps.uid);
     this.#lastAttempt = fingerprint(contents);
-    const loaded = 'diagnostics' in contents ? contents : loadPolicies(contents.files);
-    if ('diagnostics' in loaded) return this.#fail(loaded.diagnostics);
+    const { digests } = contents;
+    if ('diagnostics' in contents) {
+      return this.#fail(
+        contents.diagnostics,
+        digests,
+        contents.unsafe ? 'ERR_POLICY_UNSAFE' : 'ERR_POLICY_INVALID',
+      );
+    }
+    const loaded = loadPolicies(contents.files);
+    if ('diagnostics' in loaded) return this.#fail(loaded.diagnostics, digests);
     const files = 'files' in contents ? contents.files.map((f) => f.name) : [];
     const slot = ((this.#generation + 1) % 2) as 0 | 1;
     let compiled: CompiledSet;
     try {
       compiled = compilePolicies(loaded.policies, `${this.#prefix}:${slot}:`);
     } catch (err) {
-      return this.#fail([
-        { file: this.#deps.dir, line: null, column: null, message: (err as Error).message },
-      ]);
+      return this.#fail(
+        [{ file: this.#deps.dir, line: null, column: null, message: (err as Error).message }],
+        digests,
+      );
     }
     // Ids of the slot's previous set that this compile did not overwrite: free their memory.
     for (const id of this.#slots[slot])
@@ -82,12 +100,12 @@ export class PolicyEngine {
       loadedAt: this.#deps.now(),
     };
     this.#lastError = null;
-    return { ok: true, status: this.status() };
+    return { ok: true, status: this.status(), files: digests };
   }
 
   /** For the watcher: reloads only when the files differ from the last attempt (editors write twice). */
   reloadIfChanged(): ReloadResult | null {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid, this.#deps.owner ?? this.#deps.uid);
     return fingerprint(contents) === this.#lastAttempt ? null : this.reload();
   }
 
@@ -99,7 +117,30 @@ export class PolicyEngine {
     });
   }
 
+  /**
+   * Decides for the caller's agent and, inside an exec session, for every agent the session is
+   * bound by (SECURITY.md, "Nesting only narrows"): the first deny is the answer, so a process in
+   * a session never gets what the session's agent, or an outer session's, may not.
+   */
   decide(input: PolicyInput): PolicyDecision {
+    const own = this.#decideOne(input);
+    if (own.decision === 'deny' || !input.session) return own;
+    for (const bound of input.session.bounds) {
+      if (bound === input.agent.name) continue;
+      // As the session's agent, with the strength the session holds the process with.
+      const agent = { name: bound, evidence: sessionEvidence(input.session.via), matched: [] };
+      const as = this.#decideOne({ ...input, agent });
+      if (as.decision === 'deny') {
+        return {
+          ...as,
+          reason: `it runs in session ${input.session.id}, bound by agent ${bound}, and for ${bound}: ${as.reason}`,
+        };
+      }
+    }
+    return own;
+  }
+
+  #decideOne(input: PolicyInput): PolicyDecision {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
     if (this.#active === null) {
@@ -160,7 +201,11 @@ export class PolicyEngine {
     };
   }
 
-  #fail(diagnostics: PolicyDiagnostic[]): ReloadResult {
+  #fail(
+    diagnostics: PolicyDiagnostic[],
+    files: FileDigest[],
+    code: 'ERR_POLICY_INVALID' | 'ERR_POLICY_UNSAFE' = 'ERR_POLICY_INVALID',
+  ): ReloadResult {
     const kept = this.#active
       ? `the set loaded at ${this.#active.loadedAt.toISOString()} (policies: ${this.#active.policies.length}) stays in force`
       : 'no policy set is loaded, so every credential is denied';
@@ -168,7 +213,7 @@ export class PolicyEngine {
       `policies in ${this.#deps.dir} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
       'fix them and check with `agentid policy check`';
     this.#lastError = { at: this.#deps.now().toISOString(), message, diagnostics };
-    return { ok: false, error: new AgentIdError('ERR_POLICY_INVALID', message) };
+    return { ok: false, error: new AgentIdError(code, message), files };
   }
 }
 

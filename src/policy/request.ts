@@ -25,9 +25,12 @@ export function buildCedarRequest(input: PolicyInput): CedarRequest {
     action: { type: 'Action', id: input.credential.type },
     resource,
     context: {
+      agent: { name: input.agent.name, evidence: input.agent.evidence, matched: [...input.agent.matched] },
       user: userContext(input.human),
       process: processContext(input.process),
-      ...(input.session ? { session: { id: input.session.id, via: input.session.via } } : {}),
+      ...(input.session
+        ? { session: { id: input.session.id, via: input.session.via, outer: [...input.session.bounds] } }
+        : {}),
       request: requestContext(input.request, input.time),
     },
     entities: [

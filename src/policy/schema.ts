@@ -24,7 +24,14 @@ type Process = {
   ancestors: Set<String>,
 };
 
-type Session = { id: String, via: String };
+// How the agent's name was established, strongest first: "sandbox", "session",
+// "selector-sha256", "selector", "declared", "none" (SECURITY.md, "Evidence").
+type AgentContext = { name: String, evidence: String, matched: Set<String> };
+
+// via: how the process belongs to its exec session: "sandbox" (its user namespace), "subreaper"
+// or "ancestry" (below the session's root). outer: the agents the session is bound by (its own
+// declared agent and those of the sessions it runs in); every decision is made for each of them.
+type Session = { id: String, via: String, outer: Set<String> };
 
 type Request = {
   time: Long,
@@ -38,6 +45,7 @@ type Request = {
 };
 
 type RequestContext = {
+  agent: AgentContext,
   user: User,
   process: Process,
   session?: Session,
@@ -70,6 +78,7 @@ type McpRequest = {
 };
 
 type McpContext = {
+  agent: AgentContext,
   user: User,
   process: Process,
   session?: Session,

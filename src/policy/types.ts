@@ -3,7 +3,7 @@
  * (check, explain, test) and the wire types. Types only, so src/protocol can import them without
  * loading Cedar.
  */
-import type { AgentMatch } from '../agents/index.js';
+import type { AgentMatch, SessionMembership } from '../agents/index.js';
 import type { AncestorInfo, Attestation } from '../attest/types.js';
 
 /** Policy actions: one per credential kind. */
@@ -43,7 +43,12 @@ export interface PolicyInput {
     groups?: readonly string[];
     mfa?: boolean;
   };
-  session: { id: string; via: 'exec' } | null;
+  /**
+   * The exec session the process runs in: how it belongs to it (`via`), and the agents every
+   * decision inside must also permit (`bounds`: the session's own agent and those of the sessions
+   * it runs in). The engine decides for each of them; one deny denies.
+   */
+  session: { id: string; via: SessionMembership; bounds: readonly string[] } | null;
   /**
    * What is asked for: a credential, or for action `mcp` a Tool, Prompt or Resource named
    * `<server>/<name>` (`entity`, default Credential).

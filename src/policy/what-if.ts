@@ -3,6 +3,7 @@
  * facts (agent, credential, groups, repo, ...) filled out to a full PolicyInput with neutral
  * defaults, so a policy can be tried without an agent, a login or a daemon.
  */
+import { EVIDENCE, type Evidence, SESSION_MEMBERSHIPS, type SessionMembership } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
 import { POLICY_ACTIONS, type PolicyAction, type PolicyInput } from './types.js';
 
@@ -26,6 +27,8 @@ export interface WhatIf {
   exe?: string;
   /** An exec session id: the process runs inside `agentid exec`. */
   session?: string;
+  /** How it belongs to the session (sandbox, subreaper, ancestry); default sandbox. */
+  via?: string;
   request?: Readonly<Record<string, string>>;
 }
 
@@ -33,8 +36,6 @@ export interface WhatIfDefaults {
   uid: number;
   now: Date;
 }
-
-const EVIDENCE = ['selector', 'declared', 'none'] as const;
 
 export function whatIfInput(spec: WhatIf, defaults: WhatIfDefaults): PolicyInput {
   const type = spec.type ?? 'jwt';
@@ -48,11 +49,15 @@ export function whatIfInput(spec: WhatIf, defaults: WhatIfDefaults): PolicyInput
   if (!(EVIDENCE as readonly string[]).includes(evidence)) {
     throw new AgentIdError('ERR_USAGE', `evidence "${evidence}" is not one of ${EVIDENCE.join(', ')}`);
   }
+  const via = spec.via ?? 'sandbox';
+  if (!(SESSION_MEMBERSHIPS as readonly string[]).includes(via)) {
+    throw new AgentIdError('ERR_USAGE', `via "${via}" is not one of ${SESSION_MEMBERSHIPS.join(', ')}`);
+  }
   const idp = spec.idp ?? 'local';
   if (idp !== 'local' && idp !== 'oidc')
     throw new AgentIdError('ERR_USAGE', `idp "${idp}" is not local or oidc`);
   return {
-    agent: { name: spec.agent, evidence: evidence as PolicyInput['agent']['evidence'], matched: [] },
+    agent: { name: spec.agent, evidence: evidence as Evidence, matched: [] },
     process: {
       pid: 0,
       uid: spec.uid ?? defaults.uid,
@@ -69,7 +74,7 @@ export function whatIfInput(spec: WhatIf, defaults: WhatIfDefaults): PolicyInput
       groups: spec.groups ?? [],
       mfa: spec.mfa ?? false,
     },
-    session: spec.session ? { id: spec.session, via: 'exec' } : null,
+    session: spec.session ? { id: spec.session, via: via as SessionMembership, bounds: [] } : null,
     credential: { name: spec.credential, type: type as PolicyAction },
     request: spec.request ?? {},
     time: defaults.now,

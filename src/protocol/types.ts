@@ -2,10 +2,11 @@
  * The wire contract between the CLI/helpers and the daemon: HTTP/1.1 over the Unix socket,
  * JSON bodies, versioned paths. Types only, so helpers can import them for free.
  */
-import type { AgentMatch } from '../agents/index.js';
+import type { AgentMatch, SessionMembership } from '../agents/index.js';
 import type { Attestation } from '../attest/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { PolicyStatus } from '../policy/types.js';
+import type { SessionRecord } from '../sessions/types.js';
 
 export const API_PREFIX = '/v1';
 
@@ -29,13 +30,14 @@ export interface HumanView {
   amr?: string[];
 }
 
-export interface SessionView {
-  id: string;
-  agent: string | null;
-  human: HumanView;
-  rootPid: number;
-  rootStartTime: number;
-  startedAt: string;
+/**
+ * A session as a caller sees it: the daemon's record (src/sessions) and how the caller belongs to
+ * it — in its sandbox's user namespace, or below its root by ancestry.
+ */
+export interface SessionView extends SessionRecord {
+  membership: SessionMembership;
+  /** The caller runs inside a registered sandbox (this session's or one it was started in). */
+  sandboxed: boolean;
 }
 
 /** What the daemon makes of a process: `whoami` for the caller, `attest` for another pid. */
@@ -59,6 +61,13 @@ export interface SessionStartRequest {
   agent?: string | null;
   /** Allow a session inside another session. */
   nest?: boolean;
+  /** The wrapper made itself a child subreaper (Linux): orphans stay in its tree. */
+  subreaper?: boolean;
+}
+
+/** POST /v1/sessions/:id/sandbox: the sandbox's first process, as the wrapper sees it. */
+export interface SessionSandboxRequest {
+  pid: number;
 }
 
 export interface StatusResponse {

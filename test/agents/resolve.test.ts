@@ -13,25 +13,55 @@ const load = (toml: string): AgentDefinition[] =>
   parseAgentDefinitions(parse(toml).agents ?? {}, 'config.toml');
 
 type Attested = MatchSubject['attestation'];
+type SessionFacts = { id: string; agent: string | null; membership?: 'sandbox' | 'subreaper' | 'ancestry' };
+
+/** What the daemon would stat each path as: here every file is `file:<path>`. */
+const fileOf = (path: string | null) => (path === null ? null : `file:${path}`);
+const FILES = new Map(
+  [
+    '/usr/bin/node',
+    '/usr/local/bin/node',
+    '/usr/bin/bash',
+    '/usr/bin/tmux',
+    '/usr/bin/python3',
+    '/bin/sh',
+  ].map((p) => [p, fileOf(p)]),
+);
 
 /** A node process run by alice from ~/work/api under tmux, in no session. */
-function subject(attestation: Partial<Attested> = {}, session: MatchSubject['session'] = null): MatchSubject {
+function subject(attestation: Partial<Attested> = {}, session: SessionFacts | null = null): MatchSubject {
+  const exe = attestation.exe ?? '/usr/bin/node';
   return {
     attestation: {
       uid: 1000,
-      exe: '/usr/bin/node',
+      exe,
+      exeFile: fileOf(exe),
       sha256: sha('a'),
       cmdline: ['node', '/opt/claude/cli.js', '--print'],
       cwd: '/home/alice/work/api',
       repo: { root: '/home/alice/work/api', remote: 'git@github.com:acme/api.git' },
+      connection: 'close-on-exec',
       ancestors: [
-        { pid: 200, startTime: 20, exe: '/usr/bin/bash', cmdline: ['bash'] },
-        { pid: 100, startTime: 10, exe: '/usr/bin/tmux', cmdline: ['tmux'] },
-        { pid: 1, startTime: 1, exe: null, cmdline: [] },
+        {
+          pid: 200,
+          startTime: 20,
+          exe: '/usr/bin/bash',
+          exeFile: fileOf('/usr/bin/bash'),
+          cmdline: ['bash'],
+        },
+        {
+          pid: 100,
+          startTime: 10,
+          exe: '/usr/bin/tmux',
+          exeFile: fileOf('/usr/bin/tmux'),
+          cmdline: ['tmux'],
+        },
+        { pid: 1, startTime: 1, exe: null, exeFile: null, cmdline: [] },
       ],
       ...attestation,
     },
-    session,
+    session: session && { membership: 'subreaper', ...session },
+    files: FILES,
   };
 }
 
@@ -70,7 +100,9 @@ describe('selector kinds', () => {
   ] as const)('%s: %s → %s', (_, selector, attestation, matches) => {
     const match = resolveAgent(load(`[agents.a]\n${selector}`), subject(attestation));
     expect(match.name).toBe(matches ? 'a' : 'unknown');
-    expect(match.evidence).toBe(matches ? 'selector' : 'none');
+    expect(match.evidence).toBe(
+      matches ? (selector.startsWith('sha256') ? 'selector-sha256' : 'selector') : 'none',
+    );
   });
 
   it('session: matches the name the session declared, and nothing outside a session', () => {
@@ -78,7 +110,7 @@ describe('selector kinds', () => {
     expect(resolveAgent(definitions, subject({}, { id: 's1', agent: 'claude' })).name).toBe('a');
     expect(resolveAgent(definitions, subject({}, { id: 's1', agent: 'codex' }))).toMatchObject({
       name: 'codex',
-      evidence: 'declared',
+      evidence: 'session',
     });
     expect(resolveAgent(definitions, subject({}, { id: 's1', agent: null })).name).toBe('unknown');
     expect(resolveAgent(definitions, subject()).name).toBe('unknown');
@@ -109,7 +141,7 @@ describe('winner', () => {
   it('is the most specific matching definition, with its selectors and why', () => {
     expect(resolveAgent(load(toml), subject())).toEqual({
       name: 'pinned',
-      evidence: 'selector',
+      evidence: 'selector-sha256',
       matched: ['sha256', 'cwd'],
       reason: 'sha256 and cwd of [agents.pinned] matched',
     });
@@ -159,13 +191,16 @@ describe('sessions', () => {
     [agents.node]
     exe = "/usr/bin/node"
   `;
-  const inSession = (agent: string | null, attestation: Partial<Attested> = {}) =>
-    resolveAgent(load(toml), subject(attestation, { id: 's1', agent }));
+  const inSession = (
+    agent: string | null,
+    attestation: Partial<Attested> = {},
+    membership: SessionFacts['membership'] = 'subreaper',
+  ) => resolveAgent(load(toml), subject(attestation, { id: 's1', agent, membership }));
 
   it('accepts a name no definition claims as declared, when no selector matched', () => {
     expect(inSession('demo', { exe: '/bin/sh', sha256: null })).toEqual({
       name: 'demo',
-      evidence: 'declared',
+      evidence: 'session',
       matched: [],
       reason: 'declared by session s1 (agentid exec --agent demo); no [agents.demo] to check it against',
     });
@@ -181,10 +216,10 @@ describe('sessions', () => {
     });
   });
 
-  it('names a defined agent whose selectors match, as a selector match', () => {
+  it('names a defined agent whose selectors match, with the stronger of selector and session evidence', () => {
     expect(inSession('claude')).toEqual({
       name: 'claude',
-      evidence: 'selector',
+      evidence: 'session',
       matched: ['exe', 'cmdline'],
       reason: 'exe and cmdline of [agents.claude] matched, confirming what session s1 declared',
     });
@@ -233,4 +268,59 @@ describe('sessions', () => {
     });
     expect(inSession(null, { exe: '/bin/sh' })).toMatchObject({ name: 'unknown', evidence: 'none' });
   });
+});
+
+describe('evidence', () => {
+  const toml = `
+    [agents.codex]
+    sha256 = "${sha('c')}"
+  `;
+  it.each([
+    ['sandbox', 'sandbox'],
+    ['subreaper', 'session'],
+    ['ancestry', 'declared'],
+  ] as const)('a name a session declared, held by %s, is %s evidence', (membership, evidence) => {
+    const match = resolveAgent(
+      load(toml),
+      subject({ exe: '/bin/sh', sha256: null }, { id: 's', agent: 'demo', membership }),
+    );
+    expect(match).toMatchObject({ name: 'demo', evidence });
+  });
+
+  it('keeps the stronger evidence when a sha256 definition confirms a name an ancestry session declared', () => {
+    const match = resolveAgent(
+      load(toml),
+      subject({ sha256: sha('c') }, { id: 's', agent: 'codex', membership: 'ancestry' }),
+    );
+    expect(match).toMatchObject({ name: 'codex', evidence: 'selector-sha256' });
+  });
+});
+
+describe('exe by file, not by path', () => {
+  it('does not match a process running another file at the configured path (another mount namespace)', () => {
+    const definitions = load('[agents.a]\nexe = "/usr/bin/node"');
+    expect(resolveAgent(definitions, subject()).name).toBe('a');
+    expect(resolveAgent(definitions, subject({ exeFile: 'file:/tmp/evil' })).name).toBe('unknown');
+    expect(resolveAgent(definitions, subject({ exeFile: null })).name).toBe('unknown');
+  });
+
+  it('does the same for ancestor_exe', () => {
+    const definitions = load('[agents.a]\nancestor_exe = "/usr/bin/tmux"');
+    const spoofed = subject({
+      ancestors: [{ pid: 100, startTime: 10, exe: '/usr/bin/tmux', exeFile: 'file:/tmp/evil', cmdline: [] }],
+    });
+    expect(resolveAgent(definitions, spoofed).name).toBe('unknown');
+  });
+});
+
+describe('a connection that may predate an exec', () => {
+  const toml = `[agents.claude]\nsha256 = "${sha('a')}"\n[agents.here]\ncwd = "/home/alice"`;
+  it.each(['inheritable', 'unknown'] as const)(
+    '(%s) matches no exe, sha256 or cmdline selector, and says why',
+    (connection) => {
+      const match = resolveAgent(load(toml), subject({ connection }));
+      expect(match.name).toBe('here');
+      expect(match.reason).toContain('not close-on-exec');
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAttestor } from '../../src/attest/index.js';
@@ -43,6 +43,15 @@ function attestorFor(procRoot: string) {
   return createAttestor({ procRoot, maxHashBytes: MAX_HASH_BYTES });
 }
 
+const fileId = (path: string) => {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+};
+
 const pids = (a: { ancestors: { pid: number }[] }) => a.ancestors.map((x) => x.pid);
 
 describe('ancestry walk', () => {
@@ -54,10 +63,23 @@ describe('ancestry walk', () => {
       { pid: 1, ppid: 0, start: 1, comm: 'init' },
     ]);
     const a = await attestorFor(root).attestPid(100);
+    // exeFile: the fake exe links point at paths that may not exist here; only the shape matters.
     expect(a.ancestors).toEqual([
-      { pid: 50, startTime: 300, exe: '/usr/bin/bash', cmdline: ['bash', '--flag'] },
-      { pid: 10, startTime: 200, exe: null, cmdline: ['p10', '--flag'] },
-      { pid: 1, startTime: 1, exe: '/usr/bin/init', cmdline: ['init', '--flag'] },
+      {
+        pid: 50,
+        startTime: 300,
+        exe: '/usr/bin/bash',
+        exeFile: fileId('/usr/bin/bash'),
+        cmdline: ['bash', '--flag'],
+      },
+      { pid: 10, startTime: 200, exe: null, exeFile: null, cmdline: ['p10', '--flag'] },
+      {
+        pid: 1,
+        startTime: 1,
+        exe: '/usr/bin/init',
+        exeFile: fileId('/usr/bin/init'),
+        cmdline: ['init', '--flag'],
+      },
     ]);
   });
 

@@ -1,8 +1,22 @@
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+
+const fileId = (path: string) => {
+  const st = statSync(path, { bigint: true });
+  return `${st.dev}:${st.ino}`;
+};
+
 import { codeOf, git, isRoot, NOBODY, newAttestor, Scratch, startTimeOf } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,8 +55,13 @@ describe('attestPid of a real process', () => {
       pid: process.pid,
       startTime: startTimeOf(process.pid),
       exe: readlinkSync('/proc/self/exe'),
+      exeFile: fileId('/proc/self/exe'),
       cmdline: readFileSync('/proc/self/cmdline', 'utf8').split('\0').slice(0, -1),
     });
+    // The file itself, by device and inode, and the process's own user namespace (the daemon's).
+    expect(a.exeFile).toBe(fileId('/usr/bin/sleep'));
+    expect(a.userns).toEqual([]);
+    expect(a.connection).toBeNull();
     expect(a.ancestors.at(-1)?.pid).toBe(1);
     for (const [i, ancestor] of a.ancestors.entries()) {
       // Parent first: each hop starts no later than the one before it.

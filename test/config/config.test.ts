@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,11 +82,51 @@ describe('parseConfig', () => {
 });
 
 describe('loadConfig', () => {
+  const uid = process.getuid?.() ?? 0;
   it('uses the defaults when the file does not exist, and names the file in errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentid-config-'));
-    expect(loadConfig(join(dir, 'absent.toml'))).toEqual(defaultConfig());
+    expect(loadConfig(join(dir, 'absent.toml'), uid)).toEqual(defaultConfig());
     const bad = join(dir, 'config.toml');
     writeFileSync(bad, '[nope]\n');
-    expect(() => loadConfig(bad)).toThrow(expect.objectContaining({ message: expect.stringContaining(bad) }));
+    expect(() => loadConfig(bad, uid)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(bad) }),
+    );
+  });
+
+  it('refuses a config.toml another user could have written (ERR_CONFIG_UNSAFE)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentid-config-'));
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, '[audit]\nretain_days = 3\n');
+    chmodSync(file, 0o666);
+    expect(() => loadConfig(file, uid)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG_UNSAFE',
+        message: expect.stringContaining('world-writable'),
+      }),
+    );
+    chmodSync(file, 0o644);
+    expect(loadConfig(file, uid).audit.retainDays).toBe(3);
+    // Owned by someone else (and not root): refused whatever the mode.
+    if (uid === 0) chownSync(file, 65534, 65534);
+    expect(() => loadConfig(file, uid === 0 ? 0 : uid + 1)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIG_UNSAFE',
+        message: expect.stringContaining('owned by uid'),
+      }),
+    );
+  });
+
+  it('reads [sandbox]', () => {
+    expect(
+      parseConfig('[sandbox]\nmode = "require"\ndbus = true\nshare = ["/run/x"]\n', 'c.toml').sandbox,
+    ).toEqual({
+      mode: 'require',
+      dbus: true,
+      share: ['/run/x'],
+    });
+    expect(() => parseConfig('[sandbox]\nmode = "maybe"\n', 'c.toml')).toThrow(
+      /mode must be one of require, auto, off/,
+    );
+    expect(() => parseConfig('[sandbox]\nshare = ["rel/path"]\n', 'c.toml')).toThrow(/absolute paths/);
   });
 });

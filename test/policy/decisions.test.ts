@@ -22,6 +22,9 @@ const JWT_OWN_UID = `${DEFAULT_POLICY_FILE}:jwt-own-uid`;
 const AWS_INFRA = `${EXAMPLES_FILE}:claude-aws-readonly-in-infra`;
 const FORBID_UNKNOWN = `${EXAMPLES_FILE}:forbid-unknown-agents`;
 const PROD_SSO = `${EXAMPLES_FILE}:production-needs-sso`;
+const DEPLOY_SANDBOXED = `${EXAMPLES_FILE}:claude-deploy-key-only-sandboxed`;
+const NEEDS_SESSION = `${DEFAULT_POLICY_FILE}:beyond-identity-needs-session`;
+const IN_SANDBOX = { evidence: 'sandbox', session: 's1' } as const;
 
 type Case = [name: string, spec: WhatIf, expected: 'allow' | 'deny', policyIds: string[]];
 
@@ -34,15 +37,27 @@ const defaultOnly: Case[] = [
     'aws',
     { agent: 'claude', credential: 'aws-readonly', type: 'aws', groups: ['platform'], repo: INFRA },
     'deny',
+    [NEEDS_SESSION],
+  ],
+  ['git', { agent: 'claude', credential: 'github', type: 'git', repo: INFRA }, 'deny', [NEEDS_SESSION]],
+  ['static', { agent: 'claude', credential: 'npm-token', type: 'static' }, 'deny', [NEEDS_SESSION]],
+  ['mcp', { agent: 'claude', credential: 'jira', type: 'mcp' }, 'deny', [NEEDS_SESSION]],
+  [
+    'static, named by sha256 outside a session',
+    { agent: 'claude', evidence: 'selector-sha256', credential: 'npm-token', type: 'static' },
+    'deny',
+    [NEEDS_SESSION],
+  ],
+  [
+    'static in a sandbox: no forbid, but no permit either',
+    { agent: 'claude', credential: 'npm-token', type: 'static', ...IN_SANDBOX },
+    'deny',
     [],
   ],
-  ['git', { agent: 'claude', credential: 'github', type: 'git', repo: INFRA }, 'deny', []],
-  ['static', { agent: 'claude', credential: 'npm-token', type: 'static' }, 'deny', []],
-  ['mcp', { agent: 'claude', credential: 'jira', type: 'mcp' }, 'deny', []],
 ];
 
 const withExamples: Case[] = [
-  ...defaultOnly.filter(([, spec]) => spec.agent !== 'unknown' && spec.type !== 'aws'),
+  ...defaultOnly.filter(([, spec]) => spec.agent !== 'unknown' && spec.type !== 'aws' && !spec.session),
   ['unknown is forbidden even a jwt', { agent: 'unknown', credential: 'identity' }, 'deny', [FORBID_UNKNOWN]],
   ['unknown aws in infra', aws('unknown', ['platform'], INFRA), 'deny', [FORBID_UNKNOWN]],
   ['claude aws, platform, in infra', aws('claude', ['platform'], INFRA), 'allow', [AWS_INFRA]],
@@ -64,7 +79,32 @@ const withExamples: Case[] = [
     'deny',
     [],
   ],
-  ['claude git in infra', { agent: 'claude', credential: 'github', type: 'git', repo: INFRA }, 'deny', []],
+  [
+    'claude aws, platform, in infra, named by selectors only',
+    { ...aws('claude', ['platform'], INFRA), evidence: 'selector-sha256', session: undefined },
+    'deny',
+    [NEEDS_SESSION],
+  ],
+  [
+    'claude aws, platform, in infra, subreaper session',
+    { ...aws('claude', ['platform'], INFRA), evidence: 'session', via: 'subreaper' },
+    'allow',
+    [AWS_INFRA],
+  ],
+  ['claude deploy-key in its sandbox', deployKey('sandbox'), 'allow', [DEPLOY_SANDBOXED]],
+  ['claude deploy-key in a subreaper session', deployKey('session'), 'deny', []],
+  [
+    'claude deploy-key by selectors',
+    { ...deployKey('selector-sha256'), session: undefined },
+    'deny',
+    [NEEDS_SESSION],
+  ],
+  [
+    'claude git in infra',
+    { agent: 'claude', credential: 'github', type: 'git', repo: INFRA },
+    'deny',
+    [NEEDS_SESSION],
+  ],
   ['prod jwt, local human', { agent: 'claude', credential: 'prod-api', type: 'jwt' }, 'deny', [PROD_SSO]],
   [
     'prod jwt, SSO human',
@@ -98,14 +138,20 @@ const withExamples: Case[] = [
   ],
 ];
 
+/** The examples' AWS request, from inside a sandboxed session. */
 function aws(agent: string, groups: string[], repo: string | undefined): WhatIf {
   return {
     agent,
     credential: 'aws-readonly',
     type: 'aws',
     groups,
+    ...IN_SANDBOX,
     ...(repo ? { repo, cwd: '/src/infra' } : {}),
   };
+}
+
+function deployKey(evidence: string): WhatIf {
+  return { agent: 'claude', credential: 'deploy-key', type: 'static', evidence, session: 's1' };
 }
 
 function table(engine: () => PolicyEngine, cases: Case[]) {
@@ -129,7 +175,7 @@ describe('the default policy (no policy dir)', () => {
     expect(engine.status()).toMatchObject({
       source: 'default',
       files: [DEFAULT_POLICY_FILE],
-      policyCount: 1,
+      policyCount: 2,
       lastError: null,
     });
   });
@@ -153,7 +199,7 @@ describe('the default policy as written by init, with every example uncommented'
     expect(engine.status()).toMatchObject({
       source: 'dir',
       files: [DEFAULT_POLICY_FILE, EXAMPLES_FILE],
-      policyCount: 1 + POLICY_EXAMPLES.length,
+      policyCount: 2 + POLICY_EXAMPLES.length,
       lastError: null,
     });
   });
@@ -173,5 +219,38 @@ describe('the examples file init writes', () => {
     } finally {
       home.cleanup();
     }
+  });
+});
+
+describe('inside a session, every agent the session is bound by decides too', () => {
+  let home: PolicyHome;
+  let engine: PolicyEngine;
+  beforeAll(() => {
+    home = makePolicyHome();
+    home.write({
+      'bots.cedar':
+        '@id("other-bot-static")\npermit (principal == Agent::"other-bot", action == Action::"static", resource);\n',
+    });
+    engine = home.engine();
+  });
+  afterAll(() => home.cleanup());
+  const input = (bounds: string[]) => ({
+    ...whatIfInput({ agent: 'other-bot', credential: 'npm', type: 'static' }, { uid: UID, now: NOW }),
+    session: { id: 'inner', via: 'sandbox' as const, bounds },
+  });
+
+  it('allows what the agent and every bound may have', () => {
+    expect(engine.decide(input(['other-bot']))).toMatchObject({
+      decision: 'allow',
+      policyIds: ['bots.cedar:other-bot-static'],
+    });
+  });
+
+  it("denies what an outer session's agent may not have, and says which bound denied", () => {
+    const decision = engine.decide(input(['evil', 'other-bot']));
+    expect(decision.decision).toBe('deny');
+    expect(decision.reason).toMatch(
+      /^it runs in session inner, bound by agent evil, and for evil: no policy permits/,
+    );
   });
 });

@@ -24,7 +24,8 @@ export function makePolicyHome(): PolicyHome {
       mkdirSync(dir, { recursive: true });
       for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     },
-    engine: () => new PolicyEngine({ dir, uid: UID, now: () => NOW }),
+    // The files are the test runner's: that is who must own them.
+    engine: () => new PolicyEngine({ dir, uid: UID, owner: process.getuid?.() ?? UID, now: () => NOW }),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -2,8 +2,9 @@
  * Loading: errors name file, line and column (mapped back from Cedar's per-policy offsets), a set
  * that fails never replaces the last good one, and policy ids name the file they come from.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, loadPolicies, whatIfInput } from '../../src/policy/index.js';
 import { makePolicyHome, NOW, type PolicyHome, UID } from './helpers.js';
@@ -166,5 +167,47 @@ describe('the engine over a policy dir', () => {
     const decision = decide(home.engine());
     expect(decision).toMatchObject({ decision: 'deny', policyIds: ['main.cedar:overflow'] });
     expect(decision.reason).toMatch(/^forbidden by main\.cedar:overflow, which failed to evaluate/);
+  });
+});
+
+describe('a policy dir another user could write', () => {
+  let home: PolicyHome;
+  beforeEach(() => {
+    home = makePolicyHome();
+  });
+  afterEach(() => home.cleanup());
+
+  it.each([
+    ['a group- or world-writable policy dir', (dir: string) => chmodSync(dir, 0o777)],
+    ['a world-writable file', (dir: string) => chmodSync(join(dir, 'zz.cedar'), 0o666)],
+    ['a group-writable parent dir', (dir: string) => chmodSync(dirname(dir), 0o775)],
+  ])('refuses %s (ERR_POLICY_UNSAFE) and keeps the last good set', (_what, loosen) => {
+    home.write({ 'main.cedar': permitJwt('jwt') });
+    const engine = home.engine();
+    writeFileSync(join(home.dir, 'zz.cedar'), 'permit (principal, action, resource);');
+    loosen(home.dir);
+    const result = engine.reload();
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('ERR_POLICY_UNSAFE');
+    expect(!result.ok && result.error.message).toMatch(/writable/);
+    expect(engine.policies().map((p) => p.id)).toEqual(['main.cedar:jwt']);
+    // What was refused is named by hash too, for the audit row.
+    expect(result.files.map((f) => f.name)).toEqual(['main.cedar', 'zz.cedar']);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a file owned by another (non-root) user', () => {
+    home.write({ 'main.cedar': permitJwt('jwt'), 'zz.cedar': permitJwt('planted') });
+    chownSync(join(home.dir, 'zz.cedar'), 65534, 65534);
+    const result = home.engine().reload();
+    expect(!result.ok && result.error.message).toMatch(/zz\.cedar: refused: owned by uid 65534/);
+  });
+
+  it('names every file it loaded with its sha256', () => {
+    home.write({ 'main.cedar': permitJwt('jwt') });
+    const result = home.engine().reload();
+    expect(result).toMatchObject({
+      ok: true,
+      files: [{ name: 'main.cedar', sha256: createHash('sha256').update(permitJwt('jwt')).digest('hex') }],
+    });
   });
 });

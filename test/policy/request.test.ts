@@ -18,7 +18,7 @@ const base: PolicyInput = {
     ancestors: [{ exe: '/usr/bin/bash' }, { exe: null }, { exe: '/usr/bin/tmux' }, { exe: '/usr/bin/bash' }],
   },
   human: { sub: 'alice@acme', idp: 'oidc', email: 'alice@acme.com', groups: ['platform'], mfa: true },
-  session: { id: 's-1', via: 'exec' },
+  session: { id: 's-1', via: 'sandbox', bounds: ['claude'] },
   credential: { name: 'aws-readonly', type: 'aws' },
   request: { awsRole: 'arn:aws:iam::1:role/ro', audience: undefined },
   time: new Date('2025-06-01T12:00:00.900Z'),
@@ -41,6 +41,7 @@ describe('buildCedarRequest', () => {
       action: { type: 'Action', id: 'aws' },
       resource: { type: 'Credential', id: 'aws-readonly' },
       context: {
+        agent: { name: 'claude', evidence: 'selector', matched: ['sha256', 'cwd'] },
         user: { sub: 'alice@acme', email: 'alice@acme.com', groups: ['platform'], idp: 'oidc', mfa: true },
         process: {
           pid: 1234,
@@ -52,7 +53,7 @@ describe('buildCedarRequest', () => {
           repoRoot: '/home/me/src/infra',
           ancestors: ['/usr/bin/bash', '/usr/bin/tmux'],
         },
-        session: { id: 's-1', via: 'exec' },
+        session: { id: 's-1', via: 'sandbox', outer: ['claude'] },
         request: { time: 1748779200, awsRole: 'arn:aws:iam::1:role/ro' },
       },
       entities: [
@@ -73,6 +74,7 @@ describe('buildCedarRequest', () => {
   it('leaves out what is not known instead of sending empty values (Cedar has no null)', () => {
     const { context } = buildCedarRequest(sparse);
     expect(context).toEqual({
+      agent: { name: 'unknown', evidence: 'none', matched: [] },
       user: { sub: 'local:me@host', groups: [], idp: 'local', mfa: false },
       process: { pid: 1, uid: 0, exe: '/bin/sh', ancestors: [] },
       request: { time: 1748779200 },

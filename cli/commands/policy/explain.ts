@@ -27,7 +27,15 @@ export const policyExplain: CommandSpec = {
     { flags: '--cwd <dir>', description: 'working directory of the agent' },
     { flags: '--idp <idp>', description: 'how the human signed in: local or oidc', defaultValue: 'local' },
     { flags: '--user <sub>', description: "the human's subject (default <idp>:what-if)" },
+    {
+      flags: '--evidence <evidence>',
+      description: 'how the agent was named: sandbox, session, selector-sha256, selector, declared or none',
+    },
     { flags: '--session <id>', description: 'the agent runs in this `agentid exec` session' },
+    {
+      flags: '--via <membership>',
+      description: 'how it belongs to the session: sandbox (default), subreaper or ancestry',
+    },
     {
       flags: '--request <key=value...>',
       description: 'request attribute, e.g. audience=https://api.example',
@@ -37,6 +45,7 @@ export const policyExplain: CommandSpec = {
   ],
   examples: [
     'agentid policy explain --agent claude --credential identity',
+    'agentid policy explain --agent claude --credential aws-readonly --type aws --evidence sandbox --session s1',
     'agentid policy explain --agent claude --credential aws-readonly --type aws --user-group platform --repo git@github.com:acme/infra.git',
   ],
   async run({ opts }, deps) {
@@ -51,7 +60,7 @@ export const policyExplain: CommandSpec = {
         credential: opts.credential as string,
         type: opts.type as string,
         groups: (opts.userGroup as string[] | undefined) ?? [],
-        ...strings(opts, ['repo', 'cwd', 'idp', 'user', 'session']),
+        ...strings(opts, ['evidence', 'repo', 'cwd', 'idp', 'user', 'session', 'via']),
         request: requestPairs(opts.request),
       },
       { uid: deps.uid, now: deps.now() },

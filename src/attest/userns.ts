@@ -1,0 +1,60 @@
+/**
+ * The user namespace a process runs in, and that namespace's ancestors, as `dev:ino` of the
+ * namespace files: the one fact about a process that it cannot shed. A process can enter a new
+ * child namespace (unshare), never a parent or a sibling, so a sandbox's namespace stays in the
+ * chain of everything started inside it. Walked with ioctl(NS_GET_PARENT) from an fd opened
+ * through the pinned /proc directory, up to (not including) the daemon's own namespace.
+ */
+import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
+import { ioctlNoArg } from '../native/libc.js';
+import type { ProcDir } from './procfs.js';
+
+/** linux/nsfs.h: _IO(0xb7, 0x2). */
+const NS_GET_PARENT = 0xb702;
+/** Deeper than the kernel allows (32 nested user namespaces). */
+const MAX_DEPTH = 33;
+
+/** A live process without ns/user: a kernel built without namespaces (or a test's fake /proc). */
+function hasNoNamespaces(dir: ProcDir): boolean {
+  try {
+    return readdirSync(`${dir.path}/ns`).length === 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+function identity(fd: number): string {
+  const st = fstatSync(fd, { bigint: true });
+  return `${st.dev}:${st.ino}`;
+}
+
+/**
+ * Innermost first; [] for a process in `own` namespace, or where the kernel has no user namespaces
+ * (no ns/user entry). Throws the raw fs error if unreadable.
+ */
+export function usernsChain(dir: ProcDir, own: string | null): string[] {
+  let fd: number;
+  try {
+    fd = openSync(`${dir.path}/ns/user`, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && hasNoNamespaces(dir)) return [];
+    throw err;
+  }
+  try {
+    const chain: string[] = [];
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const id = identity(fd);
+      if (id === own) break;
+      chain.push(id);
+      // EPERM: the parent lies outside the daemon's view (it runs in a container); the chain
+      // ends there.
+      const parent = ioctlNoArg(fd, NS_GET_PARENT);
+      if (!parent.ok) break;
+      closeSync(fd);
+      fd = parent.value;
+    }
+    return chain;
+  } finally {
+    closeSync(fd);
+  }
+}
