@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { usesImageSelectors } from '../src/agents/index.js';
 import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -90,7 +91,11 @@ export async function runDaemon(): Promise<void> {
     now,
     randomUUID,
     log,
-    attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
+    attestor: createAttestor({
+      procRoot: '/proc',
+      maxHashBytes: config.attest.maxHashBytes,
+      findOtherHolders: usesImageSelectors(config.agents),
+    }),
     sessions: new SessionRegistry(fileSessionStore(paths.sessionsFile, (message) => log.warn(message))),
     policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
     ...buildSso({

@@ -11,7 +11,7 @@ export {
   sessionEvidence,
 } from './evidence.js';
 export { selectorFiles } from './files.js';
-export { type AgentMatch, resolveAgent } from './resolve.js';
+export { type AgentMatch, resolveAgent, usesImageSelectors } from './resolve.js';
 export {
   type MatchSubject,
   type Selector,

@@ -28,8 +28,8 @@ export function resolveAgent(definitions: readonly AgentDefinition[], subject: M
   if (imageTrusted(subject.attestation) || !definitions.some(usesImage)) return match;
   return withNote(
     match,
-    'exe, sha256 and cmdline selectors did not count: the connection is not close-on-exec, so it may ' +
-      'have been opened by the program this process ran before its last exec',
+    'exe, sha256 and cmdline selectors did not count: the connection is not close-on-exec, or another ' +
+      'program holds it too, so the code that sends may not be the code this process runs',
   );
 }
 
@@ -90,6 +90,11 @@ function stronger(a: Evidence, b: Evidence): Evidence {
 
 function usesImage(definition: AgentDefinition): boolean {
   return definition.selectors.some((s) => s.kind === 'exe' || s.kind === 'sha256' || s.kind === 'cmdline');
+}
+
+/** Whether any definition names processes by what they run (and so needs sender checks). */
+export function usesImageSelectors(definitions: readonly AgentDefinition[]): boolean {
+  return definitions.some(usesImage);
 }
 
 function selectorMatch(definition: AgentDefinition): AgentMatch {

@@ -24,7 +24,16 @@ export type SelectorKind = Selector['kind'];
 export interface MatchSubject {
   attestation: Pick<
     Attestation,
-    'uid' | 'exe' | 'exeFile' | 'sha256' | 'cmdline' | 'cwd' | 'repo' | 'ancestors' | 'connection'
+    | 'uid'
+    | 'exe'
+    | 'exeFile'
+    | 'sha256'
+    | 'cmdline'
+    | 'cwd'
+    | 'repo'
+    | 'ancestors'
+    | 'connection'
+    | 'sharedWith'
   >;
   /** The `agentid exec` session the caller belongs to, if any, and how it holds the caller. */
   session: { id: string; agent: string | null; membership: SessionMembership } | null;
@@ -37,14 +46,15 @@ export interface MatchSubject {
 }
 
 /**
- * Selectors about the code the connecting process runs. They do not hold when the connection may
- * have been opened before an exec (attestation `connection: 'inheritable'` or `'unknown'`): the
- * code that opened it, and sends on it, may be another.
+ * Selectors about the code the connecting process runs. They do not hold when that code may not
+ * be what sends (src/attest/sender.ts): the connection may have been opened before an exec
+ * (`connection` inheritable or unknown), or another program holds it too (`sharedWith`).
  */
 const imageSelectors: ReadonlySet<SelectorKind> = new Set(['exe', 'sha256', 'cmdline']);
 
 export function imageTrusted(attestation: MatchSubject['attestation']): boolean {
-  return attestation.connection === null || attestation.connection === 'close-on-exec';
+  const held = attestation.connection === null || attestation.connection === 'close-on-exec';
+  return held && (attestation.sharedWith ?? []).every((exe) => exe !== null && exe === attestation.exeFile);
 }
 
 /**

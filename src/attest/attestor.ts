@@ -38,7 +38,7 @@ import {
   readStat,
   readStatus,
 } from './procfs.js';
-import { awaitExec, type ConnectionHold, connectionHold } from './sender.js';
+import { awaitExec, type ConnectionHold, connectionHold, imageOf, otherHolders } from './sender.js';
 import type { Attestation } from './types.js';
 import { usernsChain } from './userns.js';
 import { createNameLookup } from './users.js';
@@ -54,6 +54,11 @@ export interface AttestorOptions {
   groupFile?: string;
   /** Our own seam: tests count digests through it. The daemon leaves it unset. */
   digest?: Digest;
+  /**
+   * Look for other processes holding a peer's connection (sender.ts): set when some agent
+   * definition names processes by exe, sha256 or cmdline, the selectors that depend on it.
+   */
+  findOtherHolders?: boolean;
 }
 
 export interface Attestor {
@@ -73,16 +78,127 @@ export function createAttestor(options: AttestorOptions): Attestor {
   const ownUserns = fileIdentity(`${procRoot}/self/ns/user`);
 
   /**
-   * Everything but the digest, read synchronously while the /proc/PID directory is open; the
-   * executable is opened (not yet hashed) inside that window too.
+   * Everything but the digest and the checks of the sender, read synchronously through the open
+   * /proc/PID directory; the executable is opened (not yet hashed) inside that window too.
    */
   function observe(
+    dir: ProcDir,
     pid: number,
     peer: PeerCredentials | null,
-  ): { facts: Omit<Attestation, 'sha256' | 'sha256Skipped'>; hashed: Promise<HashOutcome> } {
-    const gone: ErrorCode = peer ? 'ERR_ATTEST_PEER_GONE' : 'ERR_ATTEST_NO_SUCH_PROCESS';
-    const who = peer ? `the peer process ${pid}` : `process ${pid}`;
+    failure: (err: unknown, what: string) => AgentIdError,
+  ): { facts: Observed; stat: ProcStat; status: ProcStatus; hashed: Promise<HashOutcome> } {
+    const { gone, who } = naming(pid, peer);
+    const read = <T>(what: string, fn: () => T): T => {
+      try {
+        return fn();
+      } catch (err) {
+        throw failure(err, what);
+      }
+    };
+    // A link missing from a process that is still there means it has none (kernel threads have
+    // no exe), which is not the same as the process having left.
+    const link = (name: 'exe' | 'cwd'): string | null => {
+      try {
+        return readLink(dir, name);
+      } catch (err) {
+        const code = errnoOf(err);
+        if (code !== 'ENOENT' && code !== 'ESRCH') throw failure(err, name);
+        const now = read('stat', () => readStat(dir));
+        if (hasExited(now)) throw new AgentIdError(gone, `${who} has exited`);
+        return null;
+      }
+    };
 
+    const stat = read('stat', () => readStat(dir));
+    if (hasExited(stat)) throw new AgentIdError(gone, `${who} has exited`);
+    const status = read('status', () => readStatus(dir));
+    if (status.tgid !== pid) throw new AgentIdError(gone, `${pid} is a thread of process ${status.tgid}`);
+    if (peer && status.uid !== peer.uid) {
+      throw new AgentIdError(
+        'ERR_ATTEST_PEER_GONE',
+        `pid ${pid} runs as uid ${status.uid} but the connection's peer was uid ${peer.uid}: ` +
+          'the pid no longer names the peer',
+      );
+    }
+    const exe = link('exe');
+    if (exe === null) {
+      throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
+    }
+    const exeFile = fileIdentity(`${dir.path}/exe`);
+    const cmdline = read('cmdline', () => readCmdline(dir));
+    const cwd = link('cwd');
+    const userns = read('user namespace', () => usernsChain(dir, ownUserns));
+    const ancestors = ancestorsOf(stat);
+    const repo = cwd === null ? null : repoOf(cwd);
+    // Opened now, inside the pinned window, so the hash is of this process's inode.
+    const hashed = hashes.hash(`${dir.path}/exe`);
+    const facts: Observed = {
+      pid,
+      ppid: stat.ppid,
+      uid: status.uid,
+      gid: status.gid,
+      user: userName(status.uid),
+      group: groupName(status.gid),
+      exe,
+      exeFile,
+      cmdline,
+      cwd,
+      userns,
+      startTime: stat.startTime,
+      ancestors,
+      repo: repo && { ...repo },
+      script: scriptOf(exe, cmdline, cwd),
+    };
+    return { facts, stat, status, hashed };
+  }
+
+  /**
+   * After the reads, for a connection's peer (sender.ts): waits out an exec in progress, then
+   * requires the connection among the connector's descriptors and its image unchanged since the
+   * daemon accepted the connection and since it was read above.
+   */
+  async function checkSender(
+    dir: ProcDir,
+    peer: PeerCredentials,
+    facts: Observed,
+    imageRead: string | null,
+    failure: (err: unknown, what: string) => AgentIdError,
+  ): Promise<Pick<Attestation, 'connection' | 'sharedWith'>> {
+    const { who } = naming(facts.pid, peer);
+    if (peer.socketInode === undefined) return { connection: null, sharedWith: null };
+    try {
+      await awaitExec(dir);
+    } catch (err) {
+      throw failure(err, 'environment');
+    }
+    let hold: ConnectionHold | 'unknown' = 'unknown';
+    try {
+      if (peer.socketInode !== null) hold = connectionHold(dir, peer.socketInode);
+    } catch (err) {
+      throw failure(err, 'descriptors');
+    }
+    if (hold === null) {
+      throw new AgentIdError(
+        'ERR_ATTEST_SENDER',
+        `${who} connected but no longer holds the connection: another process is sending on it`,
+      );
+    }
+    const image = imageOf(dir.path);
+    if (image === null || image !== imageRead || (peer.image !== undefined && peer.image !== image)) {
+      throw new AgentIdError(
+        'ERR_ATTEST_SENDER',
+        `${who} runs another program than when it connected (it exec'd): the connection may have been opened, and the request written, by the one before`,
+      );
+    }
+    const sharedWith =
+      options.findOtherHolders && peer.socketInode !== null
+        ? otherHolders(procRoot, peer.socketInode, facts.pid, facts.uid)
+        : null;
+    return { connection: hold, sharedWith };
+  }
+
+  async function attestProcess(pid: number, peer: PeerCredentials | null): Promise<Attestation> {
+    const { gone, who } = naming(pid, peer);
     const failure = (err: unknown, what: string): AgentIdError => {
       if (err instanceof AgentIdError) return err;
       const code = errnoOf(err) ?? 'error';
@@ -95,7 +211,6 @@ export function createAttestor(options: AttestorOptions): Attestor {
           : '';
       return new AgentIdError('ERR_ATTEST_UNREADABLE', `cannot read the ${what} of ${who} (${code})${why}`);
     };
-
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new AgentIdError(gone, `${pid} is not a process id`);
     let dir: ProcDir;
     try {
@@ -103,85 +218,25 @@ export function createAttestor(options: AttestorOptions): Attestor {
     } catch (err) {
       throw failure(err, '/proc entry');
     }
-
     try {
-      const read = <T>(what: string, fn: () => T): T => {
-        try {
-          return fn();
-        } catch (err) {
-          throw failure(err, what);
-        }
-      };
-      // A link missing from a process that is still there means it has none (kernel threads have
-      // no exe), which is not the same as the process having left.
-      const link = (name: 'exe' | 'cwd'): string | null => {
-        try {
-          return readLink(dir, name);
-        } catch (err) {
-          const code = errnoOf(err);
-          if (code !== 'ENOENT' && code !== 'ESRCH') throw failure(err, name);
-          const now = read('stat', () => readStat(dir));
-          if (hasExited(now)) throw new AgentIdError(gone, `${who} has exited`);
-          return null;
-        }
-      };
-
-      const stat = read('stat', () => readStat(dir));
-      if (hasExited(stat)) throw new AgentIdError(gone, `${who} has exited`);
-      const status = read('status', () => readStatus(dir));
-      if (status.tgid !== pid) throw new AgentIdError(gone, `${pid} is a thread of process ${status.tgid}`);
-      if (peer && status.uid !== peer.uid) {
-        throw new AgentIdError(
-          'ERR_ATTEST_PEER_GONE',
-          `pid ${pid} runs as uid ${status.uid} but the connection's peer was uid ${peer.uid}: ` +
-            'the pid no longer names the peer',
-        );
-      }
-      const exe = link('exe');
-      if (exe === null) {
-        throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
-      }
-      const exeFile = fileIdentity(`${dir.path}/exe`);
-      const cmdline = read('cmdline', () => readCmdline(dir));
-      const cwd = link('cwd');
-      const userns = read('user namespace', () => usernsChain(dir, ownUserns));
-      const ancestors = ancestorsOf(stat);
-      const repo = cwd === null ? null : repoOf(cwd);
-      // Opened now, inside the pinned window, so the hash is of this process's inode.
-      const hashed = hashes.hash(`${dir.path}/exe`);
+      const imageRead = peer ? imageOf(dir.path) : null;
+      const { facts, stat, status, hashed } = observe(dir, pid, peer, failure);
+      // A peer that is gone is reported as gone, before anything is said about its descriptors.
+      if (peer) pin(dir, stat, status, peer, gone, who);
+      const sender = peer ? await checkSender(dir, peer, facts, imageRead, failure) : null;
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
-      // Through the same directory fd, so still of the pinned process (reads fail once it exits).
-      const connection = peer ? read('descriptors', () => senderCheck(dir, peer, exeFile, who)) : null;
-
-      const facts = {
-        pid,
-        ppid: stat.ppid,
-        uid: status.uid,
-        gid: status.gid,
-        user: userName(status.uid),
-        group: groupName(status.gid),
-        exe,
-        exeFile,
-        cmdline,
-        cwd,
-        userns,
-        connection,
-        startTime: stat.startTime,
-        ancestors,
-        repo: repo && { ...repo },
-        script: scriptOf(exe, cmdline, cwd),
+      const { sha256, skipped } = await hashed;
+      return {
+        ...facts,
+        connection: sender?.connection ?? null,
+        sharedWith: sender?.sharedWith ?? null,
         pinnedBy,
+        sha256,
+        sha256Skipped: skipped,
       };
-      return { facts, hashed };
     } finally {
       closeProcDir(dir);
     }
-  }
-
-  async function attestProcess(pid: number, peer: PeerCredentials | null): Promise<Attestation> {
-    const { facts, hashed } = observe(pid, peer);
-    const { sha256, skipped } = await hashed;
-    return { ...facts, sha256, sha256Skipped: skipped };
   }
 
   return {
@@ -190,29 +245,12 @@ export function createAttestor(options: AttestorOptions): Attestor {
   };
 }
 
-/**
- * After the reads: waits out an exec in progress, then requires the connection among the
- * connector's descriptors and the executable unchanged since it was read (sender.ts).
- */
-function senderCheck(
-  dir: ProcDir,
-  peer: PeerCredentials,
-  exeFile: string | null,
-  who: string,
-): ConnectionHold | 'unknown' {
-  if (peer.socketInode === undefined) return null;
-  awaitExec(dir);
-  const hold = peer.socketInode === null ? 'unknown' : connectionHold(dir, peer.socketInode);
-  if (hold === null) {
-    throw new AgentIdError(
-      'ERR_ATTEST_SENDER',
-      `${who} connected but no longer holds the connection: another process is sending on it`,
-    );
-  }
-  if (fileIdentity(`${dir.path}/exe`) !== exeFile) {
-    throw new AgentIdError('ERR_ATTEST_SENDER', `${who} ran another executable while it was attested`);
-  }
-  return hold;
+type Observed = Omit<Attestation, 'sha256' | 'sha256Skipped' | 'pinnedBy' | 'connection' | 'sharedWith'>;
+
+function naming(pid: number, peer: PeerCredentials | null): { gone: ErrorCode; who: string } {
+  return peer
+    ? { gone: 'ERR_ATTEST_PEER_GONE', who: `the peer process ${pid}` }
+    : { gone: 'ERR_ATTEST_NO_SUCH_PROCESS', who: `process ${pid}` };
 }
 
 /** Proves the reads described the process asked about, or throws. */

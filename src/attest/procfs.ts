@@ -15,6 +15,12 @@ export interface ProcStat {
   ppid: number;
   /** Field 22: clock ticks after boot. */
   startTime: number;
+  /**
+   * Where the process's code, stack, arguments and environment sit in memory (fields 26-28 and
+   * 45-51), joined: new on every execve (address randomisation, another binary's segments), so it
+   * tells an exec that kept pid and start time. All zero when the reader may not see them.
+   */
+  layout: string;
 }
 
 export interface ProcStatus {
@@ -52,6 +58,7 @@ export function parseStat(text: string): ProcStat {
     state,
     ppid: integer(fields[1], 'stat'),
     startTime: integer(fields[19], 'stat'),
+    layout: [23, 24, 25, 42, 43, 44, 45, 46, 47, 48].map((i) => fields[i] ?? '').join(':'),
   };
 }
 

@@ -1,28 +1,45 @@
 /**
- * Is the process that connected still the code that sends? SO_PEERCRED names the process that
- * called connect(), and a pidfd proves that process is alive; neither says it has not exec'd
- * another binary since, keeping the connection (not close-on-exec) for a forked child to send on.
- * exec keeps pid, start time and pidfd, so the daemon would attest the new binary (SECURITY.md,
- * "attest the sender").
+ * Is the process that connected the code that sends? SO_PEERCRED names the process that called
+ * connect(), and a pidfd proves that process is alive; neither says it has not exec'd another
+ * binary since, keeping the connection for a forked child to send on: exec keeps pid, start time
+ * and pidfd (SECURITY.md, "Attest the sender"). So:
  *
- * What cannot cross an exec is a close-on-exec descriptor. So after the /proc reads the daemon
- * waits out any exec in progress (opening /proc/PID/environ takes the kernel's exec_update_lock,
- * which execve holds from switching the executable until close-on-exec descriptors are closed),
- * then looks for the connection among the connector's descriptors: held close-on-exec, the code
- * whose exe was read is the code that opened it; held inheritable, it may have been opened by a
- * previous image; not held at all, someone else is sending. The exe is compared once more after
- * that, so an exec that started during the reads is seen too.
+ * - the connector must still hold the connection: one that handed it away entirely is refused;
+ * - its image (the executable's device and inode, and where its code, stack and arguments sit in
+ *   memory, all new on every exec) must be the one it had when the daemon accepted the
+ *   connection, and the one read during attestation; a changed image is refused. Before the
+ *   comparison the daemon waits out an exec in progress: opening /proc/PID/environ takes the
+ *   kernel's exec_update_lock, which execve holds from switching the executable until the old
+ *   close-on-exec descriptors are closed;
+ * - every other process holding the connection (a forked child, or one it was passed to) is
+ *   looked for when a name would rest on exe, sha256 or cmdline selectors (src/agents): those
+ *   count only if all holders run the same executable;
+ * - a connection held inheritable (not close-on-exec) may have been opened by an earlier image, so
+ *   those selectors do not count either. (Node marks inherited descriptors close-on-exec at start,
+ *   which is why this is not the only check.)
  */
-import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { O_CLOEXEC } from '../native/libc.js';
-import { type ProcDir, readProcText } from './procfs.js';
+import { fileIdentity } from './file-identity.js';
+import { type ProcDir, parseStat, readProcText } from './procfs.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
 export type ConnectionHold = 'close-on-exec' | 'inheritable' | null;
 
-/** Blocks while the process is in the middle of an execve, until its old descriptors are closed. */
-export function awaitExec(dir: ProcDir): void {
-  closeSync(openSync(`${dir.path}/environ`, 'r'));
+/** Blocks (off the event loop) while the process is in an execve, until its old descriptors are closed. */
+export async function awaitExec(dir: ProcDir): Promise<void> {
+  await (await open(`${dir.path}/environ`, 'r')).close();
+}
+
+/** The program a process runs, as a comparable string: its executable and its memory layout. */
+export function imageOf(procPath: string): string | null {
+  try {
+    const exe = fileIdentity(`${procPath}/exe`);
+    return exe === null ? null : `${exe}/${parseStat(readProcText(`${procPath}/stat`)).layout}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -45,4 +62,40 @@ export function connectionHold(dir: ProcDir, inode: number): ConnectionHold {
     hold = 'close-on-exec';
   }
   return hold;
+}
+
+/**
+ * The executables (`dev:ino`) of every other process of `uid` holding socket `inode`, found the
+ * way `ss -p` does: through every /proc/PID/fd. Costly (all processes of the user), so only asked
+ * for when a name would rest on what the connector runs.
+ */
+export function otherHolders(
+  procRoot: string,
+  inode: number,
+  except: number,
+  uid: number,
+): (string | null)[] {
+  const target = `socket:[${inode}]`;
+  const found: (string | null)[] = [];
+  for (const name of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(name) || Number(name) === except) continue;
+    const path = `${procRoot}/${name}`;
+    try {
+      if (statSync(path).uid !== uid) continue;
+      const fds = readdirSync(`${path}/fd`);
+      if (fds.some((fd) => readLinkOrNull(`${path}/fd/${fd}`) === target))
+        found.push(fileIdentity(`${path}/exe`));
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return found;
+}
+
+function readLinkOrNull(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
 }

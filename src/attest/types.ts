@@ -44,6 +44,11 @@ export interface Attestation {
    * (the kernel did not name the client socket); null when no connection is involved (`attest`).
    */
   connection: 'close-on-exec' | 'inheritable' | 'unknown' | null;
+  /**
+   * The executables (`dev:ino`) of other processes that hold the same connection; null when not
+   * looked for (only when agent definitions use exe, sha256 or cmdline selectors).
+   */
+  sharedWith: (string | null)[] | null;
   startTime: number;
   /** Parent first, up to and including pid 1 (or the first ancestor /proc will not show). */
   ancestors: AncestorInfo[];

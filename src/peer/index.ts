@@ -22,6 +22,11 @@ export interface PeerCredentials {
    * kernel would not say, absent where the peer is not a Unix socket connection.
    */
   socketInode?: number | null;
+  /**
+   * The program the peer ran when the connection was accepted (executable and memory layout, see
+   * src/attest/sender.ts); compared at every request, since exec keeps the pid. Absent: not read.
+   */
+  image?: string | null;
 }
 
 /** The fd of an accepted Unix socket connection. */

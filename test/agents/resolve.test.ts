@@ -41,6 +41,7 @@ function subject(attestation: Partial<Attested> = {}, session: SessionFacts | nu
       cwd: '/home/alice/work/api',
       repo: { root: '/home/alice/work/api', remote: 'git@github.com:acme/api.git' },
       connection: 'close-on-exec',
+      sharedWith: null,
       ancestors: [
         {
           pid: 200,
@@ -315,6 +316,12 @@ describe('exe by file, not by path', () => {
 
 describe('a connection that may predate an exec', () => {
   const toml = `[agents.claude]\nsha256 = "${sha('a')}"\n[agents.here]\ncwd = "/home/alice"`;
+  it('(shared with another program) matches no exe, sha256 or cmdline selector', () => {
+    expect(resolveAgent(load(toml), subject({ sharedWith: ['file:/usr/bin/python3'] })).name).toBe('here');
+    // Shared with another process of the same program (a fork that did not exec): still claude.
+    expect(resolveAgent(load(toml), subject({ sharedWith: ['file:/usr/bin/node'] })).name).toBe('claude');
+  });
+
   it.each(['inheritable', 'unknown'] as const)(
     '(%s) matches no exe, sha256 or cmdline selector, and says why',
     (connection) => {
