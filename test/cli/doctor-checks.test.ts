@@ -8,6 +8,7 @@ import {
   checkKeychain,
   checkNode,
   checkPolicy,
+  checkSandbox,
   checkSocketDir,
 } from '../../cli/doctor/checks.js';
 import type { StatusResponse } from '../../src/protocol/index.js';
@@ -157,5 +158,21 @@ describe('doctor checks', () => {
     });
     expect(checkAws(['dev'], '~/.aws/config', null).detail).toContain('does not exist');
     expect(checkAws([], '~/.aws/config', null).status).toBe('skip');
+  });
+});
+
+describe('exec sandbox', () => {
+  const works = { available: true, reason: '/usr/bin/bwrap creates user and pid namespaces' };
+  const missing = { available: false, reason: 'bwrap is not on PATH: install bubblewrap' };
+  it.each([
+    [works, 'auto', undefined, 'pass', 'evidence "sandbox"'],
+    [works, 'auto', 'unix:abstract=/tmp/dbus-x', 'pass', 'abstract socket'],
+    [missing, 'auto', undefined, 'skip', 'exec runs without a sandbox'],
+    [missing, 'require', undefined, 'fail', 'bwrap is not on PATH'],
+    [works, 'off', undefined, 'skip', 'sessions are held by ancestry'],
+  ] as const)('%j in mode %s (bus %s): %s', (support, mode, bus, verdict, detail) => {
+    const check = checkSandbox(support, mode, bus);
+    expect(check).toMatchObject({ id: 'sandbox', status: verdict, detail: expect.stringContaining(detail) });
+    expect(check.fix === null).toBe(verdict !== 'fail');
   });
 });

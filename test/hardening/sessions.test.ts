@@ -24,7 +24,7 @@ import {
   nobody,
   openLab,
   type Who,
-} from './session-lab.js';
+} from '../e2e/session-lab.js';
 import { record } from './tally.js';
 
 const SANDBOX_MODES = [

@@ -1,13 +1,25 @@
 /**
- * A lab for attacks on exec sessions: a daemon and the CLI from any build (AGENTID_ATTACK_DIST,
- * default ./dist, so the same attacks run against an older main: `AGENTID_ATTACK_DIST=/x/dist`),
- * run as the current user or as uid 65534 (when root: setpriv, no supplementary groups), in a
- * throwaway AGENTID_HOME that user owns.
+ * A lab for exec sessions, for the workload tests and the attacks on sessions: a daemon and the
+ * CLI from any build (AGENTID_ATTACK_DIST, default ./dist, so the same attacks run against an
+ * older main: `AGENTID_ATTACK_DIST=/x/dist`), run as the current user or as uid 65534 (when
+ * root: setpriv, no supplementary groups), in a throwaway directory that user owns:
+ * `agentid/` (AGENTID_HOME), `home/` (HOME) and `scratch/`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { collect, type Home, makeHome, type Result, sleep } from '../e2e/harness.js';
+import { collect, type Home, type Result, sleep } from './harness.js';
 
 export const dist = resolve(process.env.AGENTID_ATTACK_DIST ?? 'dist');
 export const cli = join(dist, 'cli', 'main.js');
@@ -47,6 +59,10 @@ export interface Lab {
   writePolicy(name: string, text: string): void;
   /** A scratch directory the lab's user can write (inside a sandbox too). */
   scratch(): string;
+  /** Makes everything under the lab its user's again (after the runner wrote files there). */
+  own(): void;
+  /** The environment the lab's processes get. */
+  env: NodeJS.ProcessEnv;
   cleanup(): Promise<void>;
 }
 
@@ -68,24 +84,38 @@ function asUser(who: Who, command: string, args: string[]): [string, string[]] {
 }
 
 export function openLab(who: Who, config = ''): Lab {
-  const home = makeHome(config);
+  const root = mkdtempSync(join(tmpdir(), 'agentid-lab-'));
+  const dir = join(root, 'agentid');
+  const userHome = join(root, 'home');
+  const scratchRoot = join(root, 'scratch');
+  for (const d of [dir, userHome, scratchRoot]) mkdirSync(d);
+  writeFileSync(join(dir, 'config.toml'), config);
+  const home: Home = {
+    dir,
+    socket: join(dir, 'run', 'agentid.sock'),
+    auditDb: join(dir, 'state', 'audit.db'),
+    env: { ...process.env, AGENTID_HOME: dir, AGENTID_NO_AUTOSTART: undefined },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
   const base: NodeJS.ProcessEnv = {
     ...home.env,
-    // The lab's user's own HOME: nothing of the runner's leaks in, and nobody can write there.
-    HOME: home.dir,
+    // The lab user's own HOME: nothing of the runner's leaks in, and it is writable in a sandbox.
+    HOME: userHome,
     XDG_RUNTIME_DIR: undefined,
+    XDG_CONFIG_HOME: undefined,
+    XDG_STATE_HOME: undefined,
     DBUS_SESSION_BUS_ADDRESS: undefined,
   };
-  const scratchRoot = join(home.dir, 'scratch');
-  mkdirSync(scratchRoot);
   let daemon: ChildProcess | null = null;
   const own = () => {
-    if (who.uid !== null) chownTree(home.dir, who.uid);
+    if (who.uid !== null) chownTree(root, who.uid);
   };
   own();
   const lab: Lab = {
     home,
     who,
+    env: base,
+    own,
     agentid: `${process.execPath} ${cli}`,
     run(command, args, options = {}) {
       const [c, a] = asUser(who, command, args);
