@@ -2,7 +2,8 @@
 /**
  * The agentid CLI: builds commander from the command specs, wires the real world into `deps`, and
  * is the only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
- * with the code's exit status (DESIGN.md); secrets are never part of a message.
+ * with the code's exit status (README.md); secrets are never part of a message (SECURITY.md
+ * invariant 3).
  */
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';

@@ -4,7 +4,7 @@
  * exit code. Messages never contain secret values.
  */
 
-/** Exit codes of the CLI (DESIGN.md: command surface). */
+/** Exit codes of the CLI (README.md, "Usage"). */
 export const ExitCode = {
   ok: 0,
   internal: 1,

@@ -1,6 +1,6 @@
 /**
  * The audit log: an append-only, hash-chained SQLite file. The daemon owns the one AuditWriter;
- * the CLI and TUI read through AuditReader. See DESIGN.md, "Audit".
+ * the CLI and TUI read through AuditReader. See README.md, "Audit log", and SECURITY.md invariants 3 and 4.
  */
 export { canonicalJson } from './canonical-json.js';
 export {

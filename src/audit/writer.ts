@@ -1,7 +1,7 @@
 /**
  * The daemon's single writer of the audit log. `append` is synchronous and returns only once the
  * row is committed, so the daemon can hold back a credential until its audit row exists
- * (security invariant 4). The chain head (last seq and hash) lives in memory, read once at open,
+ * (SECURITY.md invariant 4). The chain head (last seq and hash) lives in memory, read once at open,
  * so the hot path is one hash and one prepared INSERT.
  */
 import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
@@ -83,7 +83,7 @@ export class AuditWriter {
   append(input: AuditEventInput): AuditRow {
     const fingerprint = input.credentialFingerprint;
     if (fingerprint !== null && !FINGERPRINT.test(fingerprint)) {
-      // A raw secret passed by mistake must never reach the file (security invariant 3).
+      // A raw secret passed by mistake must never reach the file (SECURITY.md invariant 3).
       throw new AgentIdError('ERR_AUDIT_INVALID_EVENT', 'credentialFingerprint must be a sha256 hex digest');
     }
     const attestationJson = input.attestation === null ? null : canonicalJson(input.attestation);

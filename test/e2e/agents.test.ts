@@ -40,7 +40,11 @@ describe('agent definitions', () => {
       const matched = await run();
       expect(matched.attestation.exe).toBe(agentExe);
       expect(matched.attestation.sha256).toBe(digest);
-      expect(matched.agent).toMatchObject({ name: 'testagent', evidence: 'selector', matched: ['sha256'] });
+      expect(matched.agent).toMatchObject({
+        name: 'testagent',
+        evidence: 'selector-sha256',
+        matched: ['sha256'],
+      });
 
       // Same path, other bytes (still a runnable node: trailing bytes are ignored by the loader).
       unlinkSync(agentExe);

@@ -27,7 +27,7 @@ describe('agentid exec', () => {
     expect(inside.stderr).toBe('');
     expect(inside.code).toBe(0);
     const me = JSON.parse(inside.stdout.slice(0, inside.stdout.lastIndexOf('}') + 1)) as Whoami;
-    expect(me.agent).toMatchObject({ name: 'demo', evidence: 'declared' });
+    expect(me.agent).toMatchObject({ name: 'demo', evidence: 'sandbox' });
     expect(me.session?.agent).toBe('demo');
     expect(inside.stdout).toContain(`session=${me.session?.id}`);
 

@@ -7,7 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHttp, startGitHttp } from '../peers/git-http.js';
@@ -52,9 +53,9 @@ describe('git credential helper with a GitHub App and a static secret', () => {
 
   beforeAll(async () => {
     home = makeHome();
-    work = join(home.dir, 'work');
+    // Outside AGENTID_HOME: agentid's own dir is read-only in an exec sandbox.
+    work = mkdtempSync(join(tmpdir(), 'agentid-git-work-'));
     const root = join(home.dir, 'repos');
-    mkdirSync(work);
     for (const repo of ['acme/widgets.git', 'acme/private.git']) {
       git(['init', '--bare', '--quiet', '--initial-branch=main', join(root, repo)]);
     }
@@ -145,6 +146,7 @@ username = "bot"
     await server?.close();
     await githubApi?.close();
     home?.cleanup();
+    rmSync(work, { recursive: true, force: true });
   });
 
   const agentGit = (agent: string, args: string[], cwd = work) =>

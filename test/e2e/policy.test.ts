@@ -135,13 +135,13 @@ describe('policy', () => {
     home = makeHome();
     const daemon = await startDaemon(home);
     try {
-      expect((await status()).policy).toMatchObject({ source: 'default', policyCount: 1, lastError: null });
+      expect((await status()).policy).toMatchObject({ source: 'default', policyCount: 2, lastError: null });
       expect((await token(home.dir)).code).toBe(0);
 
       // Created after start: the dir itself appears (the parent is watched too).
       writePolicy('main.cedar', 'forbid (principal, action, resource) when { context.user.nope };\n');
       const broken = await until('the error', (s) => s.policy.lastError !== null);
-      expect(broken.policy).toMatchObject({ source: 'default', policyCount: 1 });
+      expect(broken.policy).toMatchObject({ source: 'default', policyCount: 2 });
       expect(broken.policy.lastError?.message).toContain('main.cedar:1:45');
       const human = await runCli(home, ['status']);
       expect(human.stdout).toContain('policy error');
@@ -164,16 +164,22 @@ describe('policy', () => {
       expect(denied.stderr).toContain('forbidden by main.cedar:deny-all');
 
       const rows = await audit();
-      expect(rows.filter((r) => r.action === 'policy.reload')).toEqual([
+      // Every load is a row naming its files by hash: the default at start, the broken file, the fix.
+      const reloads = rows.filter((r) => r.action === 'policy.reload');
+      expect(reloads).toEqual([
+        expect.objectContaining({ decision: 'allow', errorCode: null }),
         expect.objectContaining({ decision: 'error', errorCode: 'ERR_POLICY_INVALID' }),
+        expect.objectContaining({ decision: 'allow', errorCode: null }),
       ]);
-      expect(rows.find((r) => r.action === 'policy.reload')?.reason).toContain('main.cedar:1:45');
+      expect(reloads[0]?.reason).toMatch(/default\.cedar sha256=[0-9a-f]{64}/);
+      expect(reloads[1]?.reason).toContain('main.cedar:1:45');
+      expect(reloads[2]?.reason).toMatch(/loaded 1 policies from .*: main\.cedar sha256=[0-9a-f]{64}$/);
       expect(rows.filter((r) => r.action === 'jwt').map((r) => r.decision)).toEqual([
         'allow',
         'allow',
         'deny',
       ]);
-      expect(daemon.log()).toContain(`policy reloaded: ${join(home.dir, 'policy')} (policies: 1)`);
+      expect(daemon.log()).toContain(`policy loaded: ${join(home.dir, 'policy')} (policies: 1)`);
     } finally {
       await daemon.stop();
     }

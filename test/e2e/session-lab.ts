@@ -32,6 +32,8 @@ export interface Who {
   uid: number | null;
 }
 
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export const me: Who = { label: isRoot ? 'root' : 'user', uid: null };
 export const nobody: Who = { label: 'uid 65534', uid: NOBODY };
 /** The current user, and uid 65534 too when that can be arranged (running as root). */
@@ -99,6 +101,9 @@ export function openLab(who: Who, config = ''): Lab {
   };
   const base: NodeJS.ProcessEnv = {
     ...home.env,
+    // Another user cannot run what lives in the runner's private dirs (e.g. /root/.pyenv):
+    // system directories first.
+    PATH: who.uid === null ? process.env.PATH : `${SYSTEM_PATH}:${process.env.PATH ?? ''}`,
     // The lab user's own HOME: nothing of the runner's leaks in, and it is writable in a sandbox.
     HOME: userHome,
     XDG_RUNTIME_DIR: undefined,

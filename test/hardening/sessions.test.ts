@@ -48,8 +48,7 @@ describe('case 1: leaving the session (setsid, double fork, outliving it)', () =
   it.each(everyone)(
     'as $label: an escaped process is still the session agent, or ends with the session',
     async (who: Who) => {
-      let tried = 0;
-      let failures = 0;
+      const outcomes: { mode: string; marker: string; served: boolean; status: string }[] = [];
       for (const mode of SANDBOX_MODES) {
         lab = openLab(who, FILE_SECRETS);
         await lab.startDaemon();
@@ -75,28 +74,31 @@ describe('case 1: leaving the session (setsid, double fork, outliving it)', () =
           ['fork', 'via-double-fork'],
           ['late', 'after-the-session'],
         ] as const) {
-          tried++;
           const status = existsSync(join(dir, marker))
             ? readFileSync(join(dir, marker), 'utf8').trim()
             : 'killed';
-          const served = allowed.some((r) => r.resource === resource);
-          if (served || status === '0') failures++;
-          // Refused (3) while the session lives; killed with it afterwards.
-          expect({ mode: mode.label, marker, served }).toEqual({ mode: mode.label, marker, served: false });
-          expect(['3', 'killed']).toContain(status);
+          outcomes.push({
+            mode: mode.label,
+            marker,
+            served: allowed.some((r) => r.resource === resource),
+            status,
+          });
         }
         await lab.cleanup();
         lab = undefined;
       }
-      record({ attack: `session 1: leave the session (${who.label})`, tried, failures });
-      expect(failures).toBe(0);
+      const failures = outcomes.filter((o) => o.served || o.status === '0').length;
+      record({ attack: `session 1: leave the session (${who.label})`, tried: outcomes.length, failures });
+      // Refused (3) while the session lives; killed with it afterwards.
+      for (const o of outcomes)
+        expect(o).toEqual({ ...o, served: false, status: expect.stringMatching(/^(3|killed)$/) });
     },
   );
 });
 
 describe('case 2: killing the daemon', () => {
   it.each(everyone)('as $label: the restarted daemon still knows the session', async (who: Who) => {
-    let failures = 0;
+    const outcomes: Record<string, string>[] = [];
     for (const mode of SANDBOX_MODES) {
       lab = openLab(who, FILE_SECRETS);
       await lab.startDaemon();
@@ -106,16 +108,15 @@ describe('case 2: killing the daemon', () => {
         `printf v | ${lab.agentid} secret set after-kill >/dev/null 2>&1; echo "set=$?"`,
       ].join('\n');
       const out = await lab.execSh(script, ['--agent', 'evil'], mode.env);
-      const seen = markers(out.stdout);
-      if (seen.set !== '3') failures++;
-      expect({ mode: mode.label, ...seen }).toMatchObject({ mode: mode.label, set: '3' });
-      // In the sandbox the daemon is out of reach: its lock file is hidden and its pid invisible.
-      if (mode.label === 'sandbox auto') expect(seen.kill).not.toBe('0');
+      outcomes.push({ mode: mode.label, ...markers(out.stdout) });
       await lab.cleanup();
       lab = undefined;
     }
-    record({ attack: `session 2: kill the daemon (${who.label})`, tried: SANDBOX_MODES.length, failures });
-    expect(failures).toBe(0);
+    const failures = outcomes.filter((o) => o.set !== '3').length;
+    record({ attack: `session 2: kill the daemon (${who.label})`, tried: outcomes.length, failures });
+    for (const o of outcomes) expect(o).toMatchObject({ set: '3' });
+    // In the sandbox the daemon is out of reach: its lock file is hidden and its pid invisible.
+    expect(outcomes[0]?.kill).not.toBe('0');
   });
 });
 
@@ -227,24 +228,27 @@ describe('case 4: connect, fork, exec the agent binary, send from the child', ()
     // Control: the binary itself is named claude.
     const control = await lab.run(claude, [cli, 'whoami', '--json']);
     expect((JSON.parse(control.stdout) as { agent: { name: string } }).agent.name).toBe('claude');
-    let failures = 0;
-    const variants = [
+    const outcomes: { variant: string; answer: string; got: string }[] = [];
+    for (const [variant, flag] of [
       ['inheritable', '1'],
       ['close-on-exec', '0'],
-    ] as const;
-    for (const [variant, flag] of variants) {
+    ] as const) {
       const out = await lab.run('python3', ['-c', connectForkExec, lab.home.socket, claude, flag]);
       const body = out.stdout.slice(out.stdout.indexOf('\r\n\r\n') + 4);
-      const answer = JSON.parse(body || '{}') as { agent?: { name: string }; error?: { code: string } };
-      if (answer.agent?.name === 'claude') failures++;
-      if (process.env.DEBUG_CASE4) console.log(variant, body);
-      expect({ variant, agent: answer.agent?.name ?? answer.error?.code }).not.toEqual({
-        variant,
-        agent: 'claude',
-      });
+      let got = `no answer (${out.stderr.trim().split('\n').at(-1)})`;
+      try {
+        const answer = JSON.parse(body) as { agent?: { name: string }; error?: { code: string } };
+        got = answer.agent?.name ?? answer.error?.code ?? got;
+      } catch {}
+      outcomes.push({ variant, answer: out.stdout.split('\r\n')[0] ?? '', got });
     }
-    record({ attack: `session 4: connect, fork, exec (${who.label})`, tried: variants.length, failures });
-    expect(failures).toBe(0);
+    // Only an answer counts: an attack that never got one proves nothing either way.
+    const failures = outcomes.filter((o) => o.got === 'claude' || !/^HTTP\/1\.1 /.test(o.answer)).length;
+    record({ attack: `session 4: connect, fork, exec (${who.label})`, tried: outcomes.length, failures });
+    for (const o of outcomes) {
+      expect(o.answer).toMatch(/^HTTP\/1\.1 (200|403) /);
+      expect(o.got).not.toBe('claude');
+    }
   });
 });
 
@@ -267,8 +271,7 @@ describe('case 5: an exe-only agent spoofed by a bind mount in another mount nam
       '-c',
       `mount --bind ${impostor} ${real} && ${real} ${cli} whoami --json`,
     ]);
-    expect(spoof.stderr).toBe('');
-    const name = whoami(spoof);
+    const name = spoof.stdout === '' ? `no answer: ${spoof.stderr.trim()}` : whoami(spoof);
     record({
       attack: `session 5: mount-namespace exe spoof (${who.label})`,
       tried: 1,
@@ -291,21 +294,23 @@ describe('case 6: a nested exec switching agents', () => {
       const token = `${lab.agentid} token --audience x >/dev/null`;
       // Control: other-bot's own session gets its token.
       expect((await lab.execSh(token, ['--agent', 'other-bot'])).code).toBe(0);
-      let failures = 0;
+      const outcomes: Record<string, string>[] = [];
       for (const mode of SANDBOX_MODES) {
         const nested = `${lab.agentid} exec --nest --agent other-bot -- sh -c '${token}'; echo "nested=$?"`;
-        const seen = markers((await lab.execSh(nested, ['--agent', 'evil'], mode.env)).stdout);
-        if (seen.nested !== '3') failures++;
-        expect({ mode: mode.label, ...seen }).toEqual({ mode: mode.label, nested: '3' });
+        outcomes.push({
+          mode: mode.label,
+          ...markers((await lab.execSh(nested, ['--agent', 'evil'], mode.env)).stdout),
+        });
       }
-      const denied = (await lab.auditRows()).filter((r) => r.action === 'jwt' && r.decision === 'deny');
-      expect(denied.at(-1)?.reason).toMatch(/bound by agent evil/);
+      const failures = outcomes.filter((o) => o.nested !== '3').length;
       record({
         attack: `session 6: nested exec as another agent (${who.label})`,
-        tried: SANDBOX_MODES.length,
+        tried: outcomes.length,
         failures,
       });
-      expect(failures).toBe(0);
+      for (const o of outcomes) expect(o).toEqual({ mode: o.mode, nested: '3' });
+      const denied = (await lab.auditRows()).filter((r) => r.action === 'jwt' && r.decision === 'deny');
+      expect(denied.at(-1)?.reason).toMatch(/bound by agent evil/);
     },
   );
 });

@@ -2,7 +2,7 @@
  * The two STS calls, through the maintained SDK (SigV4 is not ours to hand-roll). The SDK is
  * imported on first use, so a daemon that never issues AWS credentials never loads it. Every call
  * has a hard deadline and a single attempt: a broken STS gives the caller a coded error within
- * the timeout instead of a retry storm or a hang (invariant 6).
+ * the timeout instead of a retry storm or a hang (SECURITY.md invariant 6).
  */
 import { AgentIdError } from '../../errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * The two GitHub REST calls the provider makes, each bounded by a timeout (invariant 6) and with
+ * The two GitHub REST calls the provider makes, each bounded by a timeout (SECURITY.md invariant 6) and with
  * the headers GitHub documents. Failures become ERR_GITHUB_* with GitHub's own message, which
  * never contains a token; the request's Authorization header is never part of an error.
  */
