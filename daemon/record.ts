@@ -1,55 +1,71 @@
 /**
- * Builds the audit row for a request: the fields every row shares come from the caller, the
- * decision from the route. The attestation is stored as a summary that identifies the process
- * (exe, sha256, ancestry, session) but leaves out command lines, which can carry secrets
- * (`mysql -pPASSWORD`): invariant 3.
+ * The one place the daemon writes audit rows: `record` for a request (called by the pipeline
+ * only) and `recordDaemonEvent` for what the daemon does on its own (a policy reload that
+ * failed). The fields every row shares come from whoever asked, the decision from the facts. The
+ * attestation is stored as a summary that identifies the process (exe, sha256, ancestry, session)
+ * but leaves out command lines, which can carry secrets (`mysql -pPASSWORD`): invariant 3.
  */
-import type { AuditEventInput, Decision } from '../src/audit/index.js';
-import type { PeerCredentials } from '../src/peer/index.js';
-import type { Caller } from './identify.js';
+import type { AuditEventInput, AuditRow } from '../src/audit/index.js';
+import type { DaemonDeps } from './deps.js';
+import type { Caller, Who } from './identify.js';
+import type { AuditFacts } from './outcome.js';
 
-export interface PeerEventFields {
-  action: string;
-  decision: Decision;
-  latencyMs: number;
-  resource?: string | null;
-  reason?: string | null;
-  errorCode?: string | null;
-  /** Policies that determined the decision. */
-  policyIds?: string[];
-  /** sha256 of what identifies an issued credential (jti, access key id); never the secret. */
-  credentialFingerprint?: string | null;
-  expiresAt?: Date | null;
+type RecordDeps = Pick<DaemonDeps, 'audit'>;
+
+/** Commits the row of a request; returns it once it is durable. `action` is the handler's default. */
+export function record(
+  deps: RecordDeps,
+  who: Who,
+  facts: AuditFacts & { action: string },
+  latencyMs: number,
+): AuditRow {
+  return deps.audit.append(requestEvent(who, facts, latencyMs));
 }
 
-/** A peer refused before it was attested: all we know is its credentials and, maybe, its exe. */
-export interface RefusedPeer {
-  peer: PeerCredentials;
-  exe: string | null;
+/** A row with the daemon itself as the actor: no peer asked for it. */
+export function recordDaemonEvent(
+  deps: RecordDeps & Pick<DaemonDeps, 'pid' | 'uid'>,
+  facts: AuditFacts & { action: string },
+): AuditRow {
+  return deps.audit.append({
+    ...eventFields(facts),
+    agent: 'daemon',
+    human: null,
+    // The daemon's own process; gid and exe are not needed to tell it apart.
+    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
+    attestation: null,
+    latencyMs: facts.latencyMs ?? 0,
+  });
 }
 
-export function peerEvent(who: Caller | RefusedPeer, fields: PeerEventFields): AuditEventInput {
+function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyMs: number): AuditEventInput {
   const caller = 'attestation' in who ? who : null;
   const { peer } = who;
   return {
-    action: fields.action,
-    decision: fields.decision,
+    ...eventFields(facts),
     agent: caller?.agent.name ?? 'unknown',
-    human: caller?.human.sub ?? null,
-    resource: fields.resource ?? null,
+    human: facts.human !== undefined ? facts.human : (caller?.human.sub ?? null),
     peer: {
       pid: peer.pid,
       uid: peer.uid,
       gid: peer.gid,
-      exe: caller ? caller.attestation.exe : (who as RefusedPeer).exe,
+      exe: caller ? caller.attestation.exe : 'exe' in who ? who.exe : null,
     },
     attestation: caller ? attestationSummary(caller) : null,
-    policyIds: fields.policyIds ?? [],
-    reason: fields.reason ?? null,
-    credentialFingerprint: fields.credentialFingerprint ?? null,
-    expiresAt: fields.expiresAt?.toISOString() ?? null,
-    errorCode: fields.errorCode ?? null,
-    latencyMs: fields.latencyMs,
+    latencyMs: facts.latencyMs ?? latencyMs,
+  };
+}
+
+function eventFields(facts: AuditFacts & { action: string }) {
+  return {
+    action: facts.action,
+    decision: facts.decision,
+    resource: facts.resource ?? null,
+    policyIds: [...(facts.policyIds ?? [])],
+    reason: facts.reason ?? null,
+    credentialFingerprint: facts.credentialFingerprint ?? null,
+    expiresAt: facts.expiresAt?.toISOString() ?? null,
+    errorCode: facts.errorCode ?? null,
   };
 }
 
