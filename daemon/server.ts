@@ -91,12 +91,11 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       return;
     }
     const credentials = peerOf(socket);
-    const peer: Peer = {
-      credentials,
-      // Pinned by the pidfd the kernel gave with the credentials, where it gives one.
-      attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned) }),
+    const conn: Connection = {
+      peer: unixPeer(deps, credentials),
+      inFlight: 0,
+      lastActive: deps.monotonicMs(),
     };
-    const conn: Connection = { peer, inFlight: 0, lastActive: deps.monotonicMs() };
     connections.set(socket, conn);
     socket.on('close', () => {
       connections.delete(socket);
@@ -180,6 +179,17 @@ function tryMatch(routes: readonly Route[], method: string, path: string): Match
   } catch (err) {
     return toAgentIdError(err);
   }
+}
+
+/** The peer of a socket connection: SO_PEERCRED, attested pinned by the pidfd the kernel gave with it. */
+export function unixPeer(
+  deps: Pick<DaemonDeps, 'attestor'>,
+  credentials: PeerCredentials | AgentIdError,
+): Peer {
+  return {
+    credentials,
+    attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned) }),
+  };
 }
 
 function peerOf(socket: Socket): PeerCredentials | AgentIdError {
