@@ -4,10 +4,10 @@
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { usesImageSelectors } from '../src/agents/index.js';
-import { createAttestor, parseStat } from '../src/attest/index.js';
+import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
@@ -119,13 +119,7 @@ export async function runDaemon(): Promise<void> {
       warn: (message) => log.warn(message),
     }),
     credentialCache: new CredentialCache({ now }),
-    processAlive: (pid, startTime) => {
-      try {
-        return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime === startTime;
-      } catch {
-        return false;
-      }
-    },
+    processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
     audit,
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
@@ -156,7 +150,7 @@ export async function runDaemon(): Promise<void> {
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
     statusRoute(deps),
-    whoamiRoute(deps),
+    whoamiRoute(),
     attestRoute(deps),
     ...sessionRoutes(deps),
     sessionSandboxRoute(deps),
@@ -178,7 +172,7 @@ export async function runDaemon(): Promise<void> {
     mcpStartRoute(deps),
     mcpDecideRoute(deps),
     mcpListRoute(deps),
-    mcpResultRoute(deps),
+    mcpResultRoute(),
   ];
   const api = createApiServer(deps, routes);
 

@@ -6,9 +6,9 @@
  * set stays in force. A policy change is a security event whether or not it took. The daemon
  * itself is the actor of the row: no peer asked for it.
  */
-import type { AuditEventInput } from '../src/audit/index.js';
 import type { ReloadResult } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
+import { recordDaemonEvent } from './record.js';
 
 type ReloadDeps = Pick<DaemonDeps, 'policy' | 'log' | 'audit' | 'pid' | 'uid'>;
 
@@ -21,41 +21,25 @@ export function watchPolicy(deps: ReloadDeps, debounceMs?: number): () => void {
 
 function report(deps: ReloadDeps, result: ReloadResult): void {
   const files = result.files.map((f) => `${f.name} sha256=${f.sha256}`).join(', ') || 'no files';
+  const resource = deps.policy.status().dir;
   if (result.ok) {
     const { status } = result;
     const where = status.source === 'default' ? `the default policy (no ${status.dir})` : status.dir;
     deps.log.info(`policy loaded: ${where} (policies: ${status.policyCount})`);
-    deps.audit.append(
-      reloadEvent(deps, 'allow', `loaded ${status.policyCount} policies from ${where}: ${files}`, null),
-    );
+    recordDaemonEvent(deps, {
+      action: 'policy.reload',
+      decision: 'allow',
+      resource,
+      reason: `loaded ${status.policyCount} policies from ${where}: ${files}`,
+    });
     return;
   }
   deps.log.error(result.error.message);
-  deps.audit.append(
-    reloadEvent(deps, 'error', `${result.error.message}; files read: ${files}`, result.error.code),
-  );
-}
-
-function reloadEvent(
-  deps: ReloadDeps,
-  decision: 'allow' | 'error',
-  reason: string,
-  errorCode: string | null,
-): AuditEventInput {
-  return {
+  recordDaemonEvent(deps, {
     action: 'policy.reload',
-    decision,
-    agent: 'daemon',
-    human: null,
-    resource: deps.policy.status().dir,
-    // The daemon's own process; gid and exe are not needed to tell it apart.
-    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
-    attestation: null,
-    policyIds: [],
-    reason,
-    credentialFingerprint: null,
-    expiresAt: null,
-    errorCode,
-    latencyMs: 0,
-  };
+    decision: 'error',
+    resource,
+    reason: `${result.error.message}; files read: ${files}`,
+    errorCode: result.error.code,
+  });
 }

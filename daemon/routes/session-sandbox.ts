@@ -8,7 +8,6 @@ import { AgentIdError } from '../../src/errors.js';
 import type { SessionSandboxRequest } from '../../src/protocol/index.js';
 import { byAncestry, pinUserns, verifySandbox } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function sessionSandboxRoute(deps: DaemonDeps): Route {
@@ -30,16 +29,14 @@ export function sessionSandboxRoute(deps: DaemonDeps): Route {
       const pin = pinUserns(deps.procRoot, sandbox);
       const attached = pin && deps.sessions.attachSandbox(session.id, sandbox, pin);
       if (!attached) throw new AgentIdError('ERR_SESSION_SANDBOX', `the sandbox process ${pid} is gone`);
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'session.sandbox',
+      return {
+        audit: {
           decision: 'allow',
           resource: session.id,
           reason: `sandbox process ${pid}, user namespace ${sandbox.userns}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: { ...attached, membership: byAncestry(attached), sandboxed: false } };
+        },
+        answer: { status: 200, body: { ...attached, membership: byAncestry(attached), sandboxed: false } },
+      };
     },
   };
 }

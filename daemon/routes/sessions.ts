@@ -10,7 +10,6 @@ import { AgentIdError } from '../../src/errors.js';
 import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
 import { byAncestry, type SessionRecord } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
@@ -21,14 +20,14 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       action: 'session.start',
       handle(ctx) {
         const request = parseStart(ctx.body);
-        if (ctx.session && !request.nest) {
+        const outer = ctx.session;
+        if (outer && !request.nest) {
           throw new AgentIdError(
             'ERR_SESSION_NESTED',
-            `already inside session ${ctx.session.id} (agent ${ctx.session.agent ?? 'undeclared'}); pass --nest to start one inside it`,
+            `already inside session ${outer.id} (agent ${outer.agent ?? 'undeclared'}); pass --nest to start one inside it`,
           );
         }
         deps.sessions.prune(deps.processAlive);
-        const outer = ctx.session;
         const bounds = [
           ...(outer ? [...outer.bounds, ctx.agent.name] : []),
           ...(request.agent ? [request.agent] : []),
@@ -51,18 +50,16 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           membership: byAncestry(record),
           sandboxed: outer?.sandboxed ?? false,
         };
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.start',
+        return {
+          audit: {
             decision: 'allow',
             resource: session.id,
             reason:
               `declared agent ${session.agent ?? '(none)'}; held by ${session.membership}` +
               (outer ? `; inside session ${outer.id}, bound by ${session.bounds.join(', ')}` : ''),
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 201, body: session };
+          },
+          answer: { status: 201, body: session },
+        };
       },
     },
     {
@@ -76,15 +73,10 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
         deps.sessions.ownedBy(id, ctx.attestation);
         deps.sessions.remove(id);
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.end',
-            decision: 'allow',
-            resource: id,
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 200, body: { id, ended: true } };
+        return {
+          audit: { decision: 'allow', resource: id },
+          answer: { status: 200, body: { id, ended: true } },
+        };
       },
     },
   ];

@@ -38,3 +38,13 @@ export function membershipOf(
 export function byAncestry(session: SessionRecord): SessionMembership {
   return session.subreaper ? 'subreaper' : 'ancestry';
 }
+
+/** Whether the process belongs to `session` or to a session started inside it. */
+export function inSession(
+  registry: SessionRegistry,
+  process: ProcessChain & { userns: readonly string[] },
+  session: SessionRecord,
+): boolean {
+  const member = membershipOf(registry, process);
+  return member !== null && registry.within(member.session, session);
+}
