@@ -36,6 +36,8 @@ export interface DaemonDeps {
   sso: { flows: LoginFlows; session: OidcSession } | null;
   signingKeys: SigningKeys;
   credentialCache: CredentialCache;
+  /** Which file a path names now (`dev:ino`, null when none): exe selectors match files, not paths. */
+  fileIdentity: (path: string) => string | null;
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
   /** The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. */

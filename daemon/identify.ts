@@ -110,7 +110,7 @@ export function describe(deps: DaemonDeps, attestation: Attestation): Omit<Calle
   const agent = resolveAgent(deps.config.agents, {
     attestation,
     session: session && { id: session.id, agent: session.agent, membership: session.membership },
-    files: selectorFiles(deps.config.agents),
+    files: selectorFiles(deps.config.agents, deps.fileIdentity),
   });
   return { attestation, agent, session, human: session?.human ?? deps.humans.peek() };
 }

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { usesImageSelectors } from '../src/agents/index.js';
-import { createAttestor, processAlive } from '../src/attest/index.js';
+import { createAttestor, fileIdentity, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
@@ -119,6 +119,7 @@ export async function runDaemon(): Promise<void> {
       warn: (message) => log.warn(message),
     }),
     credentialCache: new CredentialCache({ now }),
+    fileIdentity,
     processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
     audit,
     async secrets() {

@@ -91,6 +91,8 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       return;
     }
     const credentials = peerOf(socket);
+    // What the peer runs as its connection is accepted: an exec before its request is refused.
+    if (!(credentials instanceof AgentIdError)) credentials.image = deps.attestor.imageOf(credentials.pid);
     const conn: Connection = {
       peer: unixPeer(deps, credentials),
       inFlight: 0,

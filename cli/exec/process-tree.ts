@@ -5,7 +5,7 @@
  * bubblewrap's init, and what is left of a session when its command has exited).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseStat } from '../../src/attest/procfs.js';
+import { parseStat } from '../../src/attest/index.js';
 import { PR_SET_CHILD_SUBREAPER, prctl } from '../../src/native/libc.js';
 
 export interface ProcessTree {

@@ -4,15 +4,18 @@
  * its own mount namespace. Stat'ed per request (one stat per such selector), so a replaced binary
  * is seen at once.
  */
-import { fileIdentity } from '../attest/file-identity.js';
+import { fileIdentity } from '../attest/index.js';
 import type { AgentDefinition } from './definitions.js';
 
-export function selectorFiles(definitions: readonly AgentDefinition[]): Map<string, string | null> {
+export function selectorFiles(
+  definitions: readonly AgentDefinition[],
+  identify: (path: string) => string | null = fileIdentity,
+): Map<string, string | null> {
   const files = new Map<string, string | null>();
   for (const definition of definitions) {
     for (const s of definition.selectors) {
       if ((s.kind === 'exe' || s.kind === 'ancestor_exe') && !files.has(s.value)) {
-        files.set(s.value, fileIdentity(s.value));
+        files.set(s.value, identify(s.value));
       }
     }
   }

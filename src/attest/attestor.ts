@@ -66,6 +66,11 @@ export interface Attestor {
   attest(peer: PeerCredentials): Promise<Attestation>;
   /** Attest an arbitrary pid (for `agentid attest --pid N`): pinned by start time only. */
   attestPid(pid: number): Promise<Attestation>;
+  /**
+   * The program a process runs (executable and memory layout: sender.ts), read as its connection
+   * is accepted and compared by attest(); null when unreadable.
+   */
+  imageOf(pid: number): string | null;
 }
 
 export function createAttestor(options: AttestorOptions): Attestor {
@@ -242,6 +247,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
   return {
     attest: (peer) => attestProcess(peer.pid, peer),
     attestPid: (pid) => attestProcess(pid, null),
+    imageOf: (pid) => imageOf(`${procRoot}/${pid}`),
   };
 }
 

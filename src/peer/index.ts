@@ -25,8 +25,8 @@ export interface PeerCredentials {
    */
   socketInode?: number | null;
   /**
-   * The program the peer ran when the connection was accepted (executable and memory layout, see
-   * src/attest/sender.ts); compared at every request, since exec keeps the pid. Absent: not read.
+   * The program the peer ran when the connection was accepted (executable and memory layout, read
+   * by the attestor); compared at every request, since exec keeps the pid. Absent: not read.
    */
   image?: string | null;
 }

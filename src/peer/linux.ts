@@ -1,11 +1,9 @@
 /**
  * Linux peer credentials: SO_PEERCRED (struct ucred, captured at connect()), SO_PEERPIDFD
  * (Linux 6.5+), a pidfd for that same process which stays tied to it even if its pid is reused,
- * the inode of the client's socket (sock_diag), by which attestation finds who holds it, and the
- * program the peer runs as the connection is accepted (to see an exec before its request).
+ * and the inode of the client's socket (sock_diag), by which attestation finds who holds it.
  */
 import koffi from 'koffi';
-import { imageOf } from '../attest/sender.js';
 import { AgentIdError } from '../errors.js';
 import { getsockopt } from '../native/libc.js';
 import type { PeerCredentials } from './index.js';
@@ -29,14 +27,7 @@ export function readLinuxPeer(fd: number): PeerCredentials {
   const { pid, uid, gid } = koffi.decode(cred.data, ucred) as { pid: number; uid: number; gid: number };
   // 0: the peer lives in a pid namespace we cannot see, or the socket was never connected.
   if (pid <= 0) fail(`SO_PEERCRED has no pid (${pid})`);
-  return {
-    pid,
-    uid,
-    gid,
-    pidfd: readPidfd(fd),
-    socketInode: peerSocketInode(fd),
-    image: imageOf(`/proc/${pid}`),
-  };
+  return { pid, uid, gid, pidfd: readPidfd(fd), socketInode: peerSocketInode(fd) };
 }
 
 function readPidfd(fd: number): number | null {

@@ -6,7 +6,6 @@ import type { AgentMatch, SessionMembership } from '../agents/index.js';
 import type { Attestation } from '../attest/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { PolicyStatus } from '../policy/types.js';
-import type { SessionRecord } from '../sessions/types.js';
 
 export const API_PREFIX = '/v1';
 
@@ -30,9 +29,43 @@ export interface HumanView {
   amr?: string[];
 }
 
+/** A session's sandbox: its first process (pid 1 of its pid namespace, seen from outside) and its user namespace. */
+export interface SandboxRecord {
+  pid: number;
+  startTime: number;
+  /** `dev:ino` of its user namespace. */
+  userns: string;
+}
+
 /**
- * A session as a caller sees it: the daemon's record (src/sessions) and how the caller belongs to
- * it — in its sandbox's user namespace, or below its root by ancestry.
+ * An `agentid exec` session as the daemon keeps (and persists) it (src/sessions). It is rooted at
+ * the exec wrapper's process, named by (pid, start time) so a recycled pid never inherits it.
+ */
+export interface SessionRecord {
+  id: string;
+  /** Agent name declared with `--agent`, or null. */
+  agent: string | null;
+  human: HumanView;
+  rootPid: number;
+  rootStartTime: number;
+  startedAt: string;
+  /** The session this one was started in (`--nest`), or null. */
+  parent: string | null;
+  /**
+   * Agents every request from inside must be permitted as too: the declared agent, the agents of
+   * the sessions it runs in, and the agent that started it from inside one of them. A session only
+   * ever narrows what its processes may get.
+   */
+  bounds: string[];
+  /** The wrapper made itself a child subreaper: orphans stay below it, in the session's tree. */
+  subreaper: boolean;
+  /** Set once the wrapper registered its sandbox. */
+  sandbox: SandboxRecord | null;
+}
+
+/**
+ * A session as a caller sees it: the daemon's record and how the caller belongs to it — in its
+ * sandbox's user namespace, or below its root by ancestry.
  */
 export interface SessionView extends SessionRecord {
   membership: SessionMembership;

@@ -8,8 +8,8 @@
  * ignored in favour of the sandbox's.
  */
 import type { SessionMembership } from '../agents/index.js';
+import type { SessionRecord } from '../protocol/index.js';
 import type { ProcessChain, SessionRegistry } from './registry.js';
-import type { SessionRecord } from './types.js';
 
 export interface Membership {
   session: SessionRecord;

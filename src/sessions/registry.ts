@@ -5,8 +5,8 @@
  * inode number, cannot be freed and reused by another while the session lives.
  */
 import { AgentIdError } from '../errors.js';
+import type { SandboxRecord, SessionRecord } from '../protocol/index.js';
 import type { SessionStore } from './store.js';
-import type { SandboxRecord, SessionRecord } from './types.js';
 
 export interface ProcessChain {
   pid: number;

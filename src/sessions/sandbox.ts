@@ -9,7 +9,7 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { parseStat } from '../attest/index.js';
 import { AgentIdError } from '../errors.js';
-import type { SandboxRecord } from './types.js';
+import type { SandboxRecord } from '../protocol/index.js';
 
 const MAX_HOPS = 8;
 

@@ -4,7 +4,7 @@
  * that does not parse is reported and treated as empty rather than trusted in part.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import type { SessionRecord } from './types.js';
+import type { SessionRecord } from '../protocol/index.js';
 
 export interface SessionStore {
   load(): SessionRecord[];

@@ -124,7 +124,10 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       warn: (m) => log.push(`warn ${m}`),
       error: (m) => log.push(`error ${m}`),
     },
-    attestor: { attest: (peer) => attestPid(peer.pid), attestPid },
+    // A fake process never execs: no image to compare.
+    attestor: { attest: (peer) => attestPid(peer.pid), attestPid, imageOf: () => null },
+    // Every path is its own file here, as processOf's exeFile says.
+    fileIdentity: (path) => `file:${path}`,
     // Sessions are kept in memory here; the file store has its own tests.
     sessions: new SessionRegistry({ load: () => [], save: () => {} }),
     policy: new PolicyEngine({ dir: paths.policyDir, uid: UID, now }),
