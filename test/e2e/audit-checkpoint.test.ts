@@ -49,7 +49,8 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
   it('passes as the log grows and across a key rotation; the checkpoint signs its own audit row', async () => {
     await rows(2);
     const first = await checkpoint('first.json');
-    expect(first.doc).toMatchObject({ seq: 3, iss: 'https://agentid.local' });
+    // Row 1 is the policy load at start; 2 and 3 are the requests.
+    expect(first.doc).toMatchObject({ seq: 4, iss: 'https://agentid.local' });
     expect(first.doc.hash).toMatch(/^[0-9a-f]{64}$/);
 
     const listed = await runCli(t.home, ['audit', '--json']);
@@ -63,7 +64,7 @@ describe.skipIf(!hasSqlite3)('agentid audit checkpoint and verify --checkpoint',
     let result = await verify('--checkpoint', first.file);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('extends the checkpoint of seq 3');
+    expect(result.stdout).toContain('extends the checkpoint of seq 4');
 
     await rows(3);
     expect((await verify('--checkpoint', first.file)).code).toBe(0);

@@ -139,8 +139,9 @@ describe('audit retention', () => {
         /audit retention \(2 days\): pruned 5 rows; the chain now starts at seq 6/,
       );
       const verify = await runCli(h, ['audit', 'verify']);
+      // The five recent rows and the daemon's own policy load.
       expect(verify.stdout).toMatch(
-        /^audit log verified from anchor at seq 6 \(5 older rows pruned .*\): 5 rows/,
+        /^audit log verified from anchor at seq 6 \(5 older rows pruned .*\): 6 rows/,
       );
       expect(verify.code).toBe(0);
 
@@ -156,7 +157,7 @@ describe('audit retention', () => {
       const after = await runCli(h, ['audit', 'verify', '--json']);
       expect(JSON.parse(after.stdout)).toMatchObject({
         ok: true,
-        rows: 6,
+        rows: 7,
         anchor: { seq: 6, prunedRows: 5 },
       });
     } finally {
@@ -171,7 +172,8 @@ describe('audit retention', () => {
     try {
       const result = await runCli(h, ['audit', 'prune']);
       expect(result.stdout).toBe('nothing to prune: no audit events older than 90 days\n');
-      expect((await runCli(h, ['audit', 'verify'])).stdout).toMatch(/^audit log verified: 6 rows/);
+      // Five known rows, the policy load at start, the prune.
+      expect((await runCli(h, ['audit', 'verify'])).stdout).toMatch(/^audit log verified: 7 rows/);
     } finally {
       await daemon.stop();
     }

@@ -22,7 +22,7 @@ describe('policy commands', () => {
     expect(readFileSync(join(policyDir, 'default.cedar'), 'utf8')).toContain(`context.process.uid == ${uid}`);
     expect(statSync(join(home.dir, 'config.toml')).mode & 0o777).toBe(0o600);
     // The written policies load: check and a daemon-free what-if both accept them.
-    expect((await runCli(home, ['policy', 'check'])).stdout).toContain('ok: 1 policy in 2 files');
+    expect((await runCli(home, ['policy', 'check'])).stdout).toContain('ok: 2 policies in 2 files');
     const explain = await runCli(home, [
       'policy',
       'explain',
@@ -63,7 +63,8 @@ describe('policy commands', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('ok   identity\n');
     expect(result.stdout).toContain(
-      'FAIL aws wrongly expected\n  - expected: allow\n  + actual:   deny (no policy permits aws on Credential::"ro" for Agent::"claude")\n',
+      // The default policy forbids anything beyond identity tokens outside a session.
+      'FAIL aws wrongly expected\n  - expected: allow\n  + actual:   deny (forbidden by default.cedar:beyond-identity-needs-session)\n',
     );
     expect(result.stdout).toContain('1 passed, 1 failed');
     expect(result.stderr).toContain('ERR_POLICY_TEST_FAILED');
@@ -85,7 +86,21 @@ describe('policy commands', () => {
       '@id("aws-platform")\npermit (principal == Agent::"claude", action == Action::"aws", resource)\n' +
         'when { context.user.groups.contains("platform") };\n',
     );
-    const args = ['policy', 'explain', '--agent', 'claude', '--credential', 'ro', '--type', 'aws'];
+    // In a sandboxed session, so the default's forbid (less than session evidence) does not decide.
+    const args = [
+      'policy',
+      'explain',
+      '--agent',
+      'claude',
+      '--credential',
+      'ro',
+      '--type',
+      'aws',
+      '--evidence',
+      'sandbox',
+      '--session',
+      's1',
+    ];
     const denied = await runCli(home, [...args, '--user-group', 'dev']);
     expect(denied.code).toBe(3);
     expect(denied.stdout).toBe(

@@ -86,20 +86,15 @@ describe('SessionRegistry', () => {
   });
 
   it('treats an unreadable sessions file as no sessions, and says so', () => {
+    const restored = () =>
+      open().restore(
+        () => true,
+        () => null,
+      ).restored;
     writeFileSync(file, '{"version": 1, "sessions": [{"id": 5}]}');
-    expect(
-      open().restore(
-        () => true,
-        () => null,
-      ).restored,
-    ).toBe(0);
+    expect(restored()).toBe(0);
     writeFileSync(file, 'not json');
-    expect(
-      open().restore(
-        () => true,
-        () => null,
-      ).restored,
-    ).toBe(0);
+    expect(restored()).toBe(0);
     expect(warnings.at(-1)).toContain('not a valid sessions file');
   });
 
