@@ -13,7 +13,7 @@ import { constants } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isSandboxMode, loadConfig, SANDBOX_MODES, type SandboxMode } from '../../src/config/index.js';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
-import type { SessionSandboxRequest, SessionStartRequest, SessionView } from '../../src/protocol/index.js';
+import { endpoints, type SessionStartRequest } from '../../src/protocol/index.js';
 import type { CliDeps, CommandSpec } from '../command.js';
 import type { ProcessTree } from '../exec/process-tree.js';
 import { sessionEnv } from '../exec-env.js';
@@ -105,10 +105,9 @@ export const exec: CommandSpec = {
       nest,
       subreaper,
     };
-    const session = await deps.daemon.call<SessionView>('/v1/sessions', { method: 'POST', body: request });
-    const sessionPath = `/v1/sessions/${encodeURIComponent(session.id)}`;
+    const session = await deps.daemon.call(endpoints.sessionStart, request);
     const endSession = () =>
-      deps.daemon.call(sessionPath, { method: 'DELETE' }).catch((err: unknown) => {
+      deps.daemon.call(endpoints.sessionEnd, { id: session.id }).catch((err: unknown) => {
         // The child's status (or the first error) matters more than a daemon that went away.
         deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
       });
@@ -141,8 +140,7 @@ export const exec: CommandSpec = {
         });
         const box = await startSandboxed(deps.spawnInherited, sandbox, plan, program, commandArgs);
         try {
-          const body: SessionSandboxRequest = { pid: box.initPid };
-          await deps.daemon.call(`${sessionPath}/sandbox`, { method: 'POST', body });
+          await deps.daemon.call(endpoints.sessionSandbox, { id: session.id }, { pid: box.initPid });
         } catch (err) {
           box.child.kill('SIGKILL');
           throw err;
@@ -217,7 +215,7 @@ async function chooseSandbox(
   if (mode === 'off') return null;
   if (outer) {
     if (mode === 'require') {
-      const { session } = await deps.daemon.call<{ session: SessionView | null }>('/v1/whoami');
+      const { session } = await deps.daemon.call(endpoints.whoami);
       if (!session?.sandboxed) {
         throw new AgentIdError(
           'ERR_SANDBOX_UNAVAILABLE',

@@ -5,21 +5,17 @@
  * session's, whatever it does to its ancestry. Only the session's root may register, once.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { SessionSandboxRequest } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { byAncestry, pinUserns, verifySandbox } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function sessionSandboxRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/sessions/:id/sandbox',
+  return route(endpoints.sessionSandbox, {
     action: 'session.sandbox',
     handle(ctx) {
-      const session = deps.sessions.ownedBy(ctx.params.id ?? '', ctx.attestation);
-      const { pid } = (ctx.body ?? {}) as Partial<SessionSandboxRequest>;
-      if (typeof pid !== 'number')
-        throw new AgentIdError('ERR_SESSION_INVALID', 'the body must be {"pid": number}');
+      const session = deps.sessions.ownedBy(ctx.params.id, ctx.attestation);
+      const { pid } = ctx.body;
       if (session.sandbox)
         throw new AgentIdError('ERR_SESSION_SANDBOX', `session ${session.id} has a sandbox already`);
       const sandbox = verifySandbox(deps.procRoot, pid, {
@@ -38,5 +34,5 @@ export function sessionSandboxRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body: { ...attached, membership: byAncestry(attached), sandboxed: false } },
       };
     },
-  };
+  });
 }

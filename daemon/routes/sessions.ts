@@ -7,19 +7,18 @@
  */
 import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
+import { endpoints, type SessionView } from '../../src/protocol/index.js';
 import { byAncestry, type SessionRecord } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
-    {
-      method: 'POST',
-      pattern: '/v1/sessions',
+    route(endpoints.sessionStart, {
       action: 'session.start',
       handle(ctx) {
-        const request = parseStart(ctx.body);
+        const request = ctx.body;
+        if (request.agent !== null) validateAgentName(request.agent);
         const outer = ctx.session;
         if (outer && !request.nest) {
           throw new AgentIdError(
@@ -61,15 +60,13 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           answer: { status: 201, body: session },
         };
       },
-    },
-    {
-      method: 'DELETE',
-      pattern: '/v1/sessions/:id',
+    }),
+    route(endpoints.sessionEnd, {
       action: 'session.end',
       // The exec wrapper must be able to end its session after the login is lost.
       humanOptional: true,
       handle(ctx) {
-        const id = ctx.params.id ?? '';
+        const { id } = ctx.params;
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
         deps.sessions.ownedBy(id, ctx.attestation);
         deps.sessions.remove(id);
@@ -78,27 +75,6 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           answer: { status: 200, body: { id, ended: true } },
         };
       },
-    },
+    }),
   ];
-}
-
-function parseStart(body: unknown): { agent: string | null; nest: boolean; subreaper: boolean } {
-  const request = (body ?? {}) as SessionStartRequest;
-  if (typeof request !== 'object' || Array.isArray(request)) {
-    throw new AgentIdError(
-      'ERR_SESSION_INVALID',
-      'the body must be {"agent"?: string, "nest"?: boolean, "subreaper"?: boolean}',
-    );
-  }
-  const agent = request.agent ?? null;
-  if (agent !== null) {
-    if (typeof agent !== 'string') throw new AgentIdError('ERR_SESSION_INVALID', 'agent must be a string');
-    validateAgentName(agent);
-  }
-  for (const key of ['nest', 'subreaper'] as const) {
-    if (request[key] !== undefined && typeof request[key] !== 'boolean') {
-      throw new AgentIdError('ERR_SESSION_INVALID', `${key} must be true or false`);
-    }
-  }
-  return { agent, nest: request.nest === true, subreaper: request.subreaper === true };
 }

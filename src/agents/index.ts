@@ -16,6 +16,5 @@ export {
   type MatchSubject,
   type Selector,
   type SelectorKind,
-  selectorWeights,
   validateAgentName,
 } from './selectors.js';

@@ -6,7 +6,7 @@
 import koffi from 'koffi';
 import { AgentIdError } from '../errors.js';
 import { getsockopt } from '../native/libc.js';
-import type { PeerCredentials } from './index.js';
+import type { PeerCredentials } from './types.js';
 import { peerSocketInode } from './unix-diag.js';
 
 const SOL_SOCKET = 1;
