@@ -60,19 +60,28 @@ describe('parseAgentDefinitions', () => {
     attestation: {
       uid: 1000,
       exe: '/usr/bin/node',
+      exeFile: '8:1',
       sha256: sha('a'),
       cmdline: ['node', 'cli.js'],
       cwd: '/home/alice/work',
       repo: null,
-      ancestors: [{ pid: 10, startTime: 1, exe: '/usr/bin/tmux', cmdline: ['tmux'] }],
+      ancestors: [{ pid: 10, startTime: 1, exe: '/usr/bin/tmux', exeFile: '8:2', cmdline: ['tmux'] }],
+      connection: 'close-on-exec' as const,
+      sharedWith: [],
     },
     session: null,
+    // exe selectors match the file the daemon sees at the path (device:inode).
+    files: new Map([
+      ['/usr/bin/node', '8:1'],
+      ['/usr/bin/tmux', '8:2'],
+    ]),
   };
   it.each(tiers.slice(0, -1).map((stronger, i) => [stronger, tiers[i + 1] ?? '']))(
     'ranks a definition by %s above one by %s when both match',
     (stronger, weaker) => {
       const both = load(`[agents.weak]\n${weaker}\n[agents.strong]\n${stronger}\n`);
-      expect(resolveAgent(both, process)).toMatchObject({ name: 'strong', evidence: 'selector' });
+      const evidence = stronger.startsWith('sha256') ? 'selector-sha256' : 'selector';
+      expect(resolveAgent(both, process)).toMatchObject({ name: 'strong', evidence });
     },
   );
 

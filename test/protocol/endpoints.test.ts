@@ -98,6 +98,10 @@ describe('request checks', () => {
       { accessKeyId: 'A'.repeat(20), secretAccessKey: 'a b'.repeat(9) },
       'ERR_USAGE',
     ],
+    ['session start', endpoints.sessionStart.parse, { subreaper: 'yes' }, 'ERR_SESSION_INVALID'],
+    ['session sandbox', endpoints.sessionSandbox.parse, { pid: 42 }, ok],
+    ['session sandbox', endpoints.sessionSandbox.parse, { pid: '42' }, 'ERR_SESSION_INVALID'],
+    ['session sandbox', endpoints.sessionSandbox.parse, { pid: 0 }, 'ERR_SESSION_INVALID'],
     ['session aws', endpoints.sessionAws.parse, { credential: 'dev' }, ok],
     ['session aws', endpoints.sessionAws.parse, {}, 'ERR_USAGE'],
     [
@@ -170,6 +174,10 @@ describe('request checks', () => {
 
   it('keeps only the fields it knows', () => {
     expect(endpoints.token.parse({ audience: 'api', extra: 'x' })).toEqual({ audience: 'api' });
-    expect(endpoints.sessionStart.parse({ agent: 'claude' })).toEqual({ agent: 'claude', nest: false });
+    expect(endpoints.sessionStart.parse({ agent: 'claude' })).toEqual({
+      agent: 'claude',
+      nest: false,
+      subreaper: false,
+    });
   });
 });
