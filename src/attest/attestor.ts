@@ -11,8 +11,10 @@
  * pidfd, by start time and uid unchanged across the reads, which cannot rule out a pid reused
  * between connect() and the first read.
  *
- * The connector must still hold its connection (sender.ts): a process that connected and handed
- * the connection to another is refused, and one that holds it inheritable (it may have exec'd
+ * The connector must still hold its connection, and run the program it ran when it connected
+ * (`attestSender` in sender.ts, run on every request: a cache of attestations per connection must
+ * still call it each time): a process that connected and handed the connection to another, or
+ * exec'd since, is refused, and one that holds it inheritable (it may have exec'd
  * since it connected) is attested with `connection: 'inheritable'`, which agent matching reads as
  * "the exe, its hash and argv may not be the code that sends". The executable is also named by
  * device and inode as the daemon sees it, since a path can mean another file in another mount
@@ -38,7 +40,7 @@ import {
   readStat,
   readStatus,
 } from './procfs.js';
-import { awaitExec, type ConnectionHold, connectionHold, imageOf, otherHolders } from './sender.js';
+import { attestSender, imageOf } from './sender.js';
 import type { Attestation } from './types.js';
 import { usernsChain } from './userns.js';
 import { createNameLookup } from './users.js';
@@ -157,51 +159,6 @@ export function createAttestor(options: AttestorOptions): Attestor {
     return { facts, stat, status, hashed };
   }
 
-  /**
-   * After the reads, for a connection's peer (sender.ts): waits out an exec in progress, then
-   * requires the connection among the connector's descriptors and its image unchanged since the
-   * daemon accepted the connection and since it was read above.
-   */
-  async function checkSender(
-    dir: ProcDir,
-    peer: PeerCredentials,
-    facts: Observed,
-    imageRead: string | null,
-    failure: (err: unknown, what: string) => AgentIdError,
-  ): Promise<Pick<Attestation, 'connection' | 'sharedWith'>> {
-    const { who } = naming(facts.pid, peer);
-    if (peer.socketInode === undefined) return { connection: null, sharedWith: null };
-    try {
-      await awaitExec(dir);
-    } catch (err) {
-      throw failure(err, 'environment');
-    }
-    let hold: ConnectionHold | 'unknown' = 'unknown';
-    try {
-      if (peer.socketInode !== null) hold = connectionHold(dir, peer.socketInode);
-    } catch (err) {
-      throw failure(err, 'descriptors');
-    }
-    if (hold === null) {
-      throw new AgentIdError(
-        'ERR_ATTEST_SENDER',
-        `${who} connected but no longer holds the connection: another process is sending on it`,
-      );
-    }
-    const image = imageOf(dir.path);
-    if (image === null || image !== imageRead || (peer.image !== undefined && peer.image !== image)) {
-      throw new AgentIdError(
-        'ERR_ATTEST_SENDER',
-        `${who} runs another program than when it connected (it exec'd): the connection may have been opened, and the request written, by the one before`,
-      );
-    }
-    const sharedWith =
-      options.findOtherHolders && peer.socketInode !== null
-        ? otherHolders(procRoot, peer.socketInode, facts.pid, facts.uid)
-        : null;
-    return { connection: hold, sharedWith };
-  }
-
   async function attestProcess(pid: number, peer: PeerCredentials | null): Promise<Attestation> {
     const { gone, who } = naming(pid, peer);
     const failure = (err: unknown, what: string): AgentIdError => {
@@ -228,7 +185,17 @@ export function createAttestor(options: AttestorOptions): Attestor {
       const { facts, stat, status, hashed } = observe(dir, pid, peer, failure);
       // A peer that is gone is reported as gone, before anything is said about its descriptors.
       if (peer) pin(dir, stat, status, peer, gone, who);
-      const sender = peer ? await checkSender(dir, peer, facts, imageRead, failure) : null;
+      const sender = peer
+        ? await attestSender(dir, peer, {
+            pid,
+            uid: facts.uid,
+            imageRead,
+            who: naming(pid, peer).who,
+            failure,
+            otherHolders: options.findOtherHolders === true,
+            procRoot,
+          })
+        : null;
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
       const { sha256, skipped } = await hashed;
       return {

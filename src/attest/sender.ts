@@ -20,12 +20,75 @@
  */
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { AgentIdError } from '../errors.js';
 import { O_CLOEXEC } from '../native/libc.js';
+import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity } from './file-identity.js';
 import { type ProcDir, parseStat, readProcText } from './procfs.js';
+import type { Attestation } from './types.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
 export type ConnectionHold = 'close-on-exec' | 'inheritable' | null;
+
+export interface SenderCheck {
+  pid: number;
+  uid: number;
+  /** imageOf() the process, read before the rest of its attestation. */
+  imageRead: string | null;
+  /** Names the process in messages ("the peer process 42"). */
+  who: string;
+  /** Turns a failed /proc read into the caller's coded error. */
+  failure: (err: unknown, what: string) => AgentIdError;
+  /** Look for other holders of the connection (only when exe, sha256 or cmdline selectors are configured). */
+  otherHolders: boolean;
+  procRoot: string;
+}
+
+/**
+ * The sender check, for one request on a connection, through the process's open /proc/PID
+ * directory: waits out an exec in progress, then requires the connection among the connector's
+ * descriptors and its image unchanged since the daemon accepted the connection (`peer.image`)
+ * and since `check.imageRead`. Throws ERR_ATTEST_SENDER otherwise. It must run on every request,
+ * also where the rest of an attestation is reused: exec keeps the pid, the start time and the
+ * pidfd, so nothing else notices a connector that became another program.
+ */
+export async function attestSender(
+  dir: ProcDir,
+  peer: PeerCredentials,
+  check: SenderCheck,
+): Promise<Pick<Attestation, 'connection' | 'sharedWith'>> {
+  const { who, failure } = check;
+  if (peer.socketInode === undefined) return { connection: null, sharedWith: null };
+  try {
+    await awaitExec(dir);
+  } catch (err) {
+    throw failure(err, 'environment');
+  }
+  let hold: ConnectionHold | 'unknown' = 'unknown';
+  try {
+    if (peer.socketInode !== null) hold = connectionHold(dir, peer.socketInode);
+  } catch (err) {
+    throw failure(err, 'descriptors');
+  }
+  if (hold === null) {
+    throw new AgentIdError(
+      'ERR_ATTEST_SENDER',
+      `${who} connected but no longer holds the connection: another process is sending on it`,
+    );
+  }
+  const image = imageOf(dir.path);
+  if (image === null || image !== check.imageRead || (peer.image !== undefined && peer.image !== image)) {
+    throw new AgentIdError(
+      'ERR_ATTEST_SENDER',
+      `${who} runs another program than when it connected (it exec'd): the connection may have been opened, and the request written, by the one before`,
+    );
+  }
+  const sharedWith =
+    check.otherHolders && peer.socketInode !== null
+      ? otherHolders(check.procRoot, peer.socketInode, check.pid, check.uid)
+      : null;
+  return { connection: hold, sharedWith };
+}
 
 /** Blocks (off the event loop) while the process is in an execve, until its old descriptors are closed. */
 export async function awaitExec(dir: ProcDir): Promise<void> {

@@ -129,7 +129,7 @@ describe.skipIf(bwrapMissing !== null)('a sandboxed agent at work', () => {
 
       const url = `http://127.0.0.1:${server.port}/acme/widgets.git`;
       const script = [
-        'set -e',
+        'set -ex', // the trace (stderr) says which step failed
         `cd ${work}`,
         'export GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0',
         'git config --global user.name agent && git config --global user.email agent@example.test',
@@ -137,13 +137,14 @@ describe.skipIf(bwrapMissing !== null)('a sandboxed agent at work', () => {
         'cd widgets && echo change > CHANGE && git add CHANGE && git commit --quiet -m "sandboxed change"',
         'git push --quiet origin main && echo pushed=yes && cd ..',
         aws ? `aws --endpoint-url ${aws.url} sts get-caller-identity --query Arn --output text` : 'true',
-        `cd ${project} && npm install --offline --no-audit --no-fund --loglevel=error >/dev/null`,
+        // A cache of the agent's own: npm run by the test runner exports npm_config_cache (root's).
+        `cd ${project} && npm install --offline --cache ${work}/npm-cache --no-audit --no-fund --loglevel=error >/dev/null`,
         `node -e 'console.log("npm=" + require("tiny"))'`,
         `${lab.agentid} whoami --json | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log("evidence=" + j.agent.evidence)'`,
       ].join('\n');
       const args = ['--sandbox=require', '--agent', 'agent', '--git', 'pw', ...(aws ? ['--aws', 'dev'] : [])];
       const out = await lab.execSh(script, args);
-      expect(out.code, out.stderr).toBe(0);
+      expect(out.code, out.stderr + out.stdout).toBe(0);
       const seen = markers(out.stdout);
       expect(seen).toMatchObject({ pushed: 'yes', npm: 'tiny works', evidence: 'sandbox' });
       if (aws) expect(out.stdout).toMatch(/assumed-role\/agent\/agent\./);
