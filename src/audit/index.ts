@@ -10,7 +10,7 @@ export {
   signCheckpoint,
   verifyCheckpoint,
 } from './checkpoint.js';
-export { OCSF_VERSION, toOcsf } from './ocsf.js';
+export { OCSF_VERSION, ocsfJson, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
 export type {
   Anchor,
