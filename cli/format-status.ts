@@ -2,6 +2,7 @@
 import type { StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
+import { formatShipStatus } from './format-ship.js';
 
 export function formatStatus(status: StatusResponse): string {
   const lines = [
@@ -14,6 +15,7 @@ export function formatStatus(status: StatusResponse): string {
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
   lines.push(...formatPolicyStatus(status.policy));
+  lines.push(...formatShipStatus(status.auditShip ?? []));
   return `${lines.join('\n')}\n`;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Attestor } from '../src/attest/index.js';
 import type { AuditEventInput, AuditRow, PruneResult } from '../src/audit/index.js';
+import type { ShipStatus } from '../src/audit/ship/types.js';
 import type { Config } from '../src/config/index.js';
 import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
@@ -39,6 +40,8 @@ export interface DaemonDeps {
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
   audit: { append(input: AuditEventInput): AuditRow; prune(before: Date): PruneResult };
+  /** Audit shipping (`[audit.ship]`): the latest status of each sink, for `status` and `doctor`. */
+  auditShip: { status(): ShipStatus[] };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;
   /** What `status` reports about the secret store without opening it. */

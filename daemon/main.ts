@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -14,6 +15,7 @@ import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
 import { version } from '../src/version.js';
+import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
@@ -46,6 +48,7 @@ import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
 import { SessionRegistry } from './sessions.js';
 import { buildSso } from './sso.js';
+import { auditShipGap } from './team-audit.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -117,6 +120,7 @@ export async function runDaemon(): Promise<void> {
       }
     },
     audit,
+    auditShip: { status: () => auditShipping.status() },
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
       secretStore ??= await openSecretStore({
@@ -184,6 +188,23 @@ export async function runDaemon(): Promise<void> {
   // In the background: a slow or down provider must not delay the socket.
   void deps.sso?.session.restore();
 
+  ensurePrivateDir(paths.shipDir, uid);
+  const auditShipping = startAuditShipping({
+    data: {
+      auditDb: paths.auditDb,
+      shipDir: paths.shipDir,
+      config: config.audit.ship,
+      origin: { hostname: hostname(), procId: String(process.pid), version },
+    },
+    spawn: (workerData) => new Worker(new URL('./ship-worker.js', import.meta.url), { workerData }),
+    log,
+    onGap: (target, gap) => auditShipGap(deps, target, gap),
+    now,
+    later: (ms, fn) => {
+      const timer = setTimeout(fn, ms).unref();
+      return () => clearTimeout(timer);
+    },
+  });
   const stopRetention = scheduleRetention(
     {
       audit,
@@ -205,6 +226,7 @@ export async function runDaemon(): Promise<void> {
   stopPolicyWatch();
   awsContainers.closeAll();
   stopRetention();
+  await auditShipping.stop();
   audit.close();
   lock.release();
   log.info('stopped');

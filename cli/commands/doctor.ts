@@ -10,6 +10,7 @@ import type { StatusResponse } from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   type CheckResult,
+  checkAuditShip,
   checkAws,
   checkClockSkew,
   checkConfig,
@@ -59,6 +60,7 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
     checkPolicy(status),
+    checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),
     checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),

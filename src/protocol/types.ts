@@ -4,6 +4,7 @@
  */
 import type { AgentMatch } from '../agents/index.js';
 import type { Attestation } from '../attest/types.js';
+import type { ShipStatus } from '../audit/ship/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { PolicyStatus } from '../policy/types.js';
 
@@ -77,6 +78,8 @@ export interface StatusResponse {
   login?: LoginStatusView;
   /** The active policy set, and the last reload that failed (it did not replace the set). */
   policy: PolicyStatus;
+  /** Audit shipping (`[audit.ship]`): cursor, lag and last error of each sink; empty when off. */
+  auditShip: ShipStatus[];
 }
 
 /** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */

@@ -12,26 +12,7 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AgentIdError } from '../../errors.js';
-
-/** Rows the log no longer had when the shipper reached them. */
-export interface GapReport {
-  /** First and last missing seq. */
-  from: number;
-  to: number;
-  /** 'pruned': a prune's anchor covers them (retention); 'deleted': removed outside agentid. */
-  reason: 'pruned' | 'deleted';
-  /** When the shipper found the gap (ISO). */
-  at: string;
-}
-
-export interface CursorState {
-  /** The last seq delivered; rows after it are owed to the sink. */
-  seq: number;
-  /** The sink's target when written (a changed target resumes where the old one stopped). */
-  target: string;
-  /** The last gap found, kept so `status` still shows it after a restart. */
-  gap: GapReport | null;
-}
+import type { CursorState, GapReport } from './types.js';
 
 /** The cursor in `file`, null when there is none yet (a sink never started). */
 export async function readCursor(file: string): Promise<CursorState | null> {

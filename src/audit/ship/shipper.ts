@@ -13,8 +13,8 @@
  */
 import { AgentIdError, toAgentIdError } from '../../errors.js';
 import type { AuditRow } from '../types.js';
-import type { CursorState, GapReport } from './cursor.js';
 import type { ShipSink } from './sink.js';
+import type { CursorState, GapReport, ShipState, ShipStatus } from './types.js';
 
 export interface ShipSource {
   /** Up to `limit` rows with seq > `seq`, in seq order. */
@@ -51,30 +51,6 @@ export interface ShipperOptions {
   backoff: { initialMs: number; maxMs: number };
   /** How long stop() waits for sent rows to be acknowledged before saving the cursor. */
   stopGraceMs: number;
-}
-
-export type ShipState = 'starting' | 'shipping' | 'idle' | 'retrying' | 'stopped';
-
-export interface ShipStatus {
-  sink: 'syslog' | 'file';
-  target: string;
-  state: ShipState;
-  /** The last seq known delivered. */
-  cursor: number;
-  /** The newest seq in the log when last looked. */
-  headSeq: number;
-  /** Rows committed but not yet known delivered. */
-  lagRows: number;
-  /** Time of the oldest row not yet delivered; null when caught up. */
-  oldestPending: string | null;
-  /** Rows delivered since the daemon started. */
-  shipped: number;
-  lastDeliveryAt: string | null;
-  lastError: { code: string; message: string; at: string } | null;
-  /** The last gap (persisted across restarts), and whether it was found since this start. */
-  gap: (GapReport & { sinceStart: boolean }) | null;
-  /** When the next attempt is due while retrying. */
-  retryAt: string | null;
 }
 
 export class Shipper {
@@ -222,6 +198,10 @@ export class Shipper {
     this.#take();
     const due = this.#deps.monotonicMs() - this.#savedAt >= this.#options.persistMs;
     if (this.#dirty && (force || due)) await this.#save();
+    this.#refreshPending();
+  }
+
+  #refreshPending(): void {
     this.#oldestPending =
       this.#cursor >= this.#head ? null : (this.#deps.source.after(this.#cursor, 1)[0]?.time ?? null);
   }
@@ -269,7 +249,26 @@ export class Shipper {
     } catch (saveErr) {
       this.#recordError(saveErr);
     }
-    await this.#deps.sleep(delay, this.#stop.signal);
+    // The lag keeps growing while the sink is down: status shows it as it is, not as it was.
+    const until = this.#deps.monotonicMs() + delay;
+    for (let left = delay; left > 0 && !this.#stop.signal.aborted; left = until - this.#deps.monotonicMs()) {
+      this.#look();
+      await this.#deps.sleep(Math.min(left, this.#options.pollMs), this.#stop.signal);
+    }
+  }
+
+  /** Refreshes the head and the oldest pending row, for status. */
+  #look(): void {
+    try {
+      const head = this.#deps.source.headSeq();
+      if (head !== this.#head) {
+        this.#head = head;
+        this.#deps.onChange();
+      }
+      this.#refreshPending();
+    } catch {
+      // The log is unreadable for a moment; the next attempt reports it.
+    }
   }
 
   async #finish(): Promise<void> {

@@ -117,8 +117,15 @@ export class TcpSyslogSink implements ShipSink {
     const connection = this.#connection;
     if (!connection) return null;
     const { socket } = connection;
-    const unacknowledged = connection.broken ? null : this.#deps.unacknowledged(socket);
-    // Without SIOCOUTQ (or once broken) only what reached the kernel counts on a live connection.
+    let unacknowledged: number | null = null;
+    if (!connection.broken) {
+      try {
+        unacknowledged = this.#deps.unacknowledged(socket);
+      } catch (err) {
+        connection.broken = err as Error;
+      }
+    }
+    // Without SIOCOUTQ, what reached the kernel counts; once broken, only what was acknowledged before.
     const inKernel = connection.written - socket.writableLength;
     const acked = connection.broken ? connection.acked : inKernel - (unacknowledged ?? 0);
     const now = this.#deps.monotonicMs();

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditReader, type AuditRow, AuditWriter } from '../../../src/audit/index.js';
-import { type GapReport, readCursor, writeCursor } from '../../../src/audit/ship/cursor.js';
+import { readCursor, writeCursor } from '../../../src/audit/ship/cursor.js';
 import { Shipper, type ShipperOptions } from '../../../src/audit/ship/shipper.js';
 import type { ShipSink } from '../../../src/audit/ship/sink.js';
 import { readerSource } from '../../../src/audit/ship/source.js';
+import type { GapReport } from '../../../src/audit/ship/types.js';
 import { AgentIdError } from '../../../src/errors.js';
 import { event, steppingDeps } from '../helpers.js';
 
