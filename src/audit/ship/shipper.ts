@@ -252,19 +252,24 @@ export class Shipper {
     // The lag keeps growing while the sink is down: status shows it as it is, not as it was.
     const until = this.#deps.monotonicMs() + delay;
     for (let left = delay; left > 0 && !this.#stop.signal.aborted; left = until - this.#deps.monotonicMs()) {
-      this.#look();
+      await this.#look();
       await this.#deps.sleep(Math.min(left, this.#options.pollMs), this.#stop.signal);
     }
   }
 
-  /** Refreshes the head and the oldest pending row, for status. */
-  #look(): void {
+  /**
+   * While the sink is down: refreshes the head and the oldest pending row for status, and reports
+   * a gap as soon as retention opens one, not only once the collector is back.
+   */
+  async #look(): Promise<void> {
     try {
       const head = this.#deps.source.headSeq();
       if (head !== this.#head) {
         this.#head = head;
         this.#deps.onChange();
       }
+      const next = this.#deps.source.after(this.#sent, 1)[0];
+      if (next && next.seq !== this.#sent + 1) await this.#reportGap(this.#sent + 1, next.seq - 1);
       this.#refreshPending();
     } catch {
       // The log is unreadable for a moment; the next attempt reports it.

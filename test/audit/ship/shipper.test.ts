@@ -217,6 +217,24 @@ describe('Shipper', () => {
     expect(gaps).toHaveLength(1);
   });
 
+  it('reports a gap while the sink is still down, not only once it is back', async () => {
+    append(2);
+    const sink = new RecordingSink();
+    sink.open = async () => {
+      throw new AgentIdError('ERR_AUDIT_SHIP_UNAVAILABLE', 'down');
+    };
+    await writeCursor(cursorFile, { seq: 0, target: 'test://sink', gap: null });
+    clock.clock.ms += 10 * 86_400_000;
+    append(1);
+    writer.prune(new Date(clock.clock.ms - 86_400_000));
+    const gaps: GapReport[] = [];
+    const shipper = ship(sink, gaps);
+    await until('the gap', () => gaps.length === 1);
+    expect(shipper.status()).toMatchObject({ state: 'retrying', cursor: 2, lagRows: 1 });
+    expect(gaps[0]).toMatchObject({ from: 1, to: 2, reason: 'pruned' });
+    expect(sink.received).toEqual([]);
+  });
+
   it('calls rows missing without an anchor deleted, not pruned', async () => {
     append(2);
     const gaps: GapReport[] = [];
