@@ -14,7 +14,7 @@ export function formatStatus(status: StatusResponse): string {
     `  connections: ${status.connections}`,
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
-  lines.push(...formatPolicyStatus(status.policy));
+  lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
   lines.push(...formatShipStatus(status.auditShip ?? []));
   return `${lines.join('\n')}\n`;
 }

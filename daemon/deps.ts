@@ -8,6 +8,7 @@ import type { ShipStatus } from '../src/audit/ship/types.js';
 import type { Config } from '../src/config/index.js';
 import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
+import type { GitPolicy } from '../src/policy/git/index.js';
 import type { PolicyEngine } from '../src/policy/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
@@ -29,8 +30,10 @@ export interface DaemonDeps {
   log: Logger;
   attestor: Attestor;
   sessions: SessionRegistry;
-  /** Cedar policy over the policy dir; hot-reloaded by main.ts. */
+  /** Cedar policy over the policy dir (or from git); hot-reloaded by main.ts. */
   policy: PolicyEngine;
+  /** Policy from git (`[policy] git`); null when policies come from the policy dir alone. */
+  policyGit: GitPolicy | null;
   /** The human of requests: the SSO session with `[idp]`, the local OS user without. */
   humans: HumanSource;
   /** SSO login attempts and the session they feed; null without `[idp]`. */

@@ -3,6 +3,7 @@
  * real clock, signals and the real socket. Builds the deps, takes the single-instance lock, opens
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -20,6 +21,7 @@ import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
+import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
 import { scheduleRetention } from './retention.js';
 import { attestRoute } from './routes/attest.js';
@@ -38,6 +40,7 @@ import { mcpDecideRoute } from './routes/mcp-decide.js';
 import { mcpListRoute } from './routes/mcp-list.js';
 import { mcpResultRoute } from './routes/mcp-result.js';
 import { mcpStartRoute } from './routes/mcp-start.js';
+import { policyPullRoute } from './routes/policy-pull.js';
 import { secretRoutes } from './routes/secrets.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
@@ -75,6 +78,14 @@ export async function runDaemon(): Promise<void> {
     stopRequested = resolve;
   });
 
+  const policyGit = buildGitPolicy({
+    config,
+    paths,
+    uid,
+    now,
+    run: { spawn, kill: (pid, signal) => process.kill(pid, signal), env: process.env },
+    reload: () => deps.policy.reload(),
+  });
   const deps: DaemonDeps = {
     version,
     pid: process.pid,
@@ -90,7 +101,13 @@ export async function runDaemon(): Promise<void> {
     log,
     attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
     sessions: new SessionRegistry(),
-    policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
+    policy: new PolicyEngine({
+      dir: paths.policyDir,
+      uid,
+      now,
+      ...(policyGit && { source: policyGit.source() }),
+    }),
+    policyGit,
     ...buildSso({
       idp: config.idp,
       secrets: () => deps.secrets(),
@@ -166,9 +183,13 @@ export async function runDaemon(): Promise<void> {
     mcpDecideRoute(deps),
     mcpListRoute(deps),
     mcpResultRoute(deps),
+    policyPullRoute(deps),
   ];
   const api = createApiServer(deps, routes);
 
+  // The commit in force before a restart is in force again before the first request is answered.
+  const restored = await policyGit?.restore();
+  if (restored?.outcome === 'refused') log.error(`policy from git: ${restored.error.message}`);
   if (removeStaleSocket(paths.socket))
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
   await new Promise<void>((resolve, reject) => {
@@ -185,6 +206,17 @@ export async function runDaemon(): Promise<void> {
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
   const stopPolicyWatch = watchPolicy(deps);
+  const stopGitPolicy = policyGit
+    ? scheduleGitPolicy({
+        ...deps,
+        git: policyGit,
+        intervalMs: config.policy.git?.intervalMs ?? 0,
+        every: (ms, fn) => {
+          const timer = setInterval(fn, ms).unref();
+          return () => clearInterval(timer);
+        },
+      })
+    : () => {};
   // In the background: a slow or down provider must not delay the socket.
   void deps.sso?.session.restore();
 
@@ -224,6 +256,7 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopGitPolicy();
   awsContainers.closeAll();
   stopRetention();
   await auditShipping.stop();

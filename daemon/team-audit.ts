@@ -5,6 +5,7 @@
  */
 import type { AuditRow } from '../src/audit/index.js';
 import type { GapReport } from '../src/audit/ship/types.js';
+import type { GitPolicyStatus, PullOutcome } from '../src/policy/git/index.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller } from './identify.js';
 import { type PeerEventFields, peerEvent } from './peer-event.js';
@@ -42,5 +43,40 @@ export function auditShipGap(
     reason,
     errorCode: 'ERR_AUDIT_SHIP_GAP',
     latencyMs: 0,
+  });
+}
+
+/** A pull of policy from git: every change and every refusal, with the commit id as the resource. */
+export function auditPolicyPull(
+  deps: Pick<DaemonDeps, 'audit' | 'pid' | 'uid'>,
+  who: Caller | 'daemon',
+  outcome: PullOutcome,
+  git: GitPolicyStatus,
+  latencyMs: number,
+): AuditRow {
+  const from = `${git.url} ${git.ref}`;
+  if (outcome.outcome === 'refused') {
+    const { error } = outcome;
+    const refusal = ['ERR_POLICY_GIT_UNSIGNED', 'ERR_POLICY_GIT_UNTRUSTED', 'ERR_POLICY_GIT_ROLLBACK'];
+    return auditTeamEvent(deps, who, {
+      action: 'policy.pull',
+      decision: refusal.includes(error.code) ? 'deny' : 'error',
+      resource: outcome.commit,
+      reason: `not applied from ${from} (the set in force stays${git.commit ? `: ${git.commit}` : ''}): ${error.message}`,
+      errorCode: error.code,
+      latencyMs,
+    });
+  }
+  const reason =
+    outcome.outcome === 'unchanged'
+      ? `${outcome.commit} of ${from} is already in force`
+      : `applied ${outcome.commit} of ${from} (previously ${outcome.previous ?? 'none'}; ` +
+        `${outcome.signer ? `signed by ${outcome.signer}` : 'signature not checked'}; files: ${outcome.files.join(', ')})`;
+  return auditTeamEvent(deps, who, {
+    action: 'policy.pull',
+    decision: 'allow',
+    resource: outcome.commit,
+    reason,
+    latencyMs,
   });
 }

@@ -20,6 +20,7 @@ import {
   checkKeychain,
   checkNode,
   checkPolicy,
+  checkPolicyGit,
   checkSocketDir,
 } from '../doctor/checks.js';
 import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
@@ -60,6 +61,7 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
     checkPolicy(status),
+    checkPolicyGit(status),
     checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),

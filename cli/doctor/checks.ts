@@ -4,6 +4,7 @@
  * test and none of them needs a real machine in a bad state.
  */
 import type { StatusResponse } from '../../src/protocol/index.js';
+import { describeGitPolicy } from '../format-policy.js';
 import { describeGap, describeShipError, describeSink } from '../format-ship.js';
 
 export interface CheckResult {
@@ -148,6 +149,25 @@ export function checkPolicy(status: StatusResponse | null): CheckResult {
   const where =
     policy.source === 'default' ? 'the built-in default policy' : `${policy.files.length} file(s)`;
   return pass(id, title, `${policy.policyCount} policies from ${where}`);
+}
+
+/** Policy from git: fails when no commit is in force, or the last pull was refused or failed. */
+export function checkPolicyGit(status: StatusResponse | null): CheckResult {
+  const id = 'policy-git';
+  const title = 'policy from git';
+  if (!status) return skip(id, title, 'needs the daemon');
+  const git = status.policyGit ?? null;
+  if (git === null) return skip(id, title, 'no [policy] git configured');
+  const error = git.lastError;
+  const detail = `${describeGitPolicy(git)}${error ? `; last pull ${error.at}: ${error.message} (${error.code})` : ''}`;
+  if (error === null && git.commit !== null) return pass(id, title, detail);
+  const fix =
+    error?.code === 'ERR_POLICY_GIT_FETCH'
+      ? `check that ${git.url} is reachable from here, then \`agentid policy pull\``
+      : error?.code === 'ERR_POLICY_GIT_UNSIGNED' || error?.code === 'ERR_POLICY_GIT_UNTRUSTED'
+        ? `have ${git.ref} point to a commit signed by a key in ${git.allowedSigners}, then \`agentid policy pull\``
+        : `fix the policies at ${git.ref} (\`agentid policy check --dir <checkout>/${git.path}\`), then \`agentid policy pull\``;
+  return fail(id, title, detail, fix);
 }
 
 /**

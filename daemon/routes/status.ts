@@ -25,6 +25,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         login: deps.humans.status(),
         policy: deps.policy.status(),
         auditShip: deps.auditShip.status(),
+        policyGit: deps.policyGit?.status() ?? null,
       };
       return { status: 200, body };
     },

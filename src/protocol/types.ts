@@ -6,6 +6,7 @@ import type { AgentMatch } from '../agents/index.js';
 import type { Attestation } from '../attest/types.js';
 import type { ShipStatus } from '../audit/ship/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { GitPolicyStatus } from '../policy/git/git-policy.js';
 import type { PolicyStatus } from '../policy/types.js';
 
 export const API_PREFIX = '/v1';
@@ -80,6 +81,21 @@ export interface StatusResponse {
   policy: PolicyStatus;
   /** Audit shipping (`[audit.ship]`): cursor, lag and last error of each sink; empty when off. */
   auditShip: ShipStatus[];
+  /** Policy from git (`[policy] git`): the commit in force and the last refusal; null when off. */
+  policyGit: GitPolicyStatus | null;
+}
+
+/** POST /v1/policy/pull (`agentid policy pull`). `error` is set when the commit was not applied. */
+export interface PolicyPullResponse {
+  outcome: 'applied' | 'unchanged' | 'refused';
+  /** The commit fetched (null when the fetch itself failed). */
+  commit: string | null;
+  /** The commit in force before, when one was applied. */
+  previous: string | null;
+  error: { code: ErrorCode; message: string } | null;
+  git: GitPolicyStatus;
+  /** seq of the audit row of this pull. */
+  auditSeq: number;
 }
 
 /** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */

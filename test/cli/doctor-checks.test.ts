@@ -37,6 +37,7 @@ function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
       lastError: null,
     },
     auditShip: [],
+    policyGit: null,
     ...overrides,
   };
 }
