@@ -104,9 +104,10 @@ describe('audit shipping to an OCSF JSON-lines file', () => {
       );
     // Three days ago, ten requests were audited while the collector was already gone.
     mkdirSync(join(h.dir, 'state'), { recursive: true, mode: 0o700 });
-    let ms = Date.now() - 3 * DAY_MS;
+    const threeDaysAgo = Date.now() - 3 * DAY_MS;
+    let tick = 0;
     const writer = AuditWriter.open(h.auditDb, {
-      now: () => new Date((ms += 1000)),
+      now: () => new Date(threeDaysAgo + 1000 * tick++),
       randomUUID: () => crypto.randomUUID(),
     });
     for (let i = 0; i < 10; i++) writer.append(event());

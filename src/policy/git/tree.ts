@@ -22,7 +22,7 @@ export function parseLsTree(output: string): TreeEntry[] {
     .split('\0')
     .filter((record) => record !== '')
     .map((record) => {
-      const match = /^(\d{6}) (\w+) ([0-9a-f]{40,64}) +(-|\d+)\t([^]*)$/.exec(record);
+      const match = /^(\d{6}) (\w+) ([0-9a-f]{40,64}) +(-|\d+)\t([\s\S]*)$/.exec(record);
       if (!match) throw new Error(`unexpected git ls-tree output: ${JSON.stringify(record.slice(0, 200))}`);
       const [, mode, type, object, size, name] = match as unknown as [
         string,
