@@ -4,7 +4,7 @@
  * keys, and the same PolicyEngine the daemon runs. Each check's refusal keeps the set in force.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PolicyGitConfig } from '../../../src/config/index.js';
 import { GitPolicy, GitPolicyRepo } from '../../../src/policy/git/index.js';
 import { PolicyEngine, readPolicyDir, whatIfInput } from '../../../src/policy/index.js';
+import { startGitHttp } from '../../peers/git-http.js';
 import { makePolicyRepo, type PolicyRepo } from '../../peers/policy-repo.js';
 import { NOW, UID } from '../helpers.js';
 
@@ -30,7 +31,11 @@ describe('GitPolicy', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  function open(overrides: Partial<PolicyGitConfig> = {}, local: 'ignore' | 'merge' = 'ignore') {
+  function open(
+    overrides: Partial<PolicyGitConfig> = {},
+    local: 'ignore' | 'merge' = 'ignore',
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     const config: PolicyGitConfig = {
       url: `file://${repo.bare}`,
       ref: 'main',
@@ -186,6 +191,29 @@ describe('GitPolicy', () => {
       error: { code: 'ERR_POLICY_GIT_UNTRUSTED' },
     });
     expect(distrusted.decide('claude')).toBe('deny');
+  });
+
+  it("never runs the user's credential helpers, and never prompts: a repository that wants credentials fails", async () => {
+    // The user's git config names a helper (as `agentid setup git` would): it must not run.
+    const userHome = join(root, 'user-home');
+    const marker = join(root, 'helper-ran');
+    mkdirSync(userHome);
+    writeFileSync(
+      join(userHome, '.gitconfig'),
+      `[credential]\n\thelper = "!f() { touch ${marker}; echo username=leak; echo password=leak; }; f"\n`,
+    );
+    const server = await startGitHttp({ root: join(root, 'srv'), authorize: () => true });
+    try {
+      repo.commit({ 'team.cedar': permit('claude') }, 'trusted');
+      const env = { ...process.env, HOME: userHome, XDG_CONFIG_HOME: join(userHome, '.config') };
+      const { git } = open({ url: `http://127.0.0.1:${server.port}/policy.git` }, 'ignore', env);
+      const outcome = await git.pull();
+      expect(outcome).toMatchObject({ outcome: 'refused', error: { code: 'ERR_POLICY_GIT_FETCH' } });
+      expect(server.attempts).toEqual([]);
+      expect(() => readFileSync(marker)).toThrow();
+    } finally {
+      await server.close();
+    }
   });
 
   describe('fetch failures', () => {
