@@ -54,7 +54,7 @@ describe('GitPolicy', () => {
       repo: new GitPolicyRepo(config, state, {
         spawn,
         kill: (pid, signal) => process.kill(pid, signal),
-        env: process.env,
+        env,
       }),
       readLocal: () => readPolicyDir(localDir, UID),
       reload: () => (engine as PolicyEngine).reload(),
