@@ -67,6 +67,8 @@ const SHIP_REQUESTS = 5_000;
 const SHIP_CONCURRENCY = 16;
 const SHIP_BACKLOG_ROWS = 50_000;
 const SHIP_THROUGHPUT_ROUNDS = 3;
+/** A daemon opening a 50,000-row log on a busy machine can take longer than the other sections allow. */
+const SHIP_START_TIMEOUT_MS = 60_000;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -109,7 +111,7 @@ function shipOptions(workDir: string) {
     concurrency: SHIP_CONCURRENCY,
     backlogRows: SHIP_BACKLOG_ROWS,
     throughputRounds: SHIP_THROUGHPUT_ROUNDS,
-    startTimeoutMs: START_TIMEOUT_MS,
+    startTimeoutMs: SHIP_START_TIMEOUT_MS,
     now,
     progress,
   };

@@ -2,7 +2,7 @@
  * The audit shipping section of BENCH.md. Pure: medians of the rounds, the on/off ratio against
  * its target, and the ship rates; when the section runs alone it replaces its own part of the file.
  */
-import { fmtInt, fmtMs, mark } from './format.js';
+import { fmtInt, fmtMs, fmtRatio, mark } from './format.js';
 import type { LoadResult } from './load.js';
 import { medianRun } from './report.js';
 import type { ShipBenchResult } from './ship.js';
@@ -30,6 +30,8 @@ export function renderShipBench(r: ShipBenchResult): string[] {
     `| shipping off | ${fmtInt(off.requestsPerSec)} | ${fmtMs(off.p50Ms)} | ${fmtMs(off.p99Ms)} | ${each(r.off)} |  |`,
     `| shipping on (syslog + file) | ${fmtInt(on.requestsPerSec)} (${(ratio * 100).toFixed(1)}% of off) | ${fmtMs(on.p50Ms)} | ${fmtMs(on.p99Ms)} | ${each(r.on)} | ${mark(ratio >= TARGET_ON_OFF)} ≥ ${TARGET_ON_OFF * 100}% of off |`,
     '',
+    `CPU per request, the daemon's whole process (request path and shipping worker; with shipping on, counted until the shipper has caught up), median of the rounds: off ${cpu(r.cpuMsPerRequest.off)} ms, on ${cpu(r.cpuMsPerRequest.on)} ms (${fmtRatio(median(r.cpuMsPerRequest.on) / median(r.cpuMsPerRequest.off))}). Unlike req/s, CPU time barely moves with what else the machine runs.`,
+    '',
     `Ship throughput: ${fmtInt(r.backlogRows)} rows committed before the daemon starts, shipped from cursor 0 by its worker thread; events/s from the daemon's status (cursor over time, start-up excluded), median of ${r.syslog.length} rounds; afterwards the collector held every row.`,
     '',
     '| Sink | events/s | events/s of each round |',
@@ -48,6 +50,8 @@ export function replaceShipSection(markdown: string, section: readonly string[])
   const rest = next === -1 ? '' : markdown.slice(next);
   return `${markdown.slice(0, start + 1)}${text}\n${rest}`;
 }
+
+const cpu = (values: readonly number[]) => median(values).toFixed(3);
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -12,12 +12,12 @@
  *    reaches the head, so start-up is not counted; rsyslog's file is then checked to hold them all.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AuditEventInput, AuditWriter } from '../src/audit/index.js';
 import { callDaemon, type StatusResponse } from '../src/protocol/index.js';
-import { type Child, spawnChild, waitForAnswer } from './children.js';
+import { type Child, cpuMs, spawnChild, waitForAnswer } from './children.js';
 import { type LoadResult, runLoad } from './load.js';
 import { rsyslogMissing, startRsyslog } from './rsyslog.js';
 
@@ -49,6 +49,8 @@ export type ShipBenchResult =
       requests: number;
       off: LoadResult[];
       on: LoadResult[];
+      /** CPU of the whole daemon (all threads) per request of each round; on includes the catch-up. */
+      cpuMsPerRequest: { off: number[]; on: number[] };
       backlogRows: number;
       syslog: ThroughputRun[];
       file: ThroughputRun[];
@@ -96,13 +98,21 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
         now: o.now,
       });
     const runs = { off: [] as LoadResult[], on: [] as LoadResult[] };
+    const cpuMsPerRequest = { off: [] as number[], on: [] as number[] };
+    const sent = (run: LoadResult) => run.answered + run.failures;
     for (let round = 1; round <= o.rounds; round++) {
       o.progress(
         `ship: round ${round}/${o.rounds}: ${o.requests} token requests at ${o.concurrency} clients, shipping off, then on`,
       );
-      runs.off.push(await load(off.socket));
-      runs.on.push(await load(on.socket));
+      const offCpu = cpuMs(off.child.pid);
+      const offRun = await load(off.socket);
+      cpuMsPerRequest.off.push((cpuMs(off.child.pid) - offCpu) / sent(offRun));
+      runs.off.push(offRun);
+      const onCpu = cpuMs(on.child.pid);
+      const onRun = await load(on.socket);
       await caughtUp(() => status(on.socket), o.now);
+      cpuMsPerRequest.on.push((cpuMs(on.child.pid) - onCpu) / sent(onRun));
+      runs.on.push(onRun);
     }
     await Promise.all(children.splice(0).map((c) => c.stop()));
 
@@ -115,7 +125,8 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
         const home = join(o.workDir, `ship-backlog-${sink}-${round}`);
         writeBacklog(home, o.backlogRows);
         const out = join(o.workDir, `ship-backlog-${round}.jsonl`);
-        rmSync(rsyslog.output, { force: true });
+        // rsyslog keeps its output open: count what this round adds rather than remove the file.
+        const before = sink === 'syslog' ? countLines(rsyslog.output) : 0;
         const config =
           sink === 'syslog'
             ? `syslog = "tcp://127.0.0.1:${rsyslog.tcpPort}"`
@@ -124,7 +135,11 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
         const eventsPerSec = await shipRate(() => status(daemon.socket), o.backlogRows, o.now);
         await daemon.child.stop();
         children.splice(children.indexOf(daemon.child), 1);
-        const received = countLines(sink === 'syslog' ? rsyslog.output : out);
+        // rsyslog writes what it acknowledged a moment later.
+        const written = () => countLines(sink === 'syslog' ? rsyslog.output : out) - before;
+        const deadline = o.now() + 30_000;
+        while (written() < o.backlogRows && o.now() < deadline) await sleep(100);
+        const received = written();
         if (received < o.backlogRows)
           throw new Error(`${sink}: only ${received} of ${o.backlogRows} rows arrived`);
         (sink === 'syslog' ? syslog : file).push({ eventsPerSec, received });
@@ -136,6 +151,7 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
       concurrency: o.concurrency,
       requests: o.requests,
       ...runs,
+      cpuMsPerRequest,
       backlogRows: o.backlogRows,
       syslog,
       file,
@@ -208,6 +224,7 @@ function writeBacklog(home: string, rows: number): void {
 }
 
 function countLines(path: string): number {
+  if (!existsSync(path)) return 0;
   const data = readFileSync(path);
   let n = 0;
   for (let at = data.indexOf(0x0a); at !== -1; at = data.indexOf(0x0a, at + 1)) n++;

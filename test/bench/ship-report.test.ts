@@ -17,6 +17,7 @@ const result = (on: number[]) => ({
   requests: 5_000,
   off: [run(1_900), run(2_000), run(2_100)],
   on: on.map(run),
+  cpuMsPerRequest: { off: [0.5, 0.6, 0.4], on: [0.55, 0.5, 0.6] },
   backlogRows: 50_000,
   syslog: [
     { eventsPerSec: 30_000, received: 50_000 },
@@ -36,6 +37,7 @@ describe('the audit shipping section', () => {
     expect(within).toContain(
       '| syslog tcp:// → rsyslog (imtcp, omfile) | 20,000 | 30,000 / 10,000 / 20,000 |',
     );
+    expect(within).toContain('off 0.500 ms, on 0.550 ms (1.10×)');
   });
 
   it('says why it was skipped', () => {

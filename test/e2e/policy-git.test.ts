@@ -11,21 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../src/audit/index.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
 import { type GitHttp, startGitHttp } from '../peers/git-http.js';
 import { makePolicyRepo, type PolicyRepo } from '../peers/policy-repo.js';
 import { filesContaining } from './files.js';
-import {
-  api,
-  cliPath,
-  collect,
-  type Daemon,
-  type Home,
-  makeHome,
-  runCli,
-  sleep,
-  startDaemon,
-} from './harness.js';
+import { cliPath, collect, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { requestToken, statusOf, until } from './team-helpers.js';
 
 const SECRET = 'pull-t0ken-7f3a91';
 const permitAudience = (audience: string) =>
@@ -75,14 +65,8 @@ describe('policy from git', () => {
     );
     return home;
   };
-  const token = async (audience: string) =>
-    (
-      await api(home.socket, 'POST', '/v1/token', {
-        body: JSON.stringify({ audience }),
-        headers: { 'content-type': 'application/json' },
-      })
-    ).status;
-  const status = async () => JSON.parse((await runCli(home, ['status', '--json'])).stdout) as StatusResponse;
+  const token = (audience: string) => requestToken(home, audience);
+  const status = () => statusOf(home);
   const pulls = async () => {
     const out = await runCli(home, ['audit', '--json', '--action', 'policy.pull', '--limit', '100']);
     return out.stdout
@@ -91,15 +75,6 @@ describe('policy from git', () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as AuditRow)
       .sort((a, b) => a.seq - b.seq);
-  };
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
   };
 
   it('applies a signed commit, refuses unsigned and untrusted ones, keeps the last good set on an invalid one; each audited', async () => {

@@ -10,10 +10,10 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditReader, AuditWriter, ocsfJson } from '../../src/audit/index.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
+import { AuditWriter, ocsfJson } from '../../src/audit/index.js';
 import { event } from '../audit/helpers.js';
-import { api, type Daemon, type Home, makeHome, runCli, sleep, startDaemon } from './harness.js';
+import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { requestToken, auditRows as rowsOf, statusOf as status, until } from './team-helpers.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,35 +27,7 @@ describe('audit shipping to an OCSF JSON-lines file', () => {
     home = undefined;
   });
 
-  const token = async (h: Home) => {
-    const response = await api(h.socket, 'POST', '/v1/token', {
-      body: JSON.stringify({ audience: 'https://api.example.com' }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(response.status).toBe(200);
-  };
-  const rowsOf = (h: Home) => {
-    const reader = AuditReader.open(h.auditDb);
-    try {
-      return reader.query({ order: 'asc' });
-    } finally {
-      reader.close();
-    }
-  };
-  const status = async (h: Home) => {
-    const out = await runCli(h, ['status', '--json']);
-    expect(out.code).toBe(0);
-    return JSON.parse(out.stdout) as StatusResponse;
-  };
-  const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
+  const token = async (h: Home) => expect(await requestToken(h)).toBe(200);
   /** Every line of the file and its rotated files, oldest first. */
   const shipped = (dir: string) => {
     const files = readdirSync(dir)

@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditReader, ocsfJson } from '../../src/audit/index.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
+import { ocsfJson } from '../../src/audit/index.js';
 import { type ReceivedMessage, type Rsyslog, rsyslogMissing, startRsyslog } from '../peers/rsyslog.js';
-import { api, type Daemon, type Home, makeHome, runCli, sleep, startDaemon } from './harness.js';
+import { api, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { auditRows, requestToken, statusOf, until } from './team-helpers.js';
 
 if (rsyslogMissing) console.warn(`skipping the rsyslog shipping tests: ${rsyslogMissing}`);
 
@@ -32,35 +32,8 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     daemon = await startDaemon(home);
     return home;
   };
-  /** A credential request: an agent identity token (the default policy permits it). */
-  const token = async (h: Home) => {
-    const response = await api(h.socket, 'POST', '/v1/token', {
-      body: JSON.stringify({ audience: 'https://api.example.com' }),
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(response.status).toBe(200);
-  };
-  const auditRows = (h: Home) => {
-    const reader = AuditReader.open(h.auditDb);
-    try {
-      return reader.query({ order: 'asc' });
-    } finally {
-      reader.close();
-    }
-  };
+  const token = async (h: Home) => expect(await requestToken(h)).toBe(200);
   const seqs = (messages: ReceivedMessage[]) => messages.map((m) => Number(m.msgId));
-  const until = async (what: string, check: () => boolean, ms = 15_000) => {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  };
-  const status = async (h: Home) => {
-    const out = await runCli(h, ['status', '--json']);
-    expect(out.code).toBe(0);
-    return JSON.parse(out.stdout) as StatusResponse;
-  };
 
   it('N credential requests arrive as N OCSF events over TCP, in seq order, with the seq as MSGID', async () => {
     rsyslog = await startRsyslog();
@@ -70,7 +43,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     const rows = auditRows(h);
     const head = rows.at(-1)?.seq ?? 0;
     const collector = rsyslog;
-    await until('every row at rsyslog', () => collector.messages().length >= head);
+    await until('every row at rsyslog', () => collector.messages().length >= head, 15_000);
     const messages = collector.messages();
     // Every row of the log, once, in order: the token rows and nothing else.
     expect(seqs(messages)).toEqual(rows.map((r) => r.seq));
@@ -91,7 +64,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     }
     const export_ = await runCli(h, ['audit', 'export', '--format', 'ocsf']);
     expect(export_.stdout.trim().split('\n')).toEqual(messages.map((m) => JSON.stringify(JSON.parse(m.msg))));
-    const shipped = (await status(h)).auditShip;
+    const shipped = (await statusOf(h)).auditShip;
     expect(shipped).toEqual([
       expect.objectContaining({
         sink: 'syslog',
@@ -112,14 +85,10 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     await collector.stop();
     // Issuance goes on while the collector is down: every request answered, every row committed.
     for (let i = 0; i < 10; i++) await token(h);
-    const down = await (async () => {
-      for (let i = 0; i < 100; i++) {
-        const sink = (await status(h)).auditShip[0];
-        if (sink?.state === 'retrying') return sink;
-        await sleep(100);
-      }
-      throw new Error('the shipper never reported the outage');
-    })();
+    const down = await until('the shipper to report the outage', async () => {
+      const sink = (await statusOf(h)).auditShip[0];
+      return sink?.state === 'retrying' && sink;
+    });
     expect(down.lastError?.code).toBe('ERR_AUDIT_SHIP_UNAVAILABLE');
     expect(down.lagRows).toBeGreaterThanOrEqual(10);
     const doctor = await runCli(h, ['doctor', '--json']);

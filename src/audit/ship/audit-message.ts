@@ -4,8 +4,8 @@
  * as MSG the row's OCSF event, the same JSON `agentid audit export --format ocsf` prints (written
  * in ASCII with \u escapes: the same JSON value, see asciiJson). Pure.
  */
-import { ocsfJson } from '../ocsf.js';
 import type { AuditRow, Decision } from '../types.js';
+import { ocsfText } from './source.js';
 import { asciiJson, formatSyslog, SEVERITY } from './syslog-message.js';
 
 export interface SyslogOrigin {
@@ -41,7 +41,7 @@ export function auditSyslogMessage(row: AuditRow, origin: SyslogOrigin): Buffer 
         ],
       },
     ],
-    msg: asciiJson(ocsfJson(row)),
+    msg: asciiJson(ocsfText(row)),
     msgBom: false,
   });
 }

@@ -11,10 +11,10 @@
  */
 import { type FileHandle, open, rename } from 'node:fs/promises';
 import type { JsonlFileTarget } from '../../config/index.js';
-import { ocsfJson } from '../ocsf.js';
 import type { AuditRow } from '../types.js';
 import { mustRotate, rotationRenames } from './rotation.js';
 import { type ShipSink, unavailable } from './sink.js';
+import { ocsfText } from './source.js';
 
 export class JsonlFileSink implements ShipSink {
   readonly name = 'file';
@@ -58,7 +58,7 @@ export class JsonlFileSink implements ShipSink {
       chunkBytes = 0;
     };
     for (const row of rows) {
-      const line = Buffer.from(`${ocsfJson(row)}\n`, 'utf8');
+      const line = Buffer.from(`${ocsfText(row)}\n`, 'utf8');
       if (mustRotate(this.#size + chunkBytes, line.length, this.#file.maxBytes)) {
         await flush();
         await this.#rotate();

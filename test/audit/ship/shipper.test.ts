@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditReader, type AuditRow, AuditWriter } from '../../../src/audit/index.js';
+import { AuditReader, type AuditRow, AuditWriter, ocsfJson } from '../../../src/audit/index.js';
 import { readCursor, writeCursor } from '../../../src/audit/ship/cursor.js';
 import { Shipper, type ShipperOptions } from '../../../src/audit/ship/shipper.js';
 import type { ShipSink } from '../../../src/audit/ship/sink.js';
-import { readerSource } from '../../../src/audit/ship/source.js';
+import { ocsfText, readerSource } from '../../../src/audit/ship/source.js';
 import type { GapReport } from '../../../src/audit/ship/types.js';
 import { AgentIdError } from '../../../src/errors.js';
 import { event, steppingDeps } from '../helpers.js';
@@ -289,6 +289,30 @@ describe('Shipper', () => {
     sink.hang = false;
     await until('2 rows', () => shipper.status().cursor === 2);
     expect(sink.opens).toBeGreaterThan(1);
+  });
+
+  it('two sinks at the same place read each row once, and make its OCSF event once', async () => {
+    append(10);
+    let queries = 0;
+    const counting = new Proxy(reader, {
+      get(target, name) {
+        if (name === 'query') queries++;
+        const value = Reflect.get(target, name);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const source = readerSource(counting);
+    const a = source.after(0, 4);
+    const b = source.after(0, 4);
+    expect(b).toEqual(a);
+    expect(b[0]).toBe(a[0]);
+    expect(source.after(2, 2).map((r) => r.seq)).toEqual([3, 4]);
+    expect(queries).toBe(1);
+    // Not served from a full batch when it would come out short: that would read as caught up.
+    expect(source.after(2, 4).map((r) => r.seq)).toEqual([3, 4, 5, 6]);
+    expect(queries).toBe(2);
+    expect(ocsfText(b[0] as AuditRow)).toBe(ocsfJson(a[0] as AuditRow));
+    expect(ocsfText(b[0] as AuditRow)).toBe(ocsfText(a[0] as AuditRow));
   });
 
   it('stop() waits briefly for acknowledgements, then saves what was delivered', async () => {

@@ -26,6 +26,17 @@ const exampleSd = {
   ] as const,
 };
 
+/** Examples 3 and 4 share their header: the event log application on mymachine. */
+const evntslog: SyslogFields = {
+  ...none,
+  facility: 20,
+  severity: 5,
+  timestamp: '2003-10-11T22:14:15.003Z',
+  hostname: 'mymachine.example.com',
+  appName: 'evntslog',
+  msgId: 'ID47',
+};
+
 describe('formatSyslog: the RFC 5424 examples (6.5)', () => {
   it.each<[string, SyslogFields, string]>([
     [
@@ -59,30 +70,13 @@ describe('formatSyslog: the RFC 5424 examples (6.5)', () => {
     ],
     [
       'example 3: STRUCTURED-DATA and MSG',
-      {
-        ...none,
-        facility: 20,
-        severity: 5,
-        timestamp: '2003-10-11T22:14:15.003Z',
-        hostname: 'mymachine.example.com',
-        appName: 'evntslog',
-        msgId: 'ID47',
-        structuredData: [exampleSd],
-        msg: 'An application event log entry...',
-        msgBom: true,
-      },
+      { ...evntslog, structuredData: [exampleSd], msg: 'An application event log entry...', msgBom: true },
       `<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] ${BOM}An application event log entry...`,
     ],
     [
       'example 4: two SD elements, no MSG',
       {
-        ...none,
-        facility: 20,
-        severity: 5,
-        timestamp: '2003-10-11T22:14:15.003Z',
-        hostname: 'mymachine.example.com',
-        appName: 'evntslog',
-        msgId: 'ID47',
+        ...evntslog,
         structuredData: [exampleSd, { id: 'examplePriority@32473', params: [['class', 'high']] }],
       },
       '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"]',
