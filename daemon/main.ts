@@ -5,16 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createAttestor, parseStat } from '../src/attest/index.js';
+import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
+import { SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
 import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
@@ -49,7 +50,6 @@ import { statusRoute } from './routes/status.js';
 import { tokenRoute } from './routes/token.js';
 import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
-import { SessionRegistry } from './sessions.js';
 import { buildSso } from './sso.js';
 import { auditShipGap } from './team-audit.js';
 
@@ -129,13 +129,7 @@ export async function runDaemon(): Promise<void> {
       warn: (message) => log.warn(message),
     }),
     credentialCache: new CredentialCache({ now }),
-    processAlive: (pid, startTime) => {
-      try {
-        return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime === startTime;
-      } catch {
-        return false;
-      }
-    },
+    processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
     audit,
     auditShip: { status: () => auditShipping.status() },
     async secrets() {
@@ -161,7 +155,7 @@ export async function runDaemon(): Promise<void> {
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
     statusRoute(deps),
-    whoamiRoute(deps),
+    whoamiRoute(),
     attestRoute(deps),
     ...sessionRoutes(deps),
     tokenRoute(deps),
@@ -182,7 +176,7 @@ export async function runDaemon(): Promise<void> {
     mcpStartRoute(deps),
     mcpDecideRoute(deps),
     mcpListRoute(deps),
-    mcpResultRoute(deps),
+    mcpResultRoute(),
     policyPullRoute(deps),
   ];
   const api = createApiServer(deps, routes);

@@ -9,7 +9,7 @@ import { ensurePrivateDir } from '../src/paths.js';
 import { GitPolicy, GitPolicyRepo, type GitRunDeps } from '../src/policy/git/index.js';
 import { type ReloadResult, readPolicyDir } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
-import { auditPolicyPull } from './team-audit.js';
+import { auditScheduledPull } from './team-audit.js';
 
 export interface GitPolicyScheduleDeps
   extends Pick<DaemonDeps, 'audit' | 'pid' | 'uid' | 'log' | 'monotonicMs'> {
@@ -33,7 +33,7 @@ export function scheduleGitPolicy(deps: GitPolicyScheduleDeps): () => void {
       outcome.outcome === 'refused' ? `${outcome.commit}:${outcome.error.code}` : `${outcome.commit}`;
     if (outcome.outcome === 'unchanged' || key === lastAudited) return;
     lastAudited = key;
-    auditPolicyPull(deps, 'daemon', outcome, status, deps.monotonicMs() - started);
+    auditScheduledPull(deps, outcome, status, deps.monotonicMs() - started);
   };
   const run = () => {
     pull().catch((err: unknown) =>

@@ -1,13 +1,13 @@
 /**
  * POST /v1/policy/pull: `agentid policy pull`, the git policy source fetched and checked now. It
  * changes what every agent may get, so it is refused inside an exec session like the other
- * management routes. One audit row, the caller's, whatever the outcome.
+ * management routes. One audit row, the caller's, whatever the outcome; the answer names it.
  */
 import { AgentIdError } from '../../src/errors.js';
 import type { PolicyPullResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { Route } from '../route.js';
-import { auditPolicyPull } from '../team-audit.js';
+import { pullFacts } from '../team-audit.js';
 
 export function policyPullRoute(deps: DaemonDeps): Route {
   return {
@@ -15,7 +15,7 @@ export function policyPullRoute(deps: DaemonDeps): Route {
     pattern: '/v1/policy/pull',
     action: 'policy.pull',
     manages: true,
-    async handle(ctx) {
+    async handle() {
       const git = deps.policyGit;
       if (!git) {
         throw new AgentIdError(
@@ -25,16 +25,20 @@ export function policyPullRoute(deps: DaemonDeps): Route {
       }
       const outcome = await git.pull();
       const status = git.status();
-      const row = auditPolicyPull(deps, ctx, outcome, status, ctx.elapsedMs());
-      const body: PolicyPullResponse = {
-        outcome: outcome.outcome,
-        commit: outcome.commit,
-        previous: outcome.outcome === 'applied' ? outcome.previous : null,
-        error: outcome.outcome === 'refused' ? outcome.error.toJSON() : null,
-        git: status,
-        auditSeq: row.seq,
+      return {
+        audit: pullFacts(outcome, status),
+        respond: (row) => {
+          const body: PolicyPullResponse = {
+            outcome: outcome.outcome,
+            commit: outcome.commit,
+            previous: outcome.outcome === 'applied' ? outcome.previous : null,
+            error: outcome.outcome === 'refused' ? outcome.error.toJSON() : null,
+            git: status,
+            auditSeq: row.seq,
+          };
+          return { status: 200, body };
+        },
       };
-      return { status: 200, body };
     },
   };
 }

@@ -27,7 +27,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         auditShip: deps.auditShip.status(),
         policyGit: deps.policyGit?.status() ?? null,
       };
-      return { status: 200, body };
+      return { audit: null, answer: { status: 200, body } };
     },
   };
 }
