@@ -63,7 +63,7 @@ describe('audit shipping to an OCSF JSON-lines file', () => {
     }
     const sink = (await status(h)).auditShip[0];
     expect(sink).toMatchObject({ sink: 'file', target: `${out}/ocsf.jsonl`, lastError: null, gap: null });
-  });
+  }, 90_000);
 
   it('an outage longer than retention gives a coded gap report, audited and shipped, and nothing else is lost', async () => {
     home = makeHome();

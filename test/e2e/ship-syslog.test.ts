@@ -72,7 +72,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
         lastError: null,
       }),
     ]);
-  });
+  }, 90_000);
 
   it('an rsyslog outage leaves issuance alone, and every row arrives once it is back', async () => {
     rsyslog = await startRsyslog();
@@ -108,7 +108,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     // None missing; a duplicate only as a resend of rows sent before the outage (at least once).
     expect([...new Set(received)].sort((a, b) => a - b)).toEqual(rows.map((r) => r.seq));
     expectResendsOnly(received);
-  });
+  }, 90_000);
 
   it('a daemon killed with SIGKILL mid-stream resends from its saved cursor after the restart', async () => {
     rsyslog = await startRsyslog();
@@ -148,7 +148,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
     // The restarted daemon began exactly after its saved cursor.
     expect(received[beforeRestart.length]).toBe(saved.seq + 1);
     expectResendsOnly(received);
-  });
+  }, 90_000);
 
   it('ships over UDP and to a Unix datagram socket, each as rsyslog parses RFC 5424', async () => {
     rsyslog = await startRsyslog({ udp: true, unix: true });
@@ -166,7 +166,7 @@ describe.skipIf(rsyslogMissing !== null)('audit shipping to rsyslog', () => {
       daemon = undefined;
       home = undefined;
     }
-  });
+  }, 90_000);
 });
 
 /**
