@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AuditEventInput, AuditWriter } from '../src/audit/index.js';
-import { callDaemon, type StatusResponse } from '../src/protocol/index.js';
+import { callEndpoint, endpoints, type StatusResponse } from '../src/protocol/index.js';
 import { type Child, cpuMs, spawnChild, waitForAnswer } from './children.js';
 import { type LoadResult, runLoad } from './load.js';
 import { rsyslogMissing, startRsyslog } from './rsyslog.js';
@@ -79,7 +79,7 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
       await waitForAnswer(child, socket, '/v1/status', o.startTimeoutMs, o.now);
       return { child, socket };
     };
-    const status = (socket: string) => callDaemon<StatusResponse>(socket, '/v1/status', { timeoutMs: 5_000 });
+    const status = (socket: string) => callEndpoint(socket, endpoints.status, [], { timeoutMs: 5_000 });
 
     // 1. Issuance with and without shipping.
     const shipping = `[audit.ship]\nsyslog = "tcp://127.0.0.1:${rsyslog.tcpPort}"\nfile = "${join(o.workDir, 'ship-on.jsonl')}"\n`;

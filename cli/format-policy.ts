@@ -1,8 +1,10 @@
 /** Human-readable policy state for `agentid status` and `agentid daemon status`. */
-import type { GitPolicyStatus } from '../src/policy/git/git-policy.js';
-import type { PolicyStatus } from '../src/policy/types.js';
+import type { GitPolicyStatusView, PolicyStatusView } from '../src/protocol/index.js';
 
-export function formatPolicyStatus(policy: PolicyStatus, git: GitPolicyStatus | null = null): string[] {
+export function formatPolicyStatus(
+  policy: PolicyStatusView,
+  git: GitPolicyStatusView | null = null,
+): string[] {
   const source =
     policy.source === 'default'
       ? `built-in default (no ${policy.dir}; \`agentid init\` writes it there)`
@@ -24,7 +26,7 @@ export function formatPolicyStatus(policy: PolicyStatus, git: GitPolicyStatus | 
 }
 
 /** `commit 1a2b… signed by alice@example.com, applied …, fetched …` */
-export function describeGitPolicy(git: GitPolicyStatus): string {
+export function describeGitPolicy(git: GitPolicyStatusView): string {
   if (git.commit === null)
     return `no commit taken yet from ${git.url} ${git.ref}: every credential is denied`;
   const signed = git.allowedSigners === null ? 'signatures not checked' : `signed by ${git.signer}`;

@@ -5,7 +5,7 @@
  * on the request path: the worker reads committed rows on its own connection.
  */
 import type { Worker } from 'node:worker_threads';
-import type { GapReport, ShipStatus } from '../src/audit/ship/types.js';
+import type { GapReport, ShipStatus } from '../src/audit/index.js';
 import type { AuditShipConfig } from '../src/config/index.js';
 import type { Logger } from './log.js';
 

@@ -3,13 +3,11 @@
  * daemon/main.ts. The in-process pipeline tests (test/daemon/) build their own from our seams.
  */
 import type { Attestor } from '../src/attest/index.js';
-import type { AuditEventInput, AuditRow, PruneResult } from '../src/audit/index.js';
-import type { ShipStatus } from '../src/audit/ship/types.js';
+import type { AuditEventInput, AuditRow, PruneResult, ShipStatus } from '../src/audit/index.js';
 import type { Config } from '../src/config/index.js';
 import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
-import type { GitPolicy } from '../src/policy/git/index.js';
-import type { PolicyEngine } from '../src/policy/index.js';
+import type { GitPolicy, PolicyEngine } from '../src/policy/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { SessionRegistry } from '../src/sessions/index.js';

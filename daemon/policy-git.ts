@@ -6,8 +6,13 @@
  * (daemon/routes/policy-pull.ts) and is audited as the caller's request.
  */
 import { ensurePrivateDir } from '../src/paths.js';
-import { GitPolicy, GitPolicyRepo, type GitRunDeps } from '../src/policy/git/index.js';
-import { type ReloadResult, readPolicyDir } from '../src/policy/index.js';
+import {
+  GitPolicy,
+  GitPolicyRepo,
+  type GitRunDeps,
+  type ReloadResult,
+  readPolicyDir,
+} from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
 import { auditScheduledPull } from './team-audit.js';
 

@@ -10,8 +10,8 @@ import { connect, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AuditReader } from '../src/audit/index.js';
 import {
+  AuditReader,
   auditSyslogMessage,
   JsonlFileSink,
   readCursor,
@@ -23,7 +23,7 @@ import {
   UdpSyslogSink,
   UnixSyslogSink,
   writeCursor,
-} from '../src/audit/ship/index.js';
+} from '../src/audit/index.js';
 import { connectUnixDatagram, sendDatagram, unacknowledgedBytes } from '../src/native/libc.js';
 import { socketFd } from '../src/peer/index.js';
 import type { ShipWorkerData, ShipWorkerMessage } from './audit-ship.js';

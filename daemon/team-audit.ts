@@ -3,8 +3,8 @@
  * policy from git. A request's facts go back through the pipeline (routes/policy-pull.ts); what
  * the daemon does on its own is recorded with it as the actor (record.ts).
  */
-import type { GapReport } from '../src/audit/ship/types.js';
-import type { GitPolicyStatus, PullOutcome } from '../src/policy/git/index.js';
+import type { GapReport } from '../src/audit/index.js';
+import type { GitPolicyStatus, PullOutcome } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
 import type { AuditFacts } from './outcome.js';
 import { recordDaemonEvent } from './record.js';

@@ -4,15 +4,13 @@
  * management routes. One audit row, the caller's, whatever the outcome; the answer names it.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { PolicyPullResponse } from '../../src/protocol/index.js';
+import { endpoints, type PolicyPullResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 import { pullFacts } from '../team-audit.js';
 
 export function policyPullRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/policy/pull',
+  return route(endpoints.policyPull, {
     action: 'policy.pull',
     manages: true,
     async handle() {
@@ -40,5 +38,5 @@ export function policyPullRoute(deps: DaemonDeps): Route {
         },
       };
     },
-  };
+  });
 }

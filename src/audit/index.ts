@@ -12,6 +12,7 @@ export {
 } from './checkpoint.js';
 export { OCSF_VERSION, ocsfJson, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
+export * from './ship/index.js';
 export type {
   Anchor,
   AuditDeps,

@@ -11,8 +11,7 @@ import {
   checkPolicy,
   checkSocketDir,
 } from '../../cli/doctor/checks.js';
-import type { ShipStatus } from '../../src/audit/ship/types.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
+import type { ShipStatusView, StatusResponse } from '../../src/protocol/index.js';
 
 const SCRIPT = '/opt/agentid/dist/cli/main.js';
 
@@ -164,7 +163,7 @@ describe('doctor checks', () => {
   });
 
   it('audit shipping: cursor, lag and last error in the detail; fails while retrying or after a gap', () => {
-    const sink: ShipStatus = {
+    const sink: ShipStatusView = {
       sink: 'syslog',
       target: 'tcp://127.0.0.1:5514',
       state: 'idle',
@@ -184,7 +183,7 @@ describe('doctor checks', () => {
       status: 'pass',
       detail: 'syslog tcp://127.0.0.1:5514: idle, cursor 120, lag 0 rows',
     });
-    const down: ShipStatus = {
+    const down: ShipStatusView = {
       ...sink,
       state: 'retrying',
       lagRows: 7,
@@ -196,7 +195,7 @@ describe('doctor checks', () => {
       },
       retryAt: '2026-01-01T00:00:04.000Z',
     };
-    const file: ShipStatus = { ...sink, sink: 'file', target: '/var/log/a.jsonl' };
+    const file: ShipStatusView = { ...sink, sink: 'file', target: '/var/log/a.jsonl' };
     expect(checkAuditShip(status({ auditShip: [down, file] }))).toEqual({
       id: 'audit-ship',
       title: 'audit shipping',

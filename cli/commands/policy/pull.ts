@@ -4,7 +4,7 @@
  * action: refused inside `agentid exec` sessions.
  */
 import { AgentIdError, isErrorCode } from '../../../src/errors.js';
-import type { PolicyPullResponse } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const policyPull: CommandSpec = {
@@ -13,7 +13,7 @@ export const policyPull: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid policy pull', 'agentid policy pull --json | jq .git.commit'],
   async run({ opts }, deps) {
-    const result = await deps.daemon.call<PolicyPullResponse>('/v1/policy/pull', { method: 'POST' });
+    const result = await deps.daemon.call(endpoints.policyPull);
     if (opts.json) printJson(deps, result);
     else if (result.outcome === 'applied') {
       const signed = result.git.signer ? `, signed by ${result.git.signer}` : '';
