@@ -23,9 +23,13 @@ export interface FileDigest {
   sha256: string;
 }
 
+/**
+ * What a reload loads: files, or why they cannot be read (`unsafe`: permissions refused them),
+ * with the sha256 of each file read. `git` sources are src/policy/git's.
+ */
 export type DirContents =
-  | { source: 'default' | 'dir'; files: PolicyFile[]; digests: FileDigest[] }
-  | { source: 'dir'; diagnostics: PolicyDiagnostic[]; digests: FileDigest[]; unsafe: boolean };
+  | { source: 'default' | 'dir' | 'git'; files: PolicyFile[]; digests: FileDigest[] }
+  | { source: 'dir' | 'git'; diagnostics: PolicyDiagnostic[]; digests: FileDigest[]; unsafe: boolean };
 
 /** `uid` is substituted into the default policy; `owner` must own what is loaded (or root). */
 export function readPolicyDir(dir: string, uid: number, owner: number = uid): DirContents {
@@ -79,7 +83,8 @@ export function readPolicyDir(dir: string, uid: number, owner: number = uid): Di
     : { source: 'dir', files, digests };
 }
 
-function digestOf(name: string, text: string): FileDigest {
+/** A file's name and the sha256 of its text, as audit rows of policy loads record it. */
+export function digestOf(name: string, text: string): FileDigest {
   return { name, sha256: createHash('sha256').update(text).digest('hex') };
 }
 

@@ -8,7 +8,7 @@ import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-was
 import { sessionEvidence } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
-import { type FileDigest, readPolicyDir } from './dir.js';
+import { type DirContents, type FileDigest, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
@@ -22,6 +22,18 @@ export interface PolicyEngineDeps {
   /** Who must own the policy dir and files (root may too); default `uid`. */
   owner?: number;
   now: () => Date;
+  /**
+   * Where the set comes from; by default the files of `dir`. Policy from git (src/policy/git)
+   * gives the repository's files instead, with the dir's added under `[policy] local = "merge"`.
+   */
+  source?: PolicySource;
+}
+
+/** The files a reload loads, read afresh each time. */
+export interface PolicySource {
+  read(): DirContents;
+  /** How messages name where the set comes from: the dir, or the repository and commit. */
+  describe(): string;
 }
 
 /** Every load names the files it read, with their sha256: what the daemon's audit row records. */
@@ -54,16 +66,21 @@ export class PolicyEngine {
 
   /** The load made when the engine was built (the daemon audits it like every reload). */
   readonly firstLoad: ReloadResult;
+  readonly #source: PolicySource;
 
   /** Loads at once; a failed first load leaves no set (every decision denies) and sets lastError. */
   constructor(deps: PolicyEngineDeps) {
     this.#deps = deps;
+    this.#source = deps.source ?? {
+      read: () => readPolicyDir(deps.dir, deps.uid, deps.owner ?? deps.uid),
+      describe: () => deps.dir,
+    };
     this.firstLoad = this.reload();
   }
 
-  /** Loads the dir again; a set that fails to load is reported and never replaces the active one. */
+  /** Loads the source again; a set that fails to load is reported and never replaces the active one. */
   reload(): ReloadResult {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid, this.#deps.owner ?? this.#deps.uid);
+    const contents = this.#source.read();
     this.#lastAttempt = fingerprint(contents);
     const { digests } = contents;
     if ('diagnostics' in contents) {
@@ -82,7 +99,7 @@ export class PolicyEngine {
       compiled = compilePolicies(loaded.policies, `${this.#prefix}:${slot}:`);
     } catch (err) {
       return this.#fail(
-        [{ file: this.#deps.dir, line: null, column: null, message: (err as Error).message }],
+        [{ file: this.#source.describe(), line: null, column: null, message: (err as Error).message }],
         digests,
       );
     }
@@ -105,7 +122,7 @@ export class PolicyEngine {
 
   /** For the watcher: reloads only when the files differ from the last attempt (editors write twice). */
   reloadIfChanged(): ReloadResult | null {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid, this.#deps.owner ?? this.#deps.uid);
+    const contents = this.#source.read();
     return fingerprint(contents) === this.#lastAttempt ? null : this.reload();
   }
 
@@ -210,13 +227,13 @@ export class PolicyEngine {
       ? `the set loaded at ${this.#active.loadedAt.toISOString()} (policies: ${this.#active.policies.length}) stays in force`
       : 'no policy set is loaded, so every credential is denied';
     const message =
-      `policies in ${this.#deps.dir} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
+      `policies in ${this.#source.describe()} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
       'fix them and check with `agentid policy check`';
     this.#lastError = { at: this.#deps.now().toISOString(), message, diagnostics };
     return { ok: false, error: new AgentIdError(code, message), files };
   }
 }
 
-function fingerprint(contents: ReturnType<typeof readPolicyDir>): string {
+function fingerprint(contents: DirContents): string {
   return createHash('sha256').update(JSON.stringify(contents)).digest('hex');
 }

@@ -131,6 +131,8 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
     // Sessions are kept in memory here; the file store has its own tests.
     sessions: new SessionRegistry({ load: () => [], save: () => {} }),
     policy: new PolicyEngine({ dir: paths.policyDir, uid: UID, now }),
+    policyGit: null,
+    auditShip: { status: () => [] },
     humans: {
       peek: () => HUMAN,
       require: async () => {
