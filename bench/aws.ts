@@ -21,6 +21,8 @@ export interface AwsBenchOptions {
   workDir: string;
   repoRoot: string;
   nodePath: string;
+  /** Our uid: the daemon the bench talks to must run as it. */
+  uid: number;
   env: NodeJS.ProcessEnv;
   runs: number;
   coldRounds: number;
@@ -77,6 +79,7 @@ export async function benchAws(o: AwsBenchOptions): Promise<AwsBenchResult> {
     const env = { ...o.env, AGENTID_HOME: home };
     const cli = join(o.repoRoot, 'dist', 'cli', 'main.js');
     const socket = join(home, 'run', 'agentid.sock');
+    const daemonAddress = { socket, uid: o.uid };
     const daemon = spawnChild({ execPath: o.nodePath, args: [cli, 'daemon', 'run'], env });
     children.push(daemon);
     await waitForAnswer(daemon, socket, '/v1/status', o.startTimeoutMs, o.now);
@@ -109,12 +112,12 @@ export async function benchAws(o: AwsBenchOptions): Promise<AwsBenchResult> {
     const input = { RoleArn: ROLE, RoleSessionName: 'bench', DurationSeconds: 900 };
     // Both clients warm: the SDK loaded in this process and in the daemon, node:http set up.
     await assumeRole(target, KEYS, input);
-    await callDaemon(socket, '/v1/status');
+    await callDaemon(daemonAddress, '/v1/status');
     const cold = { daemon: [] as number[], direct: [] as number[] };
     for (const name of names.slice(1)) {
       cold.direct.push(await timeAsync(() => assumeRole(target, KEYS, input), o.now));
       cold.daemon.push(
-        await timeAsync(() => callDaemon(socket, `/v1/aws/${name}`, { method: 'POST' }), o.now),
+        await timeAsync(() => callDaemon(daemonAddress, `/v1/aws/${name}`, { method: 'POST' }), o.now),
       );
     }
     return {

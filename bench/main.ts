@@ -112,6 +112,7 @@ async function main(): Promise<void> {
       workDir: home,
       repoRoot,
       nodePath: process.execPath,
+      uid: process.getuid?.() ?? 0,
       env: process.env,
       runs: AWS_RUNS,
       coldRounds: AWS_COLD_ROUNDS,

@@ -31,11 +31,11 @@ const START_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
 
 export function createDaemonClient(deps: LauncherDeps): DaemonClient {
-  const socket = deps.paths.socket;
+  const daemon = { socket: deps.paths.socket, uid: deps.uid };
 
   async function probe(): Promise<StatusResponse | null> {
     try {
-      return await callDaemon<StatusResponse>(socket, '/v1/status', { timeoutMs: 2_000 });
+      return await callDaemon<StatusResponse>(daemon, '/v1/status', { timeoutMs: 2_000 });
     } catch (err) {
       if (err instanceof AgentIdError && err.code === 'ERR_DAEMON_UNAVAILABLE') return null;
       throw err;
@@ -80,13 +80,13 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     start,
     async call<T>(path: string, options?: RequestOptions): Promise<T> {
       try {
-        return await callDaemon<T>(socket, path, options);
+        return await callDaemon<T>(daemon, path, options);
       } catch (err) {
         if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
         if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
       }
       await start();
-      return callDaemon<T>(socket, path, options);
+      return callDaemon<T>(daemon, path, options);
     },
   };
 }

@@ -1,19 +1,22 @@
 /**
  * `agentid aws credential-process NAME`: what the AWS CLI and SDKs run for a profile with
- * `credential_process`, on every credential refresh. cli/main.ts reaches it before loading
- * commander, and it talks to the daemon with the one-shot node:net client (imported from its file,
- * not the protocol index, which would load node:http), so a cache hit costs little more than
- * Node's own start. Autostart (cli/daemon-client.ts) is loaded only when no daemon answers.
+ * `credential_process`, on every credential refresh (unless `agentid setup aws` installed the
+ * thin sh helper, which falls back to this when it must start the daemon). cli/main.ts reaches it
+ * before loading commander, so a cache hit costs little more than Node's own start. Autostart
+ * (cli/daemon-client.ts) is loaded only when no daemon answers.
  * The contract (AWS docs, "Sourcing credentials with an external process"): exactly the JSON on
  * stdout and exit 0, or nothing on stdout, one line on stderr and non-zero.
  */
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
-import { callDaemonOnce } from '../../src/protocol/oneshot.js';
-import type { AwsCredentialProcessResponse } from '../../src/protocol/types.js';
+import {
+  type AwsCredentialProcessResponse,
+  callDaemon,
+  type DaemonAddress,
+} from '../../src/protocol/index.js';
 import type { DaemonClient } from '../daemon-client.js';
 
 export interface CredentialProcessDeps {
-  socket: string;
+  daemonAddress: DaemonAddress;
   out(text: string): void;
   err(text: string): void;
   /** The regular client, with autostart; built only when the first attempt finds no daemon. */
@@ -25,7 +28,7 @@ export async function awsCredentialProcess(credential: string, deps: CredentialP
   try {
     let response: AwsCredentialProcessResponse;
     try {
-      response = await callDaemonOnce<AwsCredentialProcessResponse>(deps.socket, path, { method: 'POST' });
+      response = await callDaemon<AwsCredentialProcessResponse>(deps.daemonAddress, path, { method: 'POST' });
     } catch (err) {
       if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
       response = await (await deps.daemon()).call<AwsCredentialProcessResponse>(path, { method: 'POST' });

@@ -8,8 +8,8 @@ import type { Socket } from 'node:net';
 import { platform } from 'node:os';
 import { AgentIdError } from '../errors.js';
 import { POLLIN, poll } from '../native/libc.js';
-import { readDarwinPeer } from './darwin.js';
-import { readLinuxPeer } from './linux.js';
+import { readDarwinPeer, readDarwinPeerUid } from './darwin.js';
+import { readLinuxPeer, readLinuxPeerUid } from './linux.js';
 
 export interface PeerCredentials {
   pid: number;
@@ -19,7 +19,7 @@ export interface PeerCredentials {
   pidfd: number | null;
 }
 
-/** The fd of an accepted Unix socket connection. */
+/** The fd of a Unix socket connection (accepted, or connected by us). */
 export function socketFd(socket: Socket): number {
   // Node has no public accessor; the libuv Pipe handle carries the fd, and is null once closed.
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
@@ -35,6 +35,18 @@ export function readPeerCredentials(fd: number): PeerCredentials {
       return readLinuxPeer(fd);
     case 'darwin':
       return readDarwinPeer(fd);
+    default:
+      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
+  }
+}
+
+/** The uid of the other end alone: what a client needs to know about the daemon it reached. */
+export function readPeerUid(fd: number): number {
+  switch (platform()) {
+    case 'linux':
+      return readLinuxPeerUid(fd);
+    case 'darwin':
+      return readDarwinPeerUid(fd);
     default:
       throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
   }

@@ -16,7 +16,7 @@ export const daemonStop: CommandSpec = {
       else deps.out('agentid daemon is not running\n');
       return 0;
     }
-    await callDaemon(deps.paths.socket, '/v1/shutdown', { method: 'POST' });
+    await callDaemon({ socket: deps.paths.socket, uid: deps.uid }, '/v1/shutdown', { method: 'POST' });
     // The lock goes only after the audit log is closed: that is "stopped", not a closed socket.
     const { daemonLockHeld } = await import('../../../daemon/lifecycle.js');
     const deadline = deps.now().getTime() + STOP_TIMEOUT_MS;
