@@ -2,11 +2,17 @@
  * POST /v1/git/credential: what the git credential helper asks for a `get`. The host picks the
  * credential configured for it (none: `served: false`, and the helper stays silent so git asks
  * the next helper). Policy action `git` on that credential, with the git host and repository in
- * the request context; a github-app token is narrowed to that one repository.
+ * the request context; a github-app token is narrowed to that one repository. In text mode (the
+ * thin sh helper, src/protocol/types.ts) the body is git's own input and the answer git's output.
  */
 import { type CredentialConfig, gitHostsOf } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
+import { answerText, credentialRequest, parseCredentialInput } from '../../src/protocol/git-credential.js';
+import {
+  GIT_TEXT_CREDENTIAL_LINE,
+  type GitCredentialRequest,
+  type GitCredentialResponse,
+} from '../../src/protocol/index.js';
 import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
 import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
@@ -22,26 +28,49 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
     pattern: '/v1/git/credential',
     action: 'git',
     async handle(ctx) {
-      const request = readRequest(ctx.body);
-      const host = request.host.toLowerCase();
-      const credential = deps.config.credentials.find(
-        (c) => gitHostsOf(c).includes(host) && (request.credential ?? c.name) === c.name,
-      );
-      if (!credential) {
-        if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
-        return { status: 200, body: { served: false } satisfies GitCredentialResponse };
-      }
-      const issued = await issueForGit(deps, ctx, credential, { ...request, host });
-      const body: GitCredentialResponse = {
-        served: true,
-        credential: credential.name,
-        username: issued.value.username,
-        password: issued.value.password,
-        expiresAt: issued.expiresAt.toISOString(),
-      };
-      return { status: 200, body };
+      if (typeof ctx.body === 'string')
+        return { status: 200, body: await answerGitText(deps, ctx, ctx.body) };
+      return { status: 200, body: await serve(deps, ctx, readRequest(ctx.body)) };
     },
   };
+}
+
+async function serve(
+  deps: DaemonDeps,
+  ctx: RouteContext,
+  request: GitCredentialRequest,
+): Promise<GitCredentialResponse> {
+  const host = request.host.toLowerCase();
+  const credential = deps.config.credentials.find(
+    (c) => gitHostsOf(c).includes(host) && (request.credential ?? c.name) === c.name,
+  );
+  if (!credential) {
+    if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
+    return { served: false };
+  }
+  const issued = await issueForGit(deps, ctx, credential, { ...request, host });
+  return {
+    served: true,
+    credential: credential.name,
+    username: issued.value.username,
+    password: issued.value.password,
+    expiresAt: issued.expiresAt.toISOString(),
+  };
+}
+
+/** Text mode: what the Node helper does with git's input and the answer, done here for sh. */
+async function answerGitText(deps: DaemonDeps, ctx: RouteContext, text: string): Promise<string> {
+  let credential: string | undefined;
+  let gitInput = text;
+  if (text.startsWith(GIT_TEXT_CREDENTIAL_LINE)) {
+    const end = text.indexOf('\n');
+    credential = text.slice(GIT_TEXT_CREDENTIAL_LINE.length, end === -1 ? undefined : end);
+    gitInput = end === -1 ? '' : text.slice(end + 1);
+  }
+  const input = parseCredentialInput(gitInput);
+  const request = credentialRequest(input, credential);
+  if (!request) return '';
+  return answerText(await serve(deps, ctx, readRequest(request)), input.capabilities);
 }
 
 async function issueForGit(
