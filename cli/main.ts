@@ -1,24 +1,48 @@
 #!/usr/bin/env node
 /**
- * The agentid CLI: builds commander from the command specs, wires the real world into `deps`, and
- * is the only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
+ * The agentid CLI: builds commander from the command table (cli/command-table.ts: metadata only;
+ * a command's module is imported when it runs), wires the real world into `deps`, and is the only
+ * place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
-import type { CliDeps, CommandSpec } from './command.js';
+import type { CliDeps } from './command.js';
+import type { CommandEntry, CommandTable } from './command-table.js';
+import type { DaemonClient } from './daemon-client.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Start-up is a feature: what only some commands use loads on first use, not here.
+const require = createRequire(import.meta.url);
+const childProcess = () => require('node:child_process') as typeof import('node:child_process');
+// require, not import: importing CommonJS from ESM runs a lexer over it to find its exports.
+const commander = () => require('commander') as typeof import('commander');
 
-// Modules beyond the fast paths' needs load here, not at the top: see main().
-async function buildDeps(): Promise<CliDeps> {
-  const { createDaemonClient } = await import('./daemon-client.js');
-  const { spawn } = await import('node:child_process');
+function buildDeps(): CliDeps {
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
   const self = fileURLToPath(import.meta.url);
+  let client: Promise<DaemonClient> | undefined;
+  const daemon = () => {
+    client ??= import('./daemon-client.js').then(({ createDaemonClient }) =>
+      createDaemonClient({
+        env: process.env,
+        uid,
+        paths,
+        sleep,
+        spawnDaemon: (logFd) =>
+          childProcess().spawn(process.execPath, [self, 'daemon', 'run'], {
+            detached: true,
+            stdio: ['ignore', logFd, logFd],
+            env: process.env,
+          }),
+      }),
+    );
+    return client;
+  };
   return {
     env: process.env,
     uid,
@@ -29,7 +53,7 @@ async function buildDeps(): Promise<CliDeps> {
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: { stdin: process.stdin, stdout: process.stdout },
     agentid: { node: process.execPath, script: self },
-    spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
+    spawnInherited: (command, args, env) => childProcess().spawn(command, args, { stdio: 'inherit', env }),
     signals: {
       on: (signal, handler) => process.on(signal, handler),
       off: (signal, handler) => process.off(signal, handler),
@@ -39,45 +63,39 @@ async function buildDeps(): Promise<CliDeps> {
     now: () => new Date(),
     sleep,
     cwd: process.cwd(),
-    daemon: createDaemonClient({
-      env: process.env,
-      uid,
-      paths,
-      sleep,
-      spawnDaemon: (logFd) =>
-        spawn(process.execPath, [self, 'daemon', 'run'], {
-          detached: true,
-          stdio: ['ignore', logFd, logFd],
-          env: process.env,
-        }),
-    }),
+    daemon: {
+      call: async (path, options) => (await daemon()).call(path, options),
+      probe: async () => (await daemon()).probe(),
+      start: async () => (await daemon()).start(),
+    },
   };
 }
 
-// commander and the command modules load only here: `aws credential-process` never needs them.
+// commander and the command table load only here: the helpers' fast paths never need them.
 async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Promise<Command> {
-  const { Command } = await import('commander');
-  const { commands, groups } = await import('./commands/index.js');
+  const { Command } = commander();
+  const { readCommandTable } = await import('./command-table.js');
   const { version } = await import('../src/version.js');
+  const table = readCommandTable();
   const program = new Command('agentid')
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
-  for (const spec of commands) addCommand(program, spec, groups, deps, setExit);
+  for (const entry of table.commands) addCommand(program, entry, table.groups, deps, setExit);
   return program;
 }
 
 function addCommand(
   program: Command,
-  spec: CommandSpec,
-  groups: Readonly<Record<string, string>>,
+  entry: CommandEntry,
+  groups: CommandTable['groups'],
   deps: CliDeps,
   setExit: (code: number) => void,
 ) {
   let parent = program;
-  for (const noun of spec.path.slice(0, -1)) {
+  for (const noun of entry.path.slice(0, -1)) {
     parent =
       parent.commands.find((c) => c.name() === noun) ??
       parent
@@ -85,18 +103,20 @@ function addCommand(
         .description(groups[noun] ?? '')
         .exitOverride();
   }
-  const name = spec.path.at(-1) ?? '';
+  const name = entry.path.at(-1) ?? '';
   const cmd = parent
-    .command(name, { isDefault: spec.isDefault === true })
-    .description(spec.summary)
+    .command(name, { isDefault: entry.isDefault === true })
+    .description(entry.summary)
     .exitOverride();
-  for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
-  if (spec.passThrough) cmd.passThroughOptions();
-  for (const o of spec.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
-  cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  for (const a of entry.arguments ?? []) cmd.argument(a.name, a.description);
+  if (entry.passThrough) cmd.passThroughOptions();
+  for (const o of entry.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
+  cmd.addHelpText('after', `\nExamples:\n${entry.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   cmd.action(async (...params: unknown[]) => {
     // commander passes the declared arguments, then the options object, then the command.
-    const positional = params.slice(0, (spec.arguments ?? []).length).flat() as string[];
+    const positional = params.slice(0, (entry.arguments ?? []).length).flat() as string[];
+    const { loadCommand } = await import('./command-table.js');
+    const spec = await loadCommand(entry);
     setExit((await spec.run({ opts: cmd.opts(), args: positional }, deps)) ?? 0);
   });
 }
@@ -112,19 +132,24 @@ async function main(argv: string[]): Promise<number> {
     !rest.length
   ) {
     const { awsCredentialProcess } = await import('./helpers/aws-credential-process.js');
+    const uid = process.getuid?.() ?? 0;
     return awsCredentialProcess(credential, {
-      socket: resolvePaths(process.env, process.getuid?.() ?? 0).socket,
+      daemonAddress: { socket: resolvePaths(process.env, uid).socket, uid },
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
-      daemon: async () => (await buildDeps()).daemon,
+      daemon: async () => buildDeps().daemon,
     });
   }
-  const deps = await buildDeps();
   // git runs its credential helper for every request too: the same fast path.
   if (noun === 'git-credential') {
     return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));
   }
-  const { CommanderError } = await import('commander');
+  if ((noun === '--version' || noun === '-V') && verb === undefined) {
+    process.stdout.write(`${(await import('../src/version.js')).version}\n`);
+    return ExitCode.ok;
+  }
+  const deps = buildDeps();
+  const { CommanderError } = commander();
   let exitCode: number = ExitCode.ok;
   const program = await buildProgram(deps, (code) => {
     exitCode = code;
