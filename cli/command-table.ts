@@ -45,7 +45,7 @@ export function buildCommandTable(
     const exportName = Object.entries(exportsOf(module)).find(([, value]) => value === spec)?.[0];
     if (!exportName)
       throw new Error(
-        `cli/commands/${module.replace(/\.js$/, '.ts')} does not export the spec of ${spec.path.join(' ')}`,
+        `cli/commands/${module.slice(2).replace(/\.js$/, '.ts')} does not export the spec of ${spec.path.join(' ')}`,
       );
     const { run: _run, ...meta } = spec;
     return { ...meta, module, exportName };

@@ -37,6 +37,12 @@ describe('resolvePaths', () => {
       socket: '/tmp/agentid-1000/agentid.sock',
     });
   });
+
+  it('keeps the thin helpers in the data dir (AGENTID_HOME/bin, XDG_DATA_HOME, ~/.local/share)', () => {
+    expect(resolvePaths({ AGENTID_HOME: '/h' }, 1000, '/home/u').helpersDir).toBe('/h/bin');
+    expect(resolvePaths({ XDG_DATA_HOME: '/d' }, 1000, '/home/u').helpersDir).toBe('/d/agentid/bin');
+    expect(resolvePaths({}, 1000, '/home/u').helpersDir).toBe('/home/u/.local/share/agentid/bin');
+  });
 });
 
 describe('ensurePrivateDir', () => {

@@ -92,13 +92,17 @@ function openDir(dir: string, daemon: DaemonAddress): number {
   }
 }
 
-/** lstat: a symlink is not the directory it points to, and is refused as "not a directory". */
+/** lstat: a symlink is not the directory it points to, and is refused like O_NOFOLLOW refuses it. */
 function statDir(dir: string, daemon: DaemonAddress): Stats {
+  let st: Stats;
   try {
-    return lstatSync(dir);
+    st = lstatSync(dir);
   } catch (err) {
     throw dirError(err as NodeJS.ErrnoException, dir, daemon);
   }
+  if (st.isSymbolicLink())
+    throw dirError(Object.assign(new Error('symlink'), { code: 'ELOOP' }), dir, daemon);
+  return st;
 }
 
 function dirError(err: NodeJS.ErrnoException, dir: string, daemon: DaemonAddress): AgentIdError {
