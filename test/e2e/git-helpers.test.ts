@@ -186,10 +186,7 @@ describe.each(gitHelpers)('git credential helper without a usable daemon: $name'
   it.skipIf(!helper.thin)('without curl on PATH: runs the Node helper', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'agentid-nocurl-'));
     try {
-      symlinkSync(
-        spawnSync('sh', ['-c', 'command -v head'], { encoding: 'utf8' }).stdout.trim(),
-        join(bin, 'head'),
-      );
+      symlinkSync(which('head'), join(bin, 'head'));
       const r = await run(['get'], 'protocol=https\nhost=other.example\n\n', { PATH: bin });
       expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     } finally {
