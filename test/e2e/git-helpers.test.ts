@@ -11,8 +11,9 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installThinHelper } from '../../cli/thin-helpers.js';
 import { gitHelpers, installThinHelpers, runHelper, which } from './credential-helpers.js';
-import { type Home, makeHome, runCli, sleep, useDaemon } from './harness.js';
+import { type Home, makeHome, runCli, sleep, startDaemon, useDaemon } from './harness.js';
 import { isRoot, startImpostor } from './impostor.js';
 
 const SECRET = `s3cr"et\\ pw-${Date.now()}`;
@@ -264,3 +265,47 @@ async function leaveStaleSocket(socket: string): Promise<void> {
   await exited;
   await sleep(10);
 }
+
+describe('the thin helpers find the daemon where the CLI does', () => {
+  it('under XDG_RUNTIME_DIR, with no AGENTID_HOME, and without their Node fallback', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'agentid-xdg-'));
+    const runtime = join(root, 'runtime');
+    mkdirSync(runtime, { mode: 0o700 });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AGENTID_HOME: undefined,
+      HOME: root,
+      XDG_RUNTIME_DIR: runtime,
+      XDG_CONFIG_HOME: join(root, 'config'),
+      XDG_STATE_HOME: join(root, 'state'),
+    };
+    const home: Home = {
+      dir: root,
+      socket: join(runtime, 'agentid', 'agentid.sock'),
+      auditDb: join(root, 'state', 'agentid', 'audit.db'),
+      env,
+      cleanup: () => rmSync(root, { recursive: true, force: true }),
+    };
+    const daemon = await startDaemon(home);
+    try {
+      // A Node fallback that cannot run: an answer can only come from the sh helper itself.
+      const bin = join(root, 'bin');
+      for (const kind of ['git', 'aws'] as const) {
+        installThinHelper(bin, kind, { node: '/nonexistent/node', script: '/nonexistent/main.js' });
+      }
+      const noAgentid = { ...env, PATH: '/usr/bin:/bin' };
+      const git = await runHelper(
+        [join(bin, 'git-credential-agentid'), 'get'],
+        noAgentid,
+        'protocol=https\nhost=x.example\n\n',
+      );
+      expect(git).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      const aws = await runHelper([join(bin, 'aws-credential-process'), 'nope'], noAgentid);
+      expect(aws.code).toBe(2);
+      expect(aws.stderr).toContain('no credential named nope');
+    } finally {
+      await daemon.stop();
+      home.cleanup();
+    }
+  });
+});
