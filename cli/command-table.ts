@@ -19,6 +19,8 @@ export interface CommandEntry extends CommandMeta {
 }
 
 export interface CommandTable {
+  /** What agentid is, first in `agentid --help`. */
+  description: string;
   /** Descriptions of the command groups (nouns) that have no run of their own. */
   groups: Readonly<Record<string, string>>;
   commands: readonly CommandEntry[];
@@ -36,6 +38,7 @@ export function moduleOf(path: readonly string[]): string {
  * that very object: a spec elsewhere would not be found at run time).
  */
 export function buildCommandTable(
+  description: string,
   specs: readonly CommandSpec[],
   groups: Readonly<Record<string, string>>,
   exportsOf: (module: string) => Readonly<Record<string, unknown>>,
@@ -50,7 +53,7 @@ export function buildCommandTable(
     const { run: _run, ...meta } = spec;
     return { ...meta, module, exportName };
   });
-  return { groups, commands };
+  return { description, groups, commands };
 }
 
 export function readCommandTable(): CommandTable {

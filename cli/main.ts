@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /**
- * The agentid CLI: builds commander from the command table (cli/command-table.ts: metadata only;
- * a command's module is imported when it runs), wires the real world into `deps`, and is the only
- * place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
+ * The agentid CLI: reads the command table (cli/command-table.ts: metadata only; a command's
+ * module is imported when it runs), parses a well-formed invocation itself (cli/argv.ts) and leaves
+ * the rest to commander (cli/commander-program.ts), wires the real world into `deps`, and is the
+ * only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
-import type { CliDeps } from './command.js';
+import type { CliDeps, CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 import type { DaemonClient } from './daemon-client.js';
 
@@ -18,8 +18,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // Start-up is a feature: what only some commands use loads on first use, not here.
 const require = createRequire(import.meta.url);
 const childProcess = () => require('node:child_process') as typeof import('node:child_process');
-// require, not import: importing CommonJS from ESM runs a lexer over it to find its exports.
-const commander = () => require('commander') as typeof import('commander');
 
 function buildDeps(): CliDeps {
   const uid = process.getuid?.() ?? 0;
@@ -71,54 +69,28 @@ function buildDeps(): CliDeps {
   };
 }
 
-// commander and the command table load only here: the helpers' fast paths never need them.
-async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Promise<Command> {
-  const { Command } = commander();
-  const { readCommandTable } = await import('./command-table.js');
-  const { version } = await import('../src/version.js');
-  const table = readCommandTable();
-  const program = new Command('agentid')
-    .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
-    .version(version)
-    .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions()
-    .exitOverride();
-  for (const entry of table.commands) addCommand(program, entry, table.groups, deps, setExit);
-  return program;
+async function runCommand(entry: CommandEntry, input: CommandInput, deps: CliDeps): Promise<number> {
+  const { loadCommand } = await import('./command-table.js');
+  return (await (await loadCommand(entry)).run(input, deps)) ?? ExitCode.ok;
 }
 
-function addCommand(
-  program: Command,
-  entry: CommandEntry,
-  groups: CommandTable['groups'],
-  deps: CliDeps,
-  setExit: (code: number) => void,
-) {
-  let parent = program;
-  for (const noun of entry.path.slice(0, -1)) {
-    parent =
-      parent.commands.find((c) => c.name() === noun) ??
-      parent
-        .command(noun)
-        .description(groups[noun] ?? '')
-        .exitOverride();
-  }
-  const name = entry.path.at(-1) ?? '';
-  const cmd = parent
-    .command(name, { isDefault: entry.isDefault === true })
-    .description(entry.summary)
-    .exitOverride();
-  for (const a of entry.arguments ?? []) cmd.argument(a.name, a.description);
-  if (entry.passThrough) cmd.passThroughOptions();
-  for (const o of entry.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
-  cmd.addHelpText('after', `\nExamples:\n${entry.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-  cmd.action(async (...params: unknown[]) => {
-    // commander passes the declared arguments, then the options object, then the command.
-    const positional = params.slice(0, (entry.arguments ?? []).length).flat() as string[];
-    const { loadCommand } = await import('./command-table.js');
-    const spec = await loadCommand(entry);
-    setExit((await spec.run({ opts: cmd.opts(), args: positional }, deps)) ?? 0);
+/** The less common path: help of a command, usage errors, every form cli/argv.ts leaves to commander. */
+async function runWithCommander(table: CommandTable, argv: string[], deps: CliDeps): Promise<number> {
+  const { buildProgram, commanderExit } = await import('./commander-program.js');
+  const { version } = await import('../src/version.js');
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(table, version, async (entry, input) => {
+    exitCode = await runCommand(entry, input, deps);
   });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    // Help and --version are "errors" to commander; usage errors were already printed.
+    const exit = commanderExit(err);
+    if (exit === null) throw err;
+    return exit === 0 ? ExitCode.ok : ExitCode.usage;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -148,20 +120,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${(await import('../src/version.js')).version}\n`);
     return ExitCode.ok;
   }
+  const { readCommandTable } = await import('./command-table.js');
+  const table = readCommandTable();
   const deps = buildDeps();
-  const { CommanderError } = commander();
-  let exitCode: number = ExitCode.ok;
-  const program = await buildProgram(deps, (code) => {
-    exitCode = code;
-  });
+  if ((noun === '--help' || noun === '-h') && verb === undefined) {
+    const { DEFAULT_HELP_WIDTH, renderTopLevelHelp } = await import('./help.js');
+    // commander's rule: the terminal's width, 80 columns when not on one.
+    deps.out(
+      renderTopLevelHelp(table, (process.stdout.isTTY && process.stdout.columns) || DEFAULT_HELP_WIDTH),
+    );
+    return ExitCode.ok;
+  }
   try {
-    await program.parseAsync(argv);
-    return exitCode;
+    const invocation = (await import('./argv.js')).parseInvocation(table, argv.slice(2));
+    if (invocation) return await runCommand(invocation.entry, invocation.input, deps);
+    return await runWithCommander(table, argv, deps);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and --version are "errors" to commander; usage errors were already printed.
-      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
     const error = toAgentIdError(err);
     deps.err(`agentid: ${error.message} (${error.code})\n`);
     return error instanceof AgentIdError ? error.exitCode : ExitCode.internal;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { buildCommandTable, moduleOf } from './command-table.js';
-import { commands, groups } from './commands/index.js';
+import { commands, description, groups } from './commands/index.js';
 
 const modules = new Map<string, Record<string, unknown>>();
 for (const spec of commands) {
@@ -15,5 +15,5 @@ for (const spec of commands) {
     (await import(new URL(`./commands/${module.slice(2)}`, import.meta.url).href)) as Record<string, unknown>,
   );
 }
-const table = buildCommandTable(commands, groups, (module) => modules.get(module) ?? {});
+const table = buildCommandTable(description, commands, groups, (module) => modules.get(module) ?? {});
 writeFileSync(new URL('./commands/table.json', import.meta.url), `${JSON.stringify(table)}\n`);

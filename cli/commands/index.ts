@@ -72,6 +72,9 @@ export const commands: readonly CommandSpec[] = [
   completion,
 ];
 
+/** What agentid is: the first line of `agentid --help`. */
+export const description = 'Short-lived, policy-checked, audited credentials for AI agents on this machine.';
+
 /** Descriptions of the command groups (nouns) that have no run of their own. */
 export const groups: Readonly<Record<string, string>> = {
   audit: 'read and verify the tamper-evident audit log',

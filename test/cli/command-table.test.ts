@@ -4,28 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../../cli/command.js';
-import { buildCommandTable, moduleOf } from '../../cli/command-table.js';
-import { commands, groups } from '../../cli/commands/index.js';
-
-const modules = new Map<string, Record<string, unknown>>();
-for (const spec of commands) {
-  const module = moduleOf(spec.path);
-  modules.set(
-    module,
-    (await import(`../../cli/commands/${module.slice(2).replace(/\.js$/, '.ts')}`)) as Record<
-      string,
-      unknown
-    >,
-  );
-}
+import { buildCommandTable } from '../../cli/command-table.js';
+import { commands, description, groups } from '../../cli/commands/index.js';
+import { commandModules, table } from './table.js';
 
 describe('command table', () => {
-  const table = buildCommandTable(commands, groups, (module) => modules.get(module) ?? {});
-
   it('has every command, in order, with the export of the file its path names', () => {
     expect(table.commands.map((c) => c.path)).toEqual(commands.map((c) => c.path));
     for (const entry of table.commands) {
-      const spec = modules.get(entry.module)?.[entry.exportName] as CommandSpec | undefined;
+      const spec = commandModules.get(entry.module)?.[entry.exportName] as CommandSpec | undefined;
       expect(spec?.path).toEqual(entry.path);
     }
     expect(table.groups).toEqual(groups);
@@ -42,8 +29,8 @@ describe('command table', () => {
 
   it('refuses a spec its module does not export', () => {
     const stray: CommandSpec = { path: ['whoami'], summary: 's', examples: ['e'], run: async () => 0 };
-    expect(() => buildCommandTable([stray], {}, (module) => modules.get(module) ?? {})).toThrow(
-      'cli/commands/whoami.ts does not export the spec of whoami',
-    );
+    expect(() =>
+      buildCommandTable(description, [stray], {}, (module) => commandModules.get(module) ?? {}),
+    ).toThrow('cli/commands/whoami.ts does not export the spec of whoami');
   });
 });
