@@ -16,7 +16,7 @@ import { installThinHelper } from '../cli/thin-helpers.js';
 import { type Child, spawnChild, waitForAnswer } from './children.js';
 import { fmtMs, fmtRatio, mark } from './format.js';
 import type { Target } from './targets.js';
-import { interleaved } from './timing.js';
+import { interleaved, type ProcessBenchOptions } from './timing.js';
 
 /** The Node helper's own target (the issue that made it): within 1.25× of bare node. */
 export const TARGET_RATIO_TO_NODE = 1.25;
@@ -24,15 +24,7 @@ export const TARGET_RATIO_TO_NODE = 1.25;
 export const TARGET_RATIO_TO_GH = 0.6;
 export const MOONSHOT_RATIO_TO_CACHE = 3;
 
-export interface GitHelperBenchOptions {
-  workDir: string;
-  repoRoot: string;
-  nodePath: string;
-  runs: number;
-  startTimeoutMs: number;
-  now: () => number;
-  progress: (message: string) => void;
-}
+export type GitHelperBenchOptions = ProcessBenchOptions;
 
 type Contender = 'thin' | 'helper' | 'agentidCommand' | 'gh' | 'credentialCache' | 'node';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Child, spawnChild, waitForAnswer } from './children.js';
 import { fmtMs, fmtRatio, mark } from './format.js';
 import type { Target } from './targets.js';
-import { interleaved } from './timing.js';
+import { interleaved, type ProcessBenchOptions } from './timing.js';
 
 /** Issue #16: `--version` and `--help` within 1.2× of bare node, every other non-TUI command 1.5×. */
 export const COMMANDS: readonly { args: readonly string[]; target: number }[] = [
@@ -25,15 +25,7 @@ export const COMMANDS: readonly { args: readonly string[]; target: number }[] = 
   { args: ['policy', 'check'], target: 1.5 },
 ];
 
-export interface StartupBenchOptions {
-  workDir: string;
-  repoRoot: string;
-  nodePath: string;
-  runs: number;
-  startTimeoutMs: number;
-  now: () => number;
-  progress: (message: string) => void;
-}
+export type StartupBenchOptions = ProcessBenchOptions;
 
 export interface StartupBenchResult {
   runs: number;

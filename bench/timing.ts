@@ -4,6 +4,17 @@
  * all; the figure is the median of the rounds.
  */
 
+/** What a whole-process bench section needs: where to work, what to run, how many rounds. */
+export interface ProcessBenchOptions {
+  workDir: string;
+  repoRoot: string;
+  nodePath: string;
+  runs: number;
+  startTimeoutMs: number;
+  now: () => number;
+  progress: (message: string) => void;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -30,26 +30,18 @@ export function socketFd(socket: Socket): number {
 }
 
 export function readPeerCredentials(fd: number): PeerCredentials {
-  switch (platform()) {
-    case 'linux':
-      return readLinuxPeer(fd);
-    case 'darwin':
-      return readDarwinPeer(fd);
-    default:
-      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
-  }
+  return onPlatform({ linux: readLinuxPeer, darwin: readDarwinPeer })(fd);
 }
 
 /** The uid of the other end alone: what a client needs to know about the daemon it reached. */
 export function readPeerUid(fd: number): number {
-  switch (platform()) {
-    case 'linux':
-      return readLinuxPeerUid(fd);
-    case 'darwin':
-      return readDarwinPeerUid(fd);
-    default:
-      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
-  }
+  return onPlatform({ linux: readLinuxPeerUid, darwin: readDarwinPeerUid })(fd);
+}
+
+function onPlatform<T>(impl: { linux: T; darwin: T }): T {
+  const os = platform();
+  if (os === 'linux' || os === 'darwin') return impl[os];
+  throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${os}`);
 }
 
 /**
