@@ -16,8 +16,9 @@ import {
 import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
 import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
+import type { Caller } from '../identify.js';
 import { issueCredential } from '../issue.js';
-import type { Route, RouteContext } from '../route.js';
+import type { Route } from '../route.js';
 
 const HOST = /^[\x21-\x7e]{1,255}$/;
 const MAX_PATH = 1024;
@@ -28,38 +29,39 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
     pattern: '/v1/git/credential',
     action: 'git',
     async handle(ctx) {
-      if (typeof ctx.body === 'string')
-        return { status: 200, body: await answerGitText(deps, ctx, ctx.body) };
-      return { status: 200, body: await serve(deps, ctx, readRequest(ctx.body)) };
+      if (typeof ctx.body === 'string') {
+        const { audit, text } = await answerGitText(deps, ctx, ctx.body);
+        return { audit, answer: { status: 200, body: text } };
+      }
+      const { audit, response } = await serve(deps, ctx, readRequest(ctx.body));
+      return { audit, answer: { status: 200, body: response } };
     },
   };
 }
 
-async function serve(
-  deps: DaemonDeps,
-  ctx: RouteContext,
-  request: GitCredentialRequest,
-): Promise<GitCredentialResponse> {
+async function serve(deps: DaemonDeps, ctx: Caller, request: GitCredentialRequest) {
   const host = request.host.toLowerCase();
   const credential = deps.config.credentials.find(
     (c) => gitHostsOf(c).includes(host) && (request.credential ?? c.name) === c.name,
   );
   if (!credential) {
     if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
-    return { served: false };
+    // Not a decision: git asks the next helper.
+    return { audit: null, response: { served: false } satisfies GitCredentialResponse };
   }
-  const issued = await issueForGit(deps, ctx, credential, { ...request, host });
-  return {
+  const { issued, audit } = await issueForGit(deps, ctx, credential, { ...request, host });
+  const response: GitCredentialResponse = {
     served: true,
     credential: credential.name,
     username: issued.value.username,
     password: issued.value.password,
     expiresAt: issued.expiresAt.toISOString(),
   };
+  return { audit, response };
 }
 
 /** Text mode: what the Node helper does with git's input and the answer, done here for sh. */
-async function answerGitText(deps: DaemonDeps, ctx: RouteContext, text: string): Promise<string> {
+async function answerGitText(deps: DaemonDeps, ctx: Caller, text: string) {
   let credential: string | undefined;
   let gitInput = text;
   if (text.startsWith(GIT_TEXT_CREDENTIAL_LINE)) {
@@ -69,38 +71,38 @@ async function answerGitText(deps: DaemonDeps, ctx: RouteContext, text: string):
   }
   const input = parseCredentialInput(gitInput);
   const request = credentialRequest(input, credential);
-  if (!request) return '';
-  return answerText(await serve(deps, ctx, readRequest(request)), input.capabilities);
+  if (!request) return { audit: null, text: '' };
+  const { audit, response } = await serve(deps, ctx, readRequest(request));
+  return { audit, text: answerText(response, input.capabilities) };
 }
 
 async function issueForGit(
   deps: DaemonDeps,
-  ctx: RouteContext,
+  ctx: Caller,
   credential: CredentialConfig,
   { protocol, host, path }: GitCredentialRequest,
 ) {
   if (credential.type === 'github-app') {
     // Before policy: a request that cannot be narrowed is a setup error, not a decision.
     const repo = repoFromGitPath(path);
-    const { issued } = await issueCredential<GitPassword>(deps, ctx, {
+    return issueCredential<GitPassword>(deps, ctx, {
       credential,
       provider: githubAppProvider({ credential, secrets: deps.secrets, now: deps.now, fetch: deps.fetch }),
       scope: repo,
       // What the token will be good for is part of the decision: `gitScope` is the one repository.
       request: { gitProtocol: protocol, gitHost: host, gitPath: repo, gitScope: `repo:${repo}` },
     });
-    return issued;
   }
   if (credential.type === 'static' && credential.username) {
     const { username } = credential;
-    const { issued } = await issueCredential(deps, ctx, {
+    const { issued, ...rest } = await issueCredential(deps, ctx, {
       credential,
       action: 'git',
       provider: staticProvider({ credential, secrets: deps.secrets, now: deps.now }),
       scope: host,
       request: { gitProtocol: protocol, gitHost: host, gitPath: path, gitScope: `host:${host}` },
     });
-    return { ...issued, value: { username, password: issued.value } };
+    return { ...rest, issued: { ...issued, value: { username, password: issued.value } } };
   }
   throw new AgentIdError('ERR_CREDENTIAL_TYPE', `credential ${credential.name} cannot serve git`);
 }
