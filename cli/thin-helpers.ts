@@ -24,8 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_INPUT_BYTES } from '../src/protocol/git-credential.js';
-import { GIT_TEXT_CREDENTIAL_LINE } from '../src/protocol/types.js';
+import { GIT_TEXT_CREDENTIAL_LINE, MAX_INPUT_BYTES } from '../src/protocol/index.js';
 import { shellQuote } from './git-credential/setup-plan.js';
 
 export type ThinHelperKind = 'git' | 'aws';

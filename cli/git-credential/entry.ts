@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../../src/paths.js';
-import type { GitCredentialResponse } from '../../src/protocol/types.js';
+import type { GitCredentialResponse } from '../../src/protocol/index.js';
 import { createDaemonClient } from '../daemon-client.js';
 import { runGitCredentialHelper } from './helper.js';
 

@@ -6,14 +6,14 @@
  * instead of prompting for a password, and the reason goes to stderr, where git shows it.
  */
 import { AgentIdError, type ErrorCode, ExitCode, toAgentIdError } from '../../src/errors.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
 import {
   answerText,
   credentialRequest,
   MAX_INPUT_BYTES,
   parseCredentialInput,
   QUIT_ANSWER,
-} from '../../src/protocol/git-credential.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/types.js';
+} from '../../src/protocol/index.js';
 
 export interface HelperDeps {
   /** stdin up to maxBytes + 1 bytes (so oversize input is seen, not truncated silently). */

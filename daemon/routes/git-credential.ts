@@ -7,11 +7,13 @@
  */
 import { type CredentialConfig, gitHostsOf } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import { answerText, credentialRequest, parseCredentialInput } from '../../src/protocol/git-credential.js';
 import {
+  answerText,
+  credentialRequest,
   GIT_TEXT_CREDENTIAL_LINE,
   type GitCredentialRequest,
   type GitCredentialResponse,
+  parseCredentialInput,
 } from '../../src/protocol/index.js';
 import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
 import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
