@@ -30,6 +30,8 @@ export type StartupBenchOptions = ProcessBenchOptions;
 export interface StartupBenchResult {
   runs: number;
   nodeMs: number;
+  /** node loading koffi and binding getsockopt: what SO_PEERCRED would add to every client's start. */
+  koffiMs: number;
   commands: { label: string; ms: number; target: number }[];
 }
 
@@ -52,6 +54,10 @@ export async function benchStartup(o: StartupBenchOptions): Promise<StartupBench
         if (spawnSync(o.nodePath, ['-e', ''], { env }).status !== 0) throw new Error("node -e '' failed");
       },
     };
+    const koffi = `const k = require(${JSON.stringify(join(o.repoRoot, 'node_modules', 'koffi'))}); k.load('libc.so.6').func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32_t *)');`;
+    contenders.koffi = () => {
+      if (spawnSync(o.nodePath, ['-e', koffi], { env }).status !== 0) throw new Error('loading koffi failed');
+    };
     for (const c of COMMANDS) contenders[c.args.join(' ')] = run(c.args);
     // One untimed round: the page cache and the daemon's first requests.
     for (const contender of Object.values(contenders)) contender();
@@ -60,6 +66,7 @@ export async function benchStartup(o: StartupBenchOptions): Promise<StartupBench
     return {
       runs: o.runs,
       nodeMs: medians.node ?? Number.NaN,
+      koffiMs: medians.koffi ?? Number.NaN,
       commands: COMMANDS.map((c) => ({
         label: c.args.join(' '),
         ms: medians[c.args.join(' ')] ?? Number.NaN,
@@ -85,6 +92,11 @@ export function renderStartupBench(r: StartupBenchResult): string[] {
       return `| agentid ${c.label} | ${fmtMs(c.ms)} | ${fmtRatio(ratio)} | ${mark(ratio <= c.target)} ≤ ${c.target}× |`;
     }),
     `| node -e '' | ${fmtMs(r.nodeMs)} | ${fmtRatio(1)} | |`,
+    '',
+    `Why clients do not read the daemon's SO_PEERCRED on Linux: node loading koffi and binding getsockopt ` +
+      `takes ${fmtMs(r.koffiMs)} ms, +${fmtMs(r.koffiMs - r.nodeMs)} ms (${fmtRatio(r.koffiMs / r.nodeMs)} bare node) ` +
+      'before any work. They reach the socket through the checked directory instead (src/protocol/connect.ts), ' +
+      'which costs an open and an fstat.',
   ];
 }
 
