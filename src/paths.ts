@@ -4,7 +4,7 @@
  * directory creator: a private directory that exists with the wrong owner or mode is refused,
  * never silently chmod'ed, because someone else could already be listening there.
  */
-import { mkdirSync, type Stats, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentIdError } from './errors.js';
@@ -68,11 +68,12 @@ function layout(configDir: string, stateDir: string, runDir: string, helpersDir:
 
 /**
  * Creates `dir` (and parents) with mode 0700, or checks that an existing one is owned by `uid`
- * and has no group/world bits. Throws ERR_PATHS_UNSAFE_DIR with the fix otherwise.
+ * and has no group/world bits. Throws ERR_PATHS_UNSAFE_DIR with the fix otherwise. With
+ * `noSymlink` (the socket's directory, which clients refuse as a link) `dir` itself must not be one.
  */
-export function ensurePrivateDir(dir: string, uid: number): void {
+export function ensurePrivateDir(dir: string, uid: number, options: { noSymlink?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const problem = privateDirProblem(dir, statSync(dir), uid);
+  const problem = privateDirProblem(dir, (options.noSymlink ? lstatSync : statSync)(dir), uid);
   if (problem) throw new AgentIdError('ERR_PATHS_UNSAFE_DIR', problem);
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,5 +85,16 @@ describe('ensurePrivateDir', () => {
     const file = join(base(), 'f');
     writeFileSync(file, '');
     expect(() => ensurePrivateDir(file, uid)).toThrow();
+  });
+
+  it('with noSymlink (the socket dir, which clients refuse as a link) refuses a symlink to a private dir', () => {
+    const dir = base();
+    const real = join(dir, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(dir, 'link'));
+    expect(() => ensurePrivateDir(join(dir, 'link'), uid)).not.toThrow();
+    expect(() => ensurePrivateDir(join(dir, 'link'), uid, { noSymlink: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_PATHS_UNSAFE_DIR' }),
+    );
   });
 });
