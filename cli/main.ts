@@ -62,7 +62,7 @@ function buildDeps(): CliDeps {
     sleep,
     cwd: process.cwd(),
     daemon: {
-      call: async (path, options) => (await daemon()).call(path, options),
+      call: async (endpoint, ...args) => (await daemon()).call(endpoint, ...args),
       probe: async () => (await daemon()).probe(),
       start: async () => (await daemon()).start(),
     },

@@ -10,8 +10,9 @@
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
 import {
   type AwsCredentialProcessResponse,
-  callDaemon,
+  callEndpoint,
   type DaemonAddress,
+  endpoints,
 } from '../../src/protocol/index.js';
 import type { DaemonClient } from '../daemon-client.js';
 
@@ -24,14 +25,13 @@ export interface CredentialProcessDeps {
 }
 
 export async function awsCredentialProcess(credential: string, deps: CredentialProcessDeps): Promise<number> {
-  const path = `/v1/aws/${encodeURIComponent(credential)}`;
   try {
     let response: AwsCredentialProcessResponse;
     try {
-      response = await callDaemon<AwsCredentialProcessResponse>(deps.daemonAddress, path, { method: 'POST' });
+      response = await callEndpoint(deps.daemonAddress, endpoints.aws, [{ credential }]);
     } catch (err) {
       if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
-      response = await (await deps.daemon()).call<AwsCredentialProcessResponse>(path, { method: 'POST' });
+      response = await (await deps.daemon()).call(endpoints.aws, { credential });
     }
     deps.out(`${JSON.stringify(response)}\n`);
     return 0;

@@ -10,33 +10,39 @@ import { AgentIdError } from '../../src/errors.js';
 import {
   answerText,
   credentialRequest,
+  endpoints,
   GIT_TEXT_CREDENTIAL_LINE,
   type GitCredentialRequest,
   type GitCredentialResponse,
   parseCredentialInput,
 } from '../../src/protocol/index.js';
-import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
-import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
+import {
+  type GitPassword,
+  githubAppProvider,
+  repoFromGitPath,
+  staticProvider,
+} from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { Caller } from '../identify.js';
 import { issueCredential } from '../issue.js';
-import type { Route } from '../route.js';
-
-const HOST = /^[\x21-\x7e]{1,255}$/;
-const MAX_PATH = 1024;
+import { type Route, route } from '../route.js';
 
 export function gitCredentialRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/git/credential',
+  const json = route(endpoints.gitCredential, {
     action: 'git',
     async handle(ctx) {
-      if (typeof ctx.body === 'string') {
-        const { audit, text } = await answerGitText(deps, ctx, ctx.body);
-        return { audit, answer: { status: 200, body: text } };
-      }
-      const { audit, response } = await serve(deps, ctx, readRequest(ctx.body));
+      const { audit, response } = await serve(deps, ctx, ctx.body);
       return { audit, answer: { status: 200, body: response } };
+    },
+  });
+  // Text mode is another encoding of the same endpoint: its string body is not the JSON the
+  // endpoint's check reads, so it is decoded here and then held to that same check.
+  return {
+    ...json,
+    async handle(ctx) {
+      if (typeof ctx.body !== 'string') return json.handle(ctx);
+      const { audit, text } = await answerGitText(deps, ctx, ctx.body);
+      return { audit, answer: { status: 200, body: text } };
     },
   };
 }
@@ -74,7 +80,7 @@ async function answerGitText(deps: DaemonDeps, ctx: Caller, text: string) {
   const input = parseCredentialInput(gitInput);
   const request = credentialRequest(input, credential);
   if (!request) return { audit: null, text: '' };
-  const { audit, response } = await serve(deps, ctx, readRequest(request));
+  const { audit, response } = await serve(deps, ctx, endpoints.gitCredential.parse(request));
   return { audit, text: answerText(response, input.capabilities) };
 }
 
@@ -119,26 +125,4 @@ function notForHost(deps: DaemonDeps, name: string, host: string): AgentIdError 
     `credential ${name} does not serve git host ${host} (${hosts.length ? `its hosts: ${hosts.join(', ')}` : 'it serves no git host'}); ` +
       'add the host to its config or run agentid setup git for the right credential',
   );
-}
-
-function readRequest(body: unknown): GitCredentialRequest {
-  const b = (body ?? {}) as Partial<GitCredentialRequest>;
-  if (b.protocol !== 'https' && b.protocol !== 'http') {
-    throw new AgentIdError('ERR_USAGE', 'protocol must be "https" or "http"');
-  }
-  if (typeof b.host !== 'string' || !HOST.test(b.host)) {
-    throw new AgentIdError('ERR_USAGE', 'host must be 1-255 printable characters without spaces');
-  }
-  if (b.path !== undefined && (typeof b.path !== 'string' || b.path.length > MAX_PATH)) {
-    throw new AgentIdError('ERR_USAGE', `path must be a string of at most ${MAX_PATH} characters`);
-  }
-  if (b.credential !== undefined && typeof b.credential !== 'string') {
-    throw new AgentIdError('ERR_USAGE', 'credential must be a string');
-  }
-  return {
-    protocol: b.protocol,
-    host: b.host,
-    ...(b.path ? { path: b.path } : {}),
-    ...(b.credential !== undefined ? { credential: b.credential } : {}),
-  };
 }

@@ -1,6 +1,18 @@
-/** Public door of the wire protocol: types and the socket client. */
+/** Public door of the wire protocol: the endpoint table, its types, and the socket client. */
+export { callEndpoint } from './call.js';
 export { callDaemon, type RequestOptions } from './client.js';
 export { connectToDaemon, type DaemonAddress } from './connect.js';
+export {
+  type AnswerOf,
+  type CallArgs,
+  type DaemonCaller,
+  type Endpoint,
+  type Method,
+  type ParamsOf,
+  type WireRequest,
+  wireRequest,
+} from './endpoint.js';
+export { endpoints } from './endpoints.js';
 export * from './git-credential.js';
-export type * from './mcp.js';
+export * from './mcp.js';
 export * from './types.js';
