@@ -57,7 +57,8 @@ const TOP_UP_TIME_LIMIT_MS = 60_000;
 const RSS_SAMPLES = 5;
 const RSS_SAMPLE_INTERVAL_MS = 100;
 const REQUEST_TIMEOUT_MS = 2_000;
-const START_TIMEOUT_MS = 10_000;
+/** A bound, not a figure: a daemon that loads the AWS SDK can take this long on a busy 2-core machine. */
+const START_TIMEOUT_MS = 30_000;
 const POLICY_DECISIONS = 20_000;
 const ATTEST_WARM_CALLS = 5_000;
 const ATTEST_WARMUP = 200;
