@@ -6,13 +6,14 @@
  * every answered whoami checked for its audit row, RSS after 100,000 requests, attestation and audit
  * append in process), policy, helpers (git helper and credential_process: thin sh, Node, gh, git
  * credential-cache, bare node), mcp, audit (the TUI's first screen, verify), startup (CLI commands
- * against bare node). It prints the tables and the targets of issue #16 with ✅/❌; a run of all
+ * against bare node), ship (audit shipping on vs off, ship throughput). It prints the tables and the targets of issue #16 with ✅/❌; a run of all
  * sections also writes them to BENCH.md. Children are stopped and the home removed on success,
- * error or Ctrl-C.
+ * error or Ctrl-C. `npm run bench -- --only ship` runs the shipping section and replaces only that
+ * section of BENCH.md.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,8 @@ import {
   renderReport,
   serverTargets,
 } from './report.js';
+import { benchShip } from './ship.js';
+import { renderShipBench, replaceShipSection } from './ship-report.js';
 import { benchStartup, renderStartupBench, startupTargets } from './startup.js';
 import { renderTargets, type Target } from './targets.js';
 
@@ -72,8 +75,15 @@ const MCP_CALLS = 1_000;
 const AUDIT_APPEND_ROWS = 5_000;
 const AUDIT_APPEND_ROUNDS = 5;
 const AUDIT_APPEND_WARMUP = 1_000;
+const SHIP_ROUNDS = 5;
+const SHIP_REQUESTS = 5_000;
+const SHIP_CONCURRENCY = 16;
+const SHIP_BACKLOG_ROWS = 50_000;
+const SHIP_THROUGHPUT_ROUNDS = 3;
+/** A daemon opening a 50,000-row log on a busy machine can take longer than the other sections allow. */
+const SHIP_START_TIMEOUT_MS = 60_000;
 
-const SECTIONS = ['server', 'policy', 'helpers', 'mcp', 'audit', 'startup'] as const;
+const SECTIONS = ['server', 'policy', 'helpers', 'mcp', 'audit', 'startup', 'ship'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const selfPath = fileURLToPath(import.meta.url);
@@ -83,11 +93,46 @@ const now = () => performance.now();
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
-if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(' ')}\n`);
+if (asked[0] === '--only' && asked[1] === 'ship' && asked.length === 2) {
+  await shipOnly();
+} else if (unknown.length > 0) {
+  process.stderr.write(
+    `bench: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(' ')} (or --only ship)\n`,
+  );
   process.exitCode = 2;
 } else {
   await main(asked.length > 0 ? (asked as Section[]) : [...SECTIONS]);
+}
+
+/** The audit shipping section alone: printed, and put in place of its section of BENCH.md. */
+async function shipOnly(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'agentid-bench-'));
+  try {
+    const section = renderShipBench(await benchShip(shipOptions(home)));
+    process.stdout.write(`${section.join('\n')}\n`);
+    const file = join(repoRoot, 'BENCH.md');
+    writeFileSync(file, replaceShipSection(existsSync(file) ? readFileSync(file, 'utf8') : '', section));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function shipOptions(workDir: string) {
+  return {
+    workDir,
+    repoRoot,
+    nodePath: process.execPath,
+    uid: process.getuid?.() ?? 0,
+    env: process.env,
+    rounds: SHIP_ROUNDS,
+    requests: SHIP_REQUESTS,
+    concurrency: SHIP_CONCURRENCY,
+    backlogRows: SHIP_BACKLOG_ROWS,
+    throughputRounds: SHIP_THROUGHPUT_ROUNDS,
+    startTimeoutMs: SHIP_START_TIMEOUT_MS,
+    now,
+    progress,
+  };
 }
 
 async function main(sections: readonly Section[]): Promise<void> {
@@ -203,6 +248,8 @@ async function runSection(
       const startup = await benchStartup({ ...common, runs: STARTUP_RUNS, startTimeoutMs: START_TIMEOUT_MS });
       return { text: renderStartupBench(startup), targets: startupTargets(startup) };
     }
+    case 'ship':
+      return { text: renderShipBench(await benchShip(shipOptions(home))), targets: [] };
   }
 }
 

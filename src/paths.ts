@@ -20,6 +20,10 @@ export interface Paths {
   lockFile: string;
   /** File secret backend (opt-in only). */
   secretsFile: string;
+  /** Audit shipping: one cursor file per sink. */
+  shipDir: string;
+  /** Policy from git: the daemon's private clone of the policy repository. */
+  policyGitDir: string;
   runDir: string;
   socket: string;
   /** The thin sh helpers `agentid setup git|aws` writes (cli/thin-helpers.ts). */
@@ -60,6 +64,8 @@ function layout(configDir: string, stateDir: string, runDir: string, helpersDir:
     daemonLog: join(stateDir, 'daemon.log'),
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
+    shipDir: join(stateDir, 'ship'),
+    policyGitDir: join(stateDir, 'policy-git'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
     helpersDir,
