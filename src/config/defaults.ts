@@ -1,5 +1,6 @@
 /** The embedded defaults: what runs when there is no config.toml. */
 import { BUILTIN_IDENTITY } from './credentials.js';
+import { defaultGatewayConfig } from './http.js';
 import { defaultMcpConfig } from './mcp.js';
 import type { Config } from './validate.js';
 
@@ -23,5 +24,7 @@ export function defaultConfig(): Config {
     jwt: { issuer: 'https://agentid.local' },
     idp: null,
     mcp: defaultMcpConfig(),
+    http: [],
+    gateway: defaultGatewayConfig(),
   };
 }

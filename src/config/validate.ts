@@ -8,6 +8,13 @@ import { AgentIdError } from '../errors.js';
 import { type IdpConfig, parseIdpConfig } from '../identity/oidc/config.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
 import { defaultConfig } from './defaults.js';
+import {
+  checkHttpRoutes,
+  type GatewayConfig,
+  type HttpRouteConfig,
+  parseGateway,
+  parseHttpRoutes,
+} from './http.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
 
 export interface Config {
@@ -35,6 +42,10 @@ export interface Config {
   idp: IdpConfig | null;
   /** `[mcp]`: the `agentid mcp` proxy (tool-level policy and audit). */
   mcp: McpConfig;
+  /** `[http.<name>]`: routes of the secretless gateway (`agentid exec --http`). */
+  http: HttpRouteConfig[];
+  /** `[gateway]`: how the gateway treats other hosts, and its bounds. */
+  gateway: GatewayConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -105,10 +116,18 @@ export function validateConfig(doc: Table, source: string): Config {
       case 'mcp':
         config.mcp = parseMcpConfig(value, source);
         break;
+      case 'http':
+        config.http = parseHttpRoutes(value, fail);
+        break;
+      case 'gateway':
+        config.gateway = parseGateway(value, fail);
+        break;
       default:
         fail(`unknown table [${section}]`);
     }
   }
+  // After the loop: [credentials] may come after [http] in the file.
+  config.http = checkHttpRoutes(config.http, config.credentials, fail);
   return config;
 }
 
