@@ -17,7 +17,7 @@ export {
   gitHostsOf,
   type StaticCredentialConfig,
 } from './git-credentials.js';
-export type { GatewayConfig, HttpRouteConfig, OtherHosts } from './http.js';
+export { defaultGatewayConfig, type GatewayConfig, type HttpRouteConfig, type OtherHosts } from './http.js';
 export type { Config } from './validate.js';
 
 /** Pure: TOML text to a validated Config. `source` names the file in errors. */
