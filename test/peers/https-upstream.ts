@@ -32,7 +32,11 @@ export interface HttpsUpstream {
   close(): Promise<void>;
 }
 
-export async function startHttpsUpstream(ca: TestCa, host = 'localhost', address = '127.0.0.1'): Promise<HttpsUpstream> {
+export async function startHttpsUpstream(
+  ca: TestCa,
+  host = 'localhost',
+  address = '127.0.0.1',
+): Promise<HttpsUpstream> {
   const requests: RecordedRequest[] = [];
   const waiting: (() => void)[] = [];
   const progress: ((bytes: number) => void)[] = [];
@@ -52,7 +56,13 @@ export async function startHttpsUpstream(ca: TestCa, host = 'localhost', address
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = req.url ?? '/';
     const body = await readBody(req);
-    requests.push({ method: req.method ?? '', path, headers: req.headers, bodyBytes: body.bytes, bodySha256: body.sha256 });
+    requests.push({
+      method: req.method ?? '',
+      path,
+      headers: req.headers,
+      bodyBytes: body.bytes,
+      bodySha256: body.sha256,
+    });
     const auth = req.headers.authorization ?? '';
     const route = path.split('?')[0] ?? '';
     if (route.endsWith('/sse')) {
