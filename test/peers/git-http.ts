@@ -1,10 +1,12 @@
 /**
  * A real git server over HTTP for the tests: `git http-backend` (git's own smart-HTTP CGI) behind a
  * small Node server that demands HTTP Basic auth and lets `authorize` decide on each request with
- * the username, password and repository. Clone and push go through the real git protocol.
+ * the username, password and repository. Clone and push go through the real git protocol. With
+ * `tls` it serves HTTPS (a certificate of the tests' own CA, test-ca.ts), as a git host does.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -18,6 +20,8 @@ export interface GitAuthAttempt {
 
 export interface GitHttp {
   port: number;
+  /** http(s)://localhost:port */
+  url: string;
   /** Every request that carried credentials, and the verdict. */
   attempts: (GitAuthAttempt & { allowed: boolean })[];
   close(): Promise<void>;
@@ -28,6 +32,7 @@ export const gitExecPath = spawnSync('git', ['--exec-path'], { encoding: 'utf8' 
 export async function startGitHttp(options: {
   root: string;
   authorize: (attempt: GitAuthAttempt) => boolean;
+  tls?: { cert: string; key: string };
 }): Promise<GitHttp> {
   const attempts: GitHttp['attempts'] = [];
 
@@ -82,11 +87,12 @@ export async function startGitHttp(options: {
     relayCgi(cgi.stdout, res);
   }
 
-  const server = createServer(handle);
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     port,
+    url: `${options.tls ? 'https' : 'http'}://localhost:${port}`,
     attempts,
     close: () =>
       new Promise((resolve) => {
