@@ -1,8 +1,9 @@
 /**
  * The environment `agentid exec` gives its child: the session id, then each credential asked
- * for on the command line (`--token`, `--env`, `--aws`, `--git`). All are requested after the
- * session exists, so policy sees the session's agent; values reach only the child's environment,
- * never argv or disk.
+ * for on the command line (`--token`, `--env`, `--aws`, `--git`), and the session's secretless
+ * gateway (`--http`, `--http-proxy`), whose credentials never reach the child at all. All are
+ * requested after the session exists, so policy sees the session's agent; values reach only the
+ * child's environment, never argv or disk (the gateway's CA bundle on disk is public).
  */
 
 import { gitHostsOf } from '../src/config/git-credentials.js';
@@ -11,12 +12,16 @@ import { AgentIdError } from '../src/errors.js';
 import type {
   AwsContainerRequest,
   AwsContainerResponse,
+  GatewayRequest,
+  GatewayResponse,
   SessionView,
   TokenRequest,
   TokenResponse,
 } from '../src/protocol/index.js';
 import { awsContainerEnv } from './aws-env.js';
+import { type CaBundle, writeCaBundle } from './ca-bundle.js';
 import type { CliDeps } from './command.js';
+import { gatewayEnv } from './gateway-env.js';
 import { gitHelperEnv } from './git-credential/exec-env.js';
 import { type EnvSpec, staticSecretsEnv } from './static-env.js';
 
@@ -25,13 +30,21 @@ export interface ExecCredentials {
   env: EnvSpec[];
   aws: string | null;
   git: string | null;
+  /** Gateway routes, and whether the child gets proxy mode; null: no gateway. */
+  http: GatewayRequest | null;
+}
+
+export interface SessionEnv {
+  env: Record<string, string | undefined>;
+  /** Removes what the session left on disk (the CA bundle); safe to call twice. */
+  cleanup(): void;
 }
 
 export async function sessionEnv(
   deps: CliDeps,
   session: SessionView,
   wanted: ExecCredentials,
-): Promise<Record<string, string | undefined>> {
+): Promise<SessionEnv> {
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
     const body: TokenRequest = { audience };
@@ -49,7 +62,15 @@ export async function sessionEnv(
       gitHelperEnv(env, { hosts: gitHosts(deps, wanted.git), credential: wanted.git, ...deps.agentid }),
     );
   }
-  return env;
+  let bundle: CaBundle | null = null;
+  if (wanted.http !== null) {
+    const path = `/v1/sessions/${encodeURIComponent(session.id)}/gateway`;
+    const gateway = await deps.daemon.call<GatewayResponse>(path, { method: 'POST', body: wanted.http });
+    const caCertificate = gateway.proxy?.caCertificate;
+    if (caCertificate) bundle = writeCaBundle(env, caCertificate);
+    Object.assign(env, gatewayEnv(env, gateway, bundle?.path ?? null));
+  }
+  return { env, cleanup: () => bundle?.remove() };
 }
 
 /** The hosts a git credential serves, from the same config.toml the daemon reads. */
