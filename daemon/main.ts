@@ -17,6 +17,7 @@ import { SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
+import { SessionGateways } from './gateway/endpoints.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
 import { watchPolicy } from './policy-reload.js';
@@ -28,6 +29,7 @@ import { auditPruneRoute } from './routes/audit-prune.js';
 import { awsRoute } from './routes/aws.js';
 import { awsBaseKeysRoute } from './routes/aws-base-keys.js';
 import { awsContainerRoute } from './routes/aws-container.js';
+import { gatewayRoute } from './routes/gateway.js';
 import { gitCredentialRoute } from './routes/git-credential.js';
 import { jwksRoute } from './routes/jwks.js';
 import { keyRotateRoute } from './routes/key-rotate.js';
@@ -132,6 +134,8 @@ export async function runDaemon(): Promise<void> {
 
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
+  const gateways = new SessionGateways(deps, randomBytes);
+  deps.sessions.onRemove((session) => gateways.close(session.id));
   const routes = [
     statusRoute(deps),
     whoamiRoute(),
@@ -150,6 +154,7 @@ export async function runDaemon(): Promise<void> {
     awsRoute(deps),
     awsBaseKeysRoute(deps),
     awsContainerRoute(deps, awsContainers),
+    gatewayRoute(deps, gateways),
     gitCredentialRoute(deps),
     staticRoute(deps),
     mcpStartRoute(deps),
@@ -198,6 +203,7 @@ export async function runDaemon(): Promise<void> {
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
   awsContainers.closeAll();
+  await gateways.closeAll();
   stopRetention();
   audit.close();
   lock.release();
