@@ -21,6 +21,8 @@ import { benchAuditView } from './audit-view.js';
 import { benchAws, renderAwsBench } from './aws.js';
 import { serveBaseline } from './baseline-server.js';
 import { type Child, medianRssKiB, spawnChild, waitForAnswer } from './children.js';
+import { benchGateway, type GatewayBenchResult, renderGatewayBench } from './gateway.js';
+import { type GatewayClientOptions, runGatewayClient } from './gateway-client.js';
 import { benchGitHelper, renderGitHelperBench } from './git-helper.js';
 import { type LoadResult, runLoad } from './load.js';
 import { benchMcp, renderMcpBench } from './mcp.js';
@@ -29,6 +31,10 @@ import { renderPolicyBench } from './policy-report.js';
 import { auditOk, type ReportInput, type RssReading, renderNotes, renderReport } from './report.js';
 
 const BASELINE_ARG = '--baseline-server';
+/** Runs the gateway bench's measuring client (inside an agentid exec session). */
+const GATEWAY_CLIENT_ARG = '--gateway-client';
+/** `npm run bench -- --only gateway`: that section alone, printed, BENCH.md untouched. */
+const ONLY_ARG = '--only';
 const ROUNDS = 3;
 const CONCURRENCY = [1, 16, 64] as const;
 const REQUESTS_PER_RUN = 10_000;
@@ -59,6 +65,9 @@ const MCP_CALLS = 1_000;
 const AUDIT_APPEND_ROWS = 5_000;
 const AUDIT_APPEND_ROUNDS = 5;
 const AUDIT_APPEND_WARMUP = 1_000;
+const GATEWAY_REQUESTS = 1_000;
+const GATEWAY_WARMUP = 100;
+const GATEWAY_ROUNDS = 10;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -69,8 +78,35 @@ if (process.argv[2] === BASELINE_ARG) {
   if (!socketPath) throw new Error(`usage: ${selfPath} ${BASELINE_ARG} <socket>`);
   // Runs until the parent's SIGTERM, whose default action is the clean exit it needs.
   await serveBaseline(socketPath);
+} else if (process.argv[2] === GATEWAY_CLIENT_ARG) {
+  const options = JSON.parse(process.argv[3] ?? '{}') as GatewayClientOptions;
+  process.stdout.write(`${JSON.stringify(await runGatewayClient(options, process.env, now))}\n`);
+} else if (process.argv[2] === ONLY_ARG) {
+  if (process.argv[3] !== 'gateway') throw new Error(`usage: ${selfPath} ${ONLY_ARG} gateway`);
+  const home = mkdtempSync(join(tmpdir(), 'agentid-bench-'));
+  try {
+    process.stdout.write(`${renderGatewayBench(await gatewaySection(home)).join('\n')}\n`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 } else {
   await main();
+}
+
+function gatewaySection(workDir: string): Promise<GatewayBenchResult> {
+  return benchGateway({
+    workDir,
+    repoRoot,
+    nodePath: process.execPath,
+    env: process.env,
+    clientArgs: (options) => [selfPath, GATEWAY_CLIENT_ARG, JSON.stringify(options)],
+    requests: GATEWAY_REQUESTS,
+    warmup: GATEWAY_WARMUP,
+    rounds: GATEWAY_ROUNDS,
+    startTimeoutMs: START_TIMEOUT_MS,
+    now,
+    progress,
+  });
 }
 
 async function main(): Promise<void> {
@@ -131,6 +167,7 @@ async function main(): Promise<void> {
       progress,
     });
     const auditView = benchAuditView({ workDir: home, now, progress });
+    const gateway = await gatewaySection(home);
     const notes = renderNotes({
       elapsedMs: now() - started,
       runLimitMs: RUN_TIME_LIMIT_MS,
@@ -140,7 +177,8 @@ async function main(): Promise<void> {
       `${renderReport(input).trimEnd()}\n\n${renderPolicyBench(policy).join('\n')}\n\n` +
       `${renderGitHelperBench(gitHelper).join('\n')}\n\n${renderAwsBench(aws).join('\n')}\n\n` +
       `${renderAuditAppend(auditAppend).join('\n')}\n\n` +
-      `${auditView.join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n\n${notes.join('\n')}\n`;
+      `${auditView.join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n\n` +
+      `${renderGatewayBench(gateway).join('\n')}\n\n${notes.join('\n')}\n`;
     process.stdout.write(report);
     writeFileSync(join(repoRoot, 'BENCH.md'), report);
     if (!auditOk(input.audit)) {
