@@ -32,6 +32,7 @@ interface AuditLine {
   resource: string | null;
   reason: string | null;
   errorCode: string | null;
+  policyIds: string[];
 }
 
 function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -76,12 +77,24 @@ ca_file = "${config.ca.caFile}"
 upstream = "${config.gitUrl}"
 credential = "gh"
 ca_file = "${config.ca.caFile}"
+
+[http.admin]
+upstream = "${config.upstream}/admin"
+credential = "api"
+ca_file = "${config.ca.caFile}"
 `,
   );
   mkdirSync(join(home.dir, 'policy'));
   writeFileSync(
     join(home.dir, 'policy', 'gateway.cedar'),
-    '@id("demo-http") permit(principal == Agent::"demo", action == Action::"http", resource) when { context has session };\n',
+    [
+      '@id("session-http") permit(principal, action == Action::"http", resource)',
+      '  when { context has session && (principal == Agent::"demo" || principal == Agent::"reader") };',
+      '@id("no-admin") forbid(principal, action == Action::"http", resource == Route::"admin");',
+      // Read-only git for "reader": the push's POST to git-receive-pack is refused by path.
+      '@id("reader-no-push") forbid(principal == Agent::"reader", action == Action::"http", resource == Route::"git")',
+      '  when { context.request.path like "*/git-receive-pack" };',
+    ].join('\n'),
   );
   return home;
 }
@@ -167,14 +180,25 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
     return dir;
   }
 
-  const inSession = (h: Home, script: string, ...args: string[]) =>
+  const inSessionAs = (agent: string, h: Home, script: string, ...args: string[]) =>
     runCli(
       h,
-      ['exec', '--agent', 'demo', '--http', 'api,git', '--http-proxy', '--', 'sh', '-c', script, ...args],
-      {
-        env: gitEnv(h.dir),
-      },
+      [
+        'exec',
+        '--agent',
+        agent,
+        '--http',
+        'api,git,admin',
+        '--http-proxy',
+        '--',
+        'sh',
+        '-c',
+        script,
+        ...args,
+      ],
+      { env: gitEnv(h.dir) },
     );
+  const inSession = (h: Home, script: string, ...args: string[]) => inSessionAs('demo', h, script, ...args);
 
   async function audit(h: Home, action: string): Promise<AuditLine[]> {
     const result = await runCli(h, ['audit', '--json', '--action', action]);
@@ -281,6 +305,53 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
       expect(gitConfig).not.toContain(token);
       expect(filesContaining(work, token)).toEqual([]);
     }
+  });
+
+  it('each client is refused a route policy forbids: 403 naming the policy, audited, never upstream', async () => {
+    const before = upstream.requests.length;
+    const url = `${upstream.url}/admin/users`;
+    const result = await inSession(
+      home,
+      `curl -sS -w "\\n%{http_code}\\n" "${url}"
+       python3 -c 'import requests; r = requests.get("${url}"); print(r.status_code, r.json()["error"]["policyIds"][0])'
+       "${process.execPath}" -e '
+         const { EnvHttpProxyAgent, fetch } = require(process.argv[1]);
+         fetch("${url}", { dispatcher: new EnvHttpProxyAgent() })
+           .then(async (r) => console.log(r.status, (await r.json()).error.policyIds[0]));' "${undiciPath}"`,
+    );
+    expect(result.stderr).toBe('');
+    const [curlBody, curlStatus, python, node] = result.stdout.trim().split('\n');
+    expect(curlStatus).toBe('403');
+    expect(JSON.parse(curlBody ?? '{}').error).toMatchObject({
+      code: 'ERR_POLICY_DENIED',
+      policyIds: ['gateway.cedar:no-admin'],
+    });
+    expect([python, node]).toEqual(['403 gateway.cedar:no-admin', '403 gateway.cedar:no-admin']);
+    expect(upstream.requests.length).toBe(before);
+    const denies = (await audit(home, 'http')).filter((r) => r.decision === 'deny' && r.resource === 'admin');
+    expect(denies).toHaveLength(3);
+    for (const row of denies) expect(row.errorCode).toBe('ERR_POLICY_DENIED');
+  });
+
+  it('git: an agent that may only read clones, and its push is refused by policy', async () => {
+    const dir = join(work, 'reader');
+    mkdirSync(dir);
+    const url = `${gitServer.url}/acme/widgets.git`;
+    const cloned = await inSessionAs('reader', home, 'cd "$0" && git clone --quiet "$1" widgets', dir, url);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    const checkout = join(dir, 'widgets');
+    const env = { ...process.env, ...gitEnv(home.dir) };
+    writeFileSync(join(checkout, 'READER'), 'not allowed\n');
+    git(['add', 'READER'], { cwd: checkout, env });
+    git(['commit', '--quiet', '-m', 'reader change'], { cwd: checkout, env });
+    const pushed = await inSessionAs('reader', home, 'cd "$0" && git push --quiet origin main', checkout);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toMatch(/403/);
+    expect(git(['--git-dir', join(repos, 'acme/widgets.git'), 'log', '--format=%s', 'main'])).not.toContain(
+      'reader change',
+    );
+    const denied = (await audit(home, 'http')).filter((r) => r.decision === 'deny' && r.resource === 'git');
+    expect(denied.at(-1)?.reason).toMatch(/reader-no-push/);
   });
 
   it('tunnels a host no route names untouched, and audits the tunnel', async () => {

@@ -7,7 +7,7 @@
  * streams arrive as they are written; an upload is read upstream while it is still produced;
  * upstream failures come back as coded 502/504, each with its audit rows.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -181,12 +181,19 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
 
   it('a route policy forbids is refused with 403 naming the policy, audited, and never reaches the upstream', async () => {
     const before = upstream.requests.length;
-    const result = await inSession('api,blocked', 'curl -sS -w "\\n%{http_code}" "$BLOCKED_BASE_URL/users"');
-    const [body, status] = result.stdout.trim().split('\n');
+    const result = await inSession(
+      'api,blocked',
+      `curl -sS -w "\\n%{http_code}\\n" "$BLOCKED_BASE_URL/users"
+       python3 -c 'import os, requests; r = requests.get(os.environ["BLOCKED_BASE_URL"] + "/users"); print(r.status_code, r.json()["error"]["policyIds"][0])'
+       "${process.execPath}" -e 'fetch(process.env.BLOCKED_BASE_URL + "/users").then(async (r) => console.log(r.status, (await r.json()).error.policyIds[0]))'`,
+    );
+    expect(result.stderr).toBe('');
+    const [body, status, python, node] = result.stdout.trim().split('\n');
     expect(status).toBe('403');
     const error = JSON.parse(body ?? '{}').error;
     expect(error.code).toBe('ERR_POLICY_DENIED');
     expect(error.policyIds).toEqual(['gateway.cedar:no-admin']);
+    expect([python, node]).toEqual(['403 gateway.cedar:no-admin', '403 gateway.cedar:no-admin']);
     const deleted = await inSession(
       'api',
       'curl -sS -X DELETE -w "\\n%{http_code}" "$API_BASE_URL/things/1"',
@@ -307,7 +314,10 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
 
   it('refuses a route the session was not given, and a process outside the session', async () => {
     // The gateway's root (the base URL without "/api"), then a route this session was not given.
-    const unknown = await inSession('api', 'curl -sS -w "\\n%{http_code}" "$(dirname "$API_BASE_URL")/blocked/x"');
+    const unknown = await inSession(
+      'api',
+      'curl -sS -w "\\n%{http_code}" "$(dirname "$API_BASE_URL")/blocked/x"',
+    );
     expect(unknown.stdout.trim().split('\n').at(-1)).toBe('404');
     expect(JSON.parse(unknown.stdout.split('\n')[0] ?? '{}').error.code).toBe('ERR_GATEWAY_NO_ROUTE');
 
@@ -337,6 +347,21 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
       expect(upstream.requests.length).toBe(before);
       const refused = (await audit('http')).filter((r) => r.errorCode === 'ERR_GATEWAY_REFUSED');
       expect(refused.at(-1)?.reason).toMatch(/is not part of session/);
+      if (process.getuid?.() === 0) {
+        // Another uid gets even less: refused before attestation, with its uid in the row.
+        const other = spawnSync(
+          'setpriv',
+          ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'curl', '-sS', `${url}/echo`],
+          {
+            encoding: 'utf8',
+          },
+        );
+        expect(JSON.parse(other.stdout).error.code).toBe('ERR_PEER_UID');
+        expect((await audit('http')).at(-1)).toMatchObject({ decision: 'deny', errorCode: 'ERR_PEER_UID' });
+        expect(upstream.requests.length).toBe(before);
+      } else {
+        console.warn('skipping the other-uid request: the tests do not run as root');
+      }
       // The session ends, and its gateway with it.
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
