@@ -14,12 +14,12 @@ import {
   type CredentialCache,
   githubAppProvider,
   type Issued,
-  jwtProvider,
   type Provider,
   staticProvider,
 } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { Caller } from '../identify.js';
+import { jwtProviderFor } from '../issue.js';
 
 export interface RouteCredential {
   attachment: Attachment;
@@ -72,13 +72,7 @@ function sourceOf(deps: DaemonDeps, route: HttpRouteConfig, pathname: string): S
       };
     case 'jwt':
       return {
-        provider: jwtProvider({
-          keys: deps.signingKeys,
-          issuer: deps.config.jwt.issuer,
-          ttlSeconds: credential.ttlSeconds,
-          now: deps.now,
-          randomUUID: deps.randomUUID,
-        }),
+        provider: jwtProviderFor(deps, credential),
         // The token is for the upstream it is sent to, and no other.
         scope: route.upstream,
         read: (value) => ({ secret: value as string, username: null }),

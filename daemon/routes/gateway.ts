@@ -8,6 +8,7 @@ import type { GatewayRequest } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { SessionGateways } from '../gateway/endpoints.js';
 import type { Route } from '../route.js';
+import { sessionRootedAt } from '../session-root.js';
 
 const MAX_ROUTES = 64;
 
@@ -17,18 +18,7 @@ export function gatewayRoute(deps: DaemonDeps, gateways: SessionGateways): Route
     pattern: '/v1/sessions/:id/gateway',
     action: 'gateway.start',
     async handle(ctx) {
-      const id = ctx.params.id ?? '';
-      const session = deps.sessions.find({
-        pid: ctx.attestation.pid,
-        startTime: ctx.attestation.startTime,
-        ancestors: [],
-      });
-      if (session?.id !== id) {
-        throw new AgentIdError(
-          'ERR_SESSION_NOT_FOUND',
-          `no session ${id.slice(0, 64)} rooted at this process`,
-        );
-      }
+      const session = sessionRootedAt(deps, ctx, ctx.params.id ?? '');
       const body = readRequest(ctx.body);
       const opened = await gateways.open(session, body.routes, body.proxy);
       return {

@@ -5,9 +5,8 @@
  */
 import { AgentIdError } from '../../src/errors.js';
 import type { TokenRequest, TokenResponse } from '../../src/protocol/index.js';
-import { jwtProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { findCredential, issueCredential } from '../issue.js';
+import { findCredential, issueCredential, jwtProviderFor } from '../issue.js';
 import type { Route } from '../route.js';
 
 const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
@@ -28,13 +27,7 @@ export function tokenRoute(deps: DaemonDeps): Route {
       const credential = findCredential(deps, body.credential ?? 'identity', 'jwt');
       const { issued, audit } = await issueCredential(deps, ctx, {
         credential,
-        provider: jwtProvider({
-          keys: deps.signingKeys,
-          issuer: deps.config.jwt.issuer,
-          ttlSeconds: credential.ttlSeconds,
-          now: deps.now,
-          randomUUID: deps.randomUUID,
-        }),
+        provider: jwtProviderFor(deps, credential),
         scope: body.audience,
         request: { audience: body.audience },
       });

@@ -13,13 +13,21 @@ import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GitHttp, startGitHttp } from '../peers/git-http.js';
-import { type GithubApi, startGithubApi } from '../peers/github-api.js';
+import { type GitHttp, git, makeAcmeRepos, startGitHttp } from '../peers/git-http.js';
+import { type GithubApi, startGithubApi, tokenAllows } from '../peers/github-api.js';
 import { type HttpsUpstream, startHttpsUpstream } from '../peers/https-upstream.js';
 import { makeTestCa, type TestCa } from '../peers/test-ca.js';
 import { missing } from '../peers/tools.js';
 import { filesContaining } from './files.js';
-import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import {
+  auditRowsOf,
+  type Daemon,
+  type Home,
+  makeHome,
+  runCli,
+  startDaemon,
+  writePolicy,
+} from './harness.js';
 
 const SECRET = `sk-proxy-${Date.now()}-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
 const undiciPath = resolve('node_modules/undici/index.js');
@@ -33,12 +41,6 @@ interface AuditLine {
   reason: string | null;
   errorCode: string | null;
   policyIds: string[];
-}
-
-function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync('git', args, { cwd: options.cwd, env: options.env, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
 }
 
 /** A home whose daemon serves routes `api` (static) and `git` (GitHub App) on the two upstreams. */
@@ -84,18 +86,14 @@ credential = "api"
 ca_file = "${config.ca.caFile}"
 `,
   );
-  mkdirSync(join(home.dir, 'policy'));
-  writeFileSync(
-    join(home.dir, 'policy', 'gateway.cedar'),
-    [
-      '@id("session-http") permit(principal, action == Action::"http", resource)',
-      '  when { context has session && (principal == Agent::"demo" || principal == Agent::"reader") };',
-      '@id("no-admin") forbid(principal, action == Action::"http", resource == Route::"admin");',
-      // Read-only git for "reader": the push's POST to git-receive-pack is refused by path.
-      '@id("reader-no-push") forbid(principal == Agent::"reader", action == Action::"http", resource == Route::"git")',
-      '  when { context.request.path like "*/git-receive-pack" };',
-    ].join('\n'),
-  );
+  writePolicy(home, 'gateway.cedar', [
+    '@id("session-http") permit(principal, action == Action::"http", resource)',
+    '  when { context has session && (principal == Agent::"demo" || principal == Agent::"reader") };',
+    '@id("no-admin") forbid(principal, action == Action::"http", resource == Route::"admin");',
+    // Read-only git for "reader": the push's POST to git-receive-pack is refused by path.
+    '@id("reader-no-push") forbid(principal == Agent::"reader", action == Action::"http", resource == Route::"git")',
+    '  when { context.request.path like "*/git-receive-pack" };',
+  ]);
   return home;
 }
 
@@ -125,30 +123,12 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
     other = await startHttpsUpstream(ca, '127.0.0.2', '127.0.0.2');
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     githubApi = await startGithubApi({ appId: '4242', publicKey, installations: { acme: 77 } });
-    const root = mkdirTemp('repos');
-    repos = root;
-    for (const repo of ['acme/widgets.git', 'acme/private.git']) {
-      git(['init', '--bare', '--quiet', '--initial-branch=main', join(root, repo)]);
-    }
-    const plain = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-    const seed = mkdirTemp('seed');
-    git(['init', '--quiet', '--initial-branch=main', seed], { env: plain });
-    writeFileSync(join(seed, 'README'), 'widgets\n');
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], { cwd: seed, env: plain });
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'seed'], {
-      cwd: seed,
-      env: plain,
-    });
-    git(['push', '--quiet', join(root, 'acme/widgets.git'), 'main'], { cwd: seed, env: plain });
+    repos = mkdirTemp('repos');
+    makeAcmeRepos(repos, mkdirTemp('seed'));
     gitServer = await startGitHttp({
-      root,
+      root: repos,
       tls: { cert: ca.cert, key: ca.key },
-      authorize: (a) => {
-        const token = githubApi.tokens.get(a.password);
-        if (a.username !== 'x-access-token' || !token || token.expiresAt.getTime() < Date.now()) return false;
-        if (a.service === 'receive' && token.permissions.contents !== 'write') return false;
-        return token.repositories.includes(a.repo);
-      },
+      authorize: (a) => tokenAllows(githubApi, a),
     });
 
     const settings = { upstream: upstream.url, gitUrl: gitServer.url, githubApi: githubApi.url, ca };
@@ -200,14 +180,7 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
     );
   const inSession = (h: Home, script: string, ...args: string[]) => inSessionAs('demo', h, script, ...args);
 
-  async function audit(h: Home, action: string): Promise<AuditLine[]> {
-    const result = await runCli(h, ['audit', '--json', '--action', action]);
-    return result.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AuditLine);
-  }
+  const audit = (h: Home, action: string) => auditRowsOf<AuditLine>(h, action);
 
   it('curl, Python requests and Node (EnvHttpProxyAgent) reach the route host with the credential attached', async () => {
     const before = upstream.requests.length;

@@ -17,7 +17,16 @@ import { type HttpsUpstream, startHttpsUpstream } from '../peers/https-upstream.
 import { makeTestCa, type TestCa } from '../peers/test-ca.js';
 import { missing } from '../peers/tools.js';
 import { filesContaining } from './files.js';
-import { cliPath, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import {
+  auditRowsOf,
+  cliPath,
+  type Daemon,
+  type Home,
+  makeHome,
+  runCli,
+  startDaemon,
+  writePolicy,
+} from './harness.js';
 
 const SECRET = `sk-gw-${Date.now()}-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
 const FINGERPRINT = createHash('sha256').update(SECRET).digest('hex');
@@ -89,15 +98,11 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
     );
     work = join(home.dir, 'work');
     mkdirSync(work);
-    mkdirSync(join(home.dir, 'policy'));
-    writeFileSync(
-      join(home.dir, 'policy', 'gateway.cedar'),
-      [
-        '@id("demo-http") permit(principal == Agent::"demo", action == Action::"http", resource) when { context has session };',
-        '@id("no-admin") forbid(principal, action == Action::"http", resource == Route::"blocked");',
-        '@id("no-delete") forbid(principal, action == Action::"http", resource) when { context.request.method == "DELETE" };',
-      ].join('\n'),
-    );
+    writePolicy(home, 'gateway.cedar', [
+      '@id("demo-http") permit(principal == Agent::"demo", action == Action::"http", resource) when { context has session };',
+      '@id("no-admin") forbid(principal, action == Action::"http", resource == Route::"blocked");',
+      '@id("no-delete") forbid(principal, action == Action::"http", resource) when { context.request.method == "DELETE" };',
+    ]);
     daemon = await startDaemon(home);
     expect((await runCli(home, ['secret', 'set', 'api-key'], { input: SECRET })).code).toBe(0);
   }, 60_000);
@@ -114,14 +119,13 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
       env: { API_KEY: 'not-the-key' },
     });
 
-  async function audit(action: string): Promise<AuditLine[]> {
-    const result = await runCli(home, ['audit', '--json', '--action', action]);
-    return result.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AuditLine);
-  }
+  const audit = (action: string) => auditRowsOf<AuditLine>(home, action);
+  /** A session with the route api running `script` in the background, for tests that act while it runs. */
+  const startSession = (script: string) =>
+    spawn(process.execPath, [cliPath, 'exec', '--agent', 'demo', '--http', 'api', '--', 'sh', '-c', script], {
+      env: home.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   it('curl: the upstream gets the credential, the child never has it', async () => {
     const envFile = join(work, 'curl.env');
@@ -230,22 +234,7 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
 
   it('streams server-sent events and chunked bodies to the client as they are written', async () => {
     for (const path of ['sse', 'chunked']) {
-      const child = spawn(
-        process.execPath,
-        [
-          cliPath,
-          'exec',
-          '--agent',
-          'demo',
-          '--http',
-          'api',
-          '--',
-          'sh',
-          '-c',
-          `curl -sSN "$API_BASE_URL/${path}"`,
-        ],
-        { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = startSession(`curl -sSN "$API_BASE_URL/${path}"`);
       const out = lines(child);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       // The first part reached curl's output while the upstream still holds back the second.
@@ -321,22 +310,7 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
     expect(unknown.stdout.trim().split('\n').at(-1)).toBe('404');
     expect(JSON.parse(unknown.stdout.split('\n')[0] ?? '{}').error.code).toBe('ERR_GATEWAY_NO_ROUTE');
 
-    const child = spawn(
-      process.execPath,
-      [
-        cliPath,
-        'exec',
-        '--agent',
-        'demo',
-        '--http',
-        'api',
-        '--',
-        'sh',
-        '-c',
-        'echo "$API_BASE_URL"; exec sleep 30',
-      ],
-      { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = startSession('echo "$API_BASE_URL"; exec sleep 30');
     try {
       const url = (await lines(child).next(/http:\S+\n/)).trim();
       const before = upstream.requests.length;
