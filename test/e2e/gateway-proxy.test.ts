@@ -337,7 +337,8 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
     expect(result.code, result.stderr).toBe(0);
     const seen = other.requests.slice(before);
     expect(seen).toHaveLength(1);
-    // Untouched: the agent's own header, not the route's credential.
+    // Untouched: the agent's own header, not the route's credential. And curl trusted only the
+    // test CA here, so the certificate it accepted was the host's own, not one of the session CA.
     expect(seen[0]?.headers.authorization).toBe('Bearer own');
     const rows = await audit(home, 'http.other');
     expect(rows.at(-1)).toMatchObject({ decision: 'allow', resource: `127.0.0.2:${other.port}` });

@@ -172,6 +172,22 @@ describe.skipIf(missing('openssl') !== null || missing('curl') !== null)('gatewa
     expect(seen[1]?.headers['x-api-key']).toBe('agent');
   });
 
+  it('curl uploads 8 MiB with Expect: 100-continue, which the gateway answers itself', async () => {
+    const result = await inSession(
+      'api',
+      'head -c 8388608 /dev/zero | curl -sS --fail-with-body -H "Expect: 100-continue" --data-binary @- "$API_BASE_URL/upload"',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const echo = JSON.parse(result.stdout);
+    expect(echo.bytes).toBe(8 * MiB);
+    expect(echo.sha256).toBe(
+      createHash('sha256')
+        .update(Buffer.alloc(8 * MiB))
+        .digest('hex'),
+    );
+    expect(upstream.requests.at(-1)?.headers.expect).toBeUndefined();
+  });
+
   it('a jwt route attaches a token whose audience is the upstream, in the configured header', async () => {
     const before = upstream.requests.length;
     const result = await inSession('tok', 'curl -sS --fail-with-body "$TOK_BASE_URL/whoami"');
