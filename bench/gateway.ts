@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SessionCa } from '../src/gateway/session-ca.js';
+import { SessionCa } from '../src/gateway/index.js';
 import { countAuditRows } from './audit.js';
 import { type Child, spawnChild, waitForAnswer } from './children.js';
 import { fmtMs, mark } from './format.js';

@@ -8,8 +8,7 @@
  */
 import type { HttpRouteConfig } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { Attachment } from '../../src/gateway/forward.js';
-import { repoOfRequest } from '../../src/gateway/repo.js';
+import { type Attachment, repoOfRequest } from '../../src/gateway/index.js';
 import {
   type CredentialCache,
   githubAppProvider,

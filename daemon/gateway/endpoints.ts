@@ -6,7 +6,7 @@
  */
 import type { HttpRouteConfig } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import { Upstreams } from '../../src/gateway/upstream.js';
+import { Upstreams } from '../../src/gateway/index.js';
 import type { GatewayResponse } from '../../src/protocol/index.js';
 import { CredentialCache } from '../../src/providers/index.js';
 import type { Session } from '../../src/sessions/index.js';

@@ -19,8 +19,15 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import type { HttpRouteConfig } from '../../src/config/index.js';
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
-import { baseUrlTarget, parseAuthority, proxyTarget, routesAt, tlsHosts } from '../../src/gateway/routes.js';
-import { type Leaf, SessionCa } from '../../src/gateway/session-ca.js';
+import {
+  baseUrlTarget,
+  type Leaf,
+  parseAuthority,
+  proxyTarget,
+  routesAt,
+  SessionCa,
+  tlsHosts,
+} from '../../src/gateway/index.js';
 import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { DecidedError } from '../outcome.js';

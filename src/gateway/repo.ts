@@ -5,7 +5,7 @@
  * is refused rather than guessed.
  */
 import { AgentIdError } from '../errors.js';
-import { repoFromGitPath } from '../providers/github-app/repo-path.js';
+import { repoFromGitPath } from '../providers/index.js';
 
 /** `pathname` is relative to the route's path prefix. */
 export function repoOfRequest(pathname: string): string {
