@@ -373,6 +373,32 @@ describe.skipIf(skip !== null)('gateway, proxy mode', () => {
     expect(routed.code, routed.stderr).toBe(0);
   });
 
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses another uid, even a process of the session that dropped to it: at a route host and at a tunnel',
+    async () => {
+      const before = [upstream.requests.length, other.requests.length];
+      // The session's own child switches to uid 65534 and keeps the proxy variables: the TCP
+      // owner is then another uid, refused before attestation. -k: the bundle is readable by its
+      // owner only, and what is tested is the gateway's refusal, not curl's trust.
+      const asNobody = 'setpriv --reuid 65534 --regid 65534 --clear-groups curl -sS -k';
+      const result = await inSession(
+        home,
+        `${asNobody} -w "\\n%{http_code}\\n" "${upstream.url}/v1/echo"
+         ${asNobody} "${other.url}/echo"; echo "exit $?"`,
+      );
+      const [body, status, tunnel] = result.stdout.trim().split('\n');
+      expect(status).toBe('403');
+      expect(JSON.parse(body ?? '{}').error.code).toBe('ERR_PEER_UID');
+      expect(tunnel).toBe('exit 56');
+      expect(result.stderr).toMatch(/CONNECT tunnel failed, response 403/);
+      expect([upstream.requests.length, other.requests.length]).toEqual(before);
+      const refusals = [...(await audit(home, 'http')), ...(await audit(home, 'http.other'))].filter(
+        (r) => r.errorCode === 'ERR_PEER_UID',
+      );
+      expect(refusals.map((r) => r.decision)).toEqual(['deny', 'deny']);
+    },
+  );
+
   it('presents only route-host certificates: another name through a route host’s tunnel fails verification', async () => {
     // CONNECT to the route host, but the client wants evil.example: the gateway's leaf names only
     // localhost, and a name check against evil.example fails even though the chain is trusted.
