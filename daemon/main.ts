@@ -21,6 +21,7 @@ import { version } from '../src/version.js';
 import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
+import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
 import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
@@ -130,7 +131,9 @@ export async function runDaemon(): Promise<void> {
 
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
-  const api = createApiServer(deps, daemonRoutes(deps, awsContainers));
+  const gateways = new SessionGateways(deps, randomBytes);
+  deps.sessions.onRemove((session) => gateways.close(session.id));
+  const api = createApiServer(deps, daemonRoutes(deps, { awsContainers, gateways }));
 
   // The commit in force before a restart is in force again before the first request is answered.
   const restored = await policyGit?.restore();
@@ -203,6 +206,7 @@ export async function runDaemon(): Promise<void> {
   stopPolicyWatch();
   stopGitPolicy();
   awsContainers.closeAll();
+  await gateways.closeAll();
   stopRetention();
   await auditShipping.stop();
   audit.close();

@@ -112,6 +112,13 @@ const codes = {
   ERR_MCP_SERVER_EXITED: { status: 502, exit: ExitCode.internal },
   ERR_MCP_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_MCP_MESSAGE_TOO_LARGE: { status: 413, exit: ExitCode.internal },
+  ERR_GATEWAY_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_HOST_DENIED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_NO_ROUTE: { status: 404, exit: ExitCode.usage },
+  ERR_GATEWAY_REQUEST_INVALID: { status: 400, exit: ExitCode.usage },
+  ERR_GATEWAY_CERT_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_UPSTREAM: { status: 502, exit: ExitCode.internal },
+  ERR_GATEWAY_TIMEOUT: { status: 504, exit: ExitCode.internal },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof codes;
