@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
+import { errorLine, printable, printableLines } from '../src/printable.js';
 import type { CliDeps, CommandSpec } from './command.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -63,6 +64,8 @@ async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Pro
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
+    // commander quotes the offending argument (`unknown option '…'`): escaped like our own errors.
+    .configureOutput({ outputError: (text, write) => write(printableLines(text.trimEnd().split('\n'))) })
     .enablePositionalOptions()
     .exitOverride();
   for (const spec of commands) addCommand(program, spec, groups, deps, setExit);
@@ -138,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const error = toAgentIdError(err);
-    deps.err(`agentid: ${error.message} (${error.code})\n`);
+    deps.err(errorLine(error));
     return error instanceof AgentIdError ? error.exitCode : ExitCode.internal;
   }
 }
@@ -148,7 +151,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`agentid: unexpected failure: ${String(err)}\n`);
+    process.stderr.write(`agentid: unexpected failure: ${printable(String(err))}\n`);
     process.exitCode = ExitCode.internal;
   },
 );

@@ -6,6 +6,7 @@
  * instead of prompting for a password, and the reason goes to stderr, where git shows it.
  */
 import { AgentIdError, ExitCode, toAgentIdError } from '../../src/errors.js';
+import { errorLine } from '../../src/printable.js';
 import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/types.js';
 import { formatAnswer, MAX_INPUT_BYTES, parseCredentialInput, QUIT_ANSWER, safeValue } from './protocol.js';
 
@@ -27,7 +28,7 @@ const PROTOCOLS = new Set(['https', 'http']);
 export async function runGitCredentialHelper(args: readonly string[], deps: HelperDeps): Promise<number> {
   const parsed = parseArgs(args);
   if (parsed === 'help' || parsed instanceof AgentIdError) {
-    deps.err(`${parsed === 'help' ? '' : `agentid: ${parsed.message} (${parsed.code})\n`}${HELPER_USAGE}\n`);
+    deps.err(`${parsed === 'help' ? '' : errorLine(parsed)}${HELPER_USAGE}\n`);
     return parsed === 'help' ? ExitCode.ok : ExitCode.usage;
   }
   let text: string;
@@ -58,7 +59,7 @@ export async function runGitCredentialHelper(args: readonly string[], deps: Help
     });
   } catch (err) {
     const error = toAgentIdError(err);
-    deps.err(`agentid: ${error.message} (${error.code})\n`);
+    deps.err(errorLine(error));
     // Without a daemon we cannot tell whether the host is ours: let the next helper try.
     if (error.code === 'ERR_DAEMON_UNAVAILABLE') return ExitCode.ok;
     deps.out(QUIT_ANSWER);
@@ -90,6 +91,6 @@ function parseArgs(
 }
 
 function fail(deps: HelperDeps, error: AgentIdError): number {
-  deps.err(`agentid: ${error.message} (${error.code})\n`);
+  deps.err(errorLine(error));
   return error.exitCode;
 }
