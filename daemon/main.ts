@@ -122,6 +122,7 @@ export async function runDaemon(): Promise<void> {
       secretStore ??= await openSecretStore({
         backend: config.secrets.backend,
         filePath: paths.secretsFile,
+        markerPath: paths.keychainMarker,
         warn: (message) => {
           secretsWarning = message;
           log.warn(message);

@@ -65,6 +65,8 @@ const codes = {
   ERR_SECRETS_NOT_FOUND: { status: 404, exit: ExitCode.internal },
   ERR_SECRETS_INVALID_NAME: { status: 400, exit: ExitCode.usage },
   ERR_SECRETS_BACKEND: { status: 500, exit: ExitCode.internal },
+  ERR_SECRETS_LOCKED: { status: 503, exit: ExitCode.internal },
+  ERR_SECRETS_REPLACED: { status: 503, exit: ExitCode.internal },
   ERR_POLICY_DENIED: { status: 403, exit: ExitCode.denied },
   ERR_POLICY_INVALID: { status: 500, exit: ExitCode.usage },
   ERR_POLICY_EVALUATION: { status: 500, exit: ExitCode.internal },

@@ -20,6 +20,8 @@ export interface Paths {
   lockFile: string;
   /** File secret backend (opt-in only). */
   secretsFile: string;
+  /** Names the marker item that tells this user's keychain from a replaced one (keychain backend). */
+  keychainMarker: string;
   runDir: string;
   socket: string;
 }
@@ -47,6 +49,7 @@ function layout(configDir: string, stateDir: string, runDir: string): Paths {
     daemonLog: join(stateDir, 'daemon.log'),
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
+    keychainMarker: join(stateDir, 'keychain-marker'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
   };
