@@ -102,6 +102,8 @@ const codes = {
   ERR_MCP_SERVER_EXITED: { status: 502, exit: ExitCode.internal },
   ERR_MCP_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_MCP_MESSAGE_TOO_LARGE: { status: 413, exit: ExitCode.internal },
+  ERR_MCP_MESSAGE_TOO_DEEP: { status: 400, exit: ExitCode.internal },
+  ERR_MCP_NAME_INVALID: { status: 400, exit: ExitCode.usage },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof codes;

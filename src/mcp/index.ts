@@ -5,6 +5,14 @@
  */
 
 export {
+  checkDepth,
+  checkName,
+  isRepresentableName,
+  MAX_JSON_DEPTH,
+  MAX_NAME_LENGTH,
+  nestsDeeperThan,
+} from './bounds.js';
+export {
   clientEntry,
   clientFile,
   MCP_CLIENTS,
