@@ -1,7 +1,7 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
- * socket), poll (has the process behind a pidfd exited?) and flock (the daemon's single-instance
- * lock). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
+ * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
+ * lock) and a netlink request/reply (the owner of a loopback TCP connection, Linux only). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
  * this module costs no dlopen for code paths that never call it.
  */
 import { constants, platform } from 'node:os';
@@ -22,6 +22,10 @@ interface Libc {
   getsockopt: (fd: number, level: number, optname: number, optval: Buffer, optlen: [number]) => number;
   poll: (fds: { fd: number; events: number; revents: number }, nfds: number, timeoutMs: number) => number;
   flock: (fd: number, operation: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  send: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  close: (fd: number) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -45,6 +49,11 @@ function load(): Libc {
     ),
     poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), target.nfds, 'int']),
     flock: lib.func('int flock(int fd, int operation)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    // ssize_t and size_t are long-sized on every platform we load.
+    send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
+    recv: lib.func('long recv(int fd, _Out_ void *buf, unsigned long len, int flags)'),
+    close: lib.func('int close(int fd)'),
   };
   return libc;
 }
@@ -88,5 +97,31 @@ export function flock(fd: number, operation: number): boolean {
     const errno = koffi.errno();
     if (errno === constants.errno.EWOULDBLOCK) return false;
     if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `flock: ${errnoName(errno)}`);
+  }
+}
+
+const AF_NETLINK = 16;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+
+/**
+ * One netlink request and its first reply datagram (Linux). The kernel answers a non-dump request
+ * while send() runs, so the reply is read without waiting; none at all is an error, never a hang.
+ */
+export function netlinkRequest(protocol: number, request: Buffer, replySize: number): Buffer {
+  const lib = load();
+  const fd = lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw new AgentIdError('ERR_INTERNAL', `netlink socket: ${errnoName(koffi.errno())}`);
+  try {
+    if (lib.send(fd, request, request.length, 0) !== request.length) {
+      throw new AgentIdError('ERR_INTERNAL', `netlink send: ${errnoName(koffi.errno())}`);
+    }
+    const reply = Buffer.alloc(replySize);
+    const size = lib.recv(fd, reply, replySize, MSG_DONTWAIT);
+    if (size < 0) throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(koffi.errno())}`);
+    return reply.subarray(0, size);
+  } finally {
+    lib.close(fd);
   }
 }
