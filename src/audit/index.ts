@@ -12,6 +12,7 @@ export {
 } from './checkpoint.js';
 export { OCSF_VERSION, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
+export { type Refusal, RefusalTally, type RefusalTallyDeps } from './refusals.js';
 export type {
   Anchor,
   AuditDeps,

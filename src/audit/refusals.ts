@@ -1,0 +1,85 @@
+/**
+ * Refusals at a front door's accept (a peer of another uid) are counted, not audited one by one:
+ * another local user who opens a thousand connections must not write a thousand rows into the
+ * victim's log, nor make the log's writer its amplifier. The first refusal of a (door, uid,
+ * reason) starts an interval; when it ends, one row records how many there were, from when to
+ * when. `flush` writes what is pending (the daemon calls it when it stops), so a clean stop loses
+ * no count. The clock and the timer are the caller's.
+ */
+import type { AuditEventInput } from './types.js';
+
+export interface Refusal {
+  /** The audit action of the door, e.g. 'aws.container'. */
+  action: string;
+  resource: string | null;
+  uid: number;
+  errorCode: string;
+  /** Why, in a few words: 'another uid'. */
+  why: string;
+}
+
+export interface RefusalTallyDeps {
+  append(event: AuditEventInput): void;
+  now(): Date;
+  /** Calls `fn` once after `ms`; the timer must not keep the process alive. */
+  after(ms: number, fn: () => void): void;
+  intervalMs: number;
+}
+
+interface Pending {
+  refusal: Refusal;
+  count: number;
+  first: Date;
+  last: Date;
+}
+
+export class RefusalTally {
+  readonly #deps: RefusalTallyDeps;
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(deps: RefusalTallyDeps) {
+    this.#deps = deps;
+  }
+
+  refuse(refusal: Refusal): void {
+    const key = JSON.stringify([refusal.action, refusal.resource, refusal.uid, refusal.errorCode]);
+    const now = this.#deps.now();
+    const pending = this.#pending.get(key);
+    if (pending) {
+      pending.count += 1;
+      pending.last = now;
+      return;
+    }
+    this.#pending.set(key, { refusal, count: 1, first: now, last: now });
+    this.#deps.after(this.#deps.intervalMs, () => this.#write(key));
+  }
+
+  /** Writes every pending count now. */
+  flush(): void {
+    for (const key of [...this.#pending.keys()]) this.#write(key);
+  }
+
+  #write(key: string): void {
+    const pending = this.#pending.get(key);
+    if (!pending) return;
+    this.#pending.delete(key);
+    const { refusal, count, first, last } = pending;
+    this.#deps.append({
+      action: refusal.action,
+      decision: 'deny',
+      agent: 'unknown',
+      human: null,
+      resource: refusal.resource,
+      peer: { pid: 0, uid: refusal.uid, gid: -1, exe: null },
+      attestation: null,
+      policyIds: [],
+      reason:
+        `refused ${count} connection${count === 1 ? '' : 's'} of uid ${refusal.uid} at accept ` +
+        `(${refusal.why}) from ${first.toISOString()} to ${last.toISOString()}`,
+      credentialFingerprint: null,
+      expiresAt: null,
+      errorCode: refusal.errorCode,
+      latencyMs: 0,
+    });
+  }
+}
