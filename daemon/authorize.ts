@@ -1,42 +1,44 @@
 /**
- * The policy gate of every credential route: the caller (attested agent, human, exec session)
- * and the credential asked for become a policy input, the engine decides, and a deny is audited
- * here (decision, determining policies, reason) and thrown as ERR_POLICY_DENIED with the reason
- * the user needs. An allow is returned: the route audits it with the credential it issued.
+ * The policy gate of every decision the daemon makes for a caller: credentials, MCP calls and
+ * MCP listings alike. The caller (attested agent, human, exec session) and what it asks for
+ * become a policy input and the engine decides. `requireAllowed` is the credential routes' form:
+ * a deny is thrown as ERR_POLICY_DENIED carrying its audit facts (decision, determining
+ * policies, reason) and the step the user needs; an allow is returned for the route's own row.
  */
-import { AgentIdError } from '../src/errors.js';
 import type { PolicyAction, PolicyDecision, PolicyInput } from '../src/policy/index.js';
-import { markAudited } from './audited.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller } from './identify.js';
-import { peerEvent } from './peer-event.js';
+import { DecidedError } from './outcome.js';
 
 export function authorize(
   deps: DaemonDeps,
-  caller: Caller & { elapsedMs?: () => number },
-  credential: { name: string; type: PolicyAction },
-  request: Record<string, string | undefined>,
+  caller: Caller,
+  resource: PolicyInput['credential'],
+  request: PolicyInput['request'],
+  time: Date = deps.now(),
 ): PolicyDecision {
-  const decision = deps.policy.decide(policyInput(caller, credential, request, deps.now()));
-  if (decision.decision === 'allow') return decision;
-  deps.audit.append(
-    peerEvent(caller, {
-      action: credential.type,
-      decision: 'deny',
-      resource: credential.name,
-      reason: decision.reason,
-      policyIds: decision.policyIds,
-      errorCode: 'ERR_POLICY_DENIED',
-      latencyMs: caller.elapsedMs?.() ?? 0,
-    }),
-  );
-  const why = `agentid policy explain --agent ${caller.agent.name} --credential ${credential.name} --type ${credential.type}`;
-  throw markAudited(
-    new AgentIdError('ERR_POLICY_DENIED', `denied by policy: ${decision.reason} (see why: ${why})`),
-  );
+  return deps.policy.decide(policyInput(caller, resource, request, time));
 }
 
-export function policyInput(
+export function requireAllowed(
+  deps: DaemonDeps,
+  caller: Caller,
+  credential: { name: string; type: PolicyAction },
+  request: PolicyInput['request'],
+): PolicyDecision {
+  const decision = authorize(deps, caller, credential, request);
+  if (decision.decision === 'allow') return decision;
+  const why = `agentid policy explain --agent ${caller.agent.name} --credential ${credential.name} --type ${credential.type}`;
+  throw new DecidedError('ERR_POLICY_DENIED', `denied by policy: ${decision.reason} (see why: ${why})`, {
+    action: credential.type,
+    decision: 'deny',
+    resource: credential.name,
+    reason: decision.reason,
+    policyIds: decision.policyIds,
+  });
+}
+
+function policyInput(
   caller: Caller,
   credential: PolicyInput['credential'],
   request: PolicyInput['request'],

@@ -8,7 +8,6 @@ import type { AwsBaseKeysRequest } from '../../src/protocol/index.js';
 import { baseKeyNames } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 /** AWS access key ids: 16-128 word characters (AKIA…, ASIA…). */
@@ -38,16 +37,14 @@ export function awsBaseKeysRoute(deps: DaemonDeps): Route {
       const store = await deps.secrets();
       await store.set(names.accessKeyId, body.accessKeyId);
       await store.set(names.secretAccessKey, body.secretAccessKey);
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'aws.base-keys',
+      return {
+        audit: {
           decision: 'allow',
           resource: credential.name,
           reason: `base keys stored for ${credential.roleArn}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: { credential: credential.name } };
+        },
+        answer: { status: 200, body: { credential: credential.name } },
+      };
     },
   };
 }

@@ -6,10 +6,9 @@
 import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import type { SessionStartRequest } from '../../src/protocol/index.js';
+import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import type { Session } from '../sessions.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -35,16 +34,14 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           startedAt: deps.now().toISOString(),
         };
         deps.sessions.add(session);
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.start',
+        return {
+          audit: {
             decision: 'allow',
             resource: session.id,
             reason: `declared agent ${session.agent ?? '(none)'}`,
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 201, body: session };
+          },
+          answer: { status: 201, body: session },
+        };
       },
     },
     {
@@ -68,15 +65,10 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           );
         }
         deps.sessions.remove(id);
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.end',
-            decision: 'allow',
-            resource: id,
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 200, body: { id, ended: true } };
+        return {
+          audit: { decision: 'allow', resource: id },
+          answer: { status: 200, body: { id, ended: true } },
+        };
       },
     },
   ];

@@ -25,7 +25,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         login: deps.humans.status(),
         policy: deps.policy.status(),
       };
-      return { status: 200, body };
+      return { audit: null, answer: { status: 200, body } };
     },
   };
 }

@@ -4,17 +4,7 @@
  * the nearest session whose root is itself or one of its ancestors. Sessions die with the daemon
  * on purpose: a restarted daemon must not trust a pid it did not see register.
  */
-import type { AncestorInfo } from '../src/attest/types.js';
-import type { SessionView } from '../src/protocol/index.js';
-
-/** Agent name declared with `--agent` (or null), the human, and the root process. */
-export type Session = SessionView;
-
-export interface ProcessChain {
-  pid: number;
-  startTime: number;
-  ancestors: readonly Pick<AncestorInfo, 'pid' | 'startTime'>[];
-}
+import type { ProcessChain, Session } from './types.js';
 
 export class SessionRegistry {
   readonly #byId = new Map<string, Session>();
@@ -59,6 +49,13 @@ export class SessionRegistry {
   get size(): number {
     return this.#byId.size;
   }
+}
+
+/** Whether the session's root is the process itself or one of its ancestors, by pid and start time. */
+export function inSession(chain: ProcessChain, session: Session): boolean {
+  return [chain, ...chain.ancestors].some(
+    (hop) => hop.pid === session.rootPid && hop.startTime === session.rootStartTime,
+  );
 }
 
 function rootKey(pid: number, startTime: number): string {
