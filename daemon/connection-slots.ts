@@ -5,7 +5,8 @@
  * the longest-idle connection, or else of the oldest one stuck in its headers or body for longer
  * than `graceMs` (that one is told why, with a coded 408, by its `evict`): a slow or idle client
  * cannot lock out a real request, and one that is merely a little slower than the newcomer is not
- * punished for it. Busy connections are never taken. When nothing can go, the newcomer gets an
+ * punished for it. Stuck means the client's fault: a connection whose input has arrived and waits
+ * for a busy daemon to read it (`waiting`) is not slow, however old. Busy ones are never taken. When nothing can go, the newcomer gets an
  * overflow place, whose only use is a coded 503 once its request is read: an answer, not a reset.
  * Past the overflow cap a connection is closed at once (that bounds the file descriptors).
  */
@@ -33,6 +34,7 @@ interface Held {
   state: SlotState;
   since: number;
   slot: Slot;
+  waiting: () => boolean;
 }
 
 export class ConnectionSlots {
@@ -51,8 +53,11 @@ export class ConnectionSlots {
     return this.#held.size;
   }
 
-  /** A slot for a new connection, or null: close it at once. */
-  open(evict: () => void): Slot | null {
+  /**
+   * A slot for a new connection, or null: close it at once. `waiting` tells whether input the
+   * connection sent is there, not yet read.
+   */
+  open(evict: () => void, waiting: () => boolean = () => false): Slot | null {
     if (this.#held.size >= this.#limits.cap) {
       const victim = this.#victim();
       if (victim) {
@@ -68,6 +73,7 @@ export class ConnectionSlots {
     const held: Held = {
       state: 'fresh',
       since: this.#now(),
+      waiting,
       slot: {
         overflow: false,
         evict,
@@ -105,14 +111,16 @@ export class ConnectionSlots {
   #victim(): Held | undefined {
     const now = this.#now();
     let idle: Held | undefined;
-    let slow: Held | undefined;
+    const stuck: Held[] = [];
     for (const held of this.#held) {
       if (held.state === 'idle') {
         if (!idle || held.since < idle.since) idle = held;
       } else if (held.state !== 'busy' && now - held.since >= this.#limits.graceMs) {
-        if (!slow || held.since < slow.since) slow = held;
+        stuck.push(held);
       }
     }
-    return idle ?? slow;
+    if (idle) return idle;
+    // Oldest first; asking whether input waits costs a syscall, so only until one is found.
+    return stuck.sort((a, b) => a.since - b.since).find((held) => !held.waiting());
   }
 }

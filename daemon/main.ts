@@ -20,6 +20,8 @@ import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
 import { watchPolicy } from './policy-reload.js';
+import { recordRefusals } from './record.js';
+import { RefusalTally } from './refusal-tally.js';
 import { scheduleRetention } from './retention.js';
 import { attestRoute } from './routes/attest.js';
 import { auditCheckpointRoute } from './routes/audit-checkpoint.js';
@@ -47,6 +49,13 @@ import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
 import { buildSso } from './sso.js';
 
+/**
+ * Connections the kernel queues before the daemon accepts them (capped by net.core.somaxconn):
+ * a burst of a thousand connects is queued, then answered (served or 503), not refused.
+ */
+const LISTEN_BACKLOG = 4096;
+/** How long refusals at accept are counted into one audit row. */
+const REFUSAL_INTERVAL_MS = 10_000;
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -131,7 +140,14 @@ export async function runDaemon(): Promise<void> {
     requestShutdown: () => stopRequested(),
   };
 
-  const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
+  // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
+  const refusals = new RefusalTally({
+    write: (count) => recordRefusals(deps, count),
+    now,
+    after: (ms, fn) => setTimeout(fn, ms).unref(),
+    intervalMs: REFUSAL_INTERVAL_MS,
+  });
+  const awsContainers = new AwsContainerEndpoints(deps, randomBytes, refusals);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
     statusRoute(deps),
@@ -164,7 +180,7 @@ export async function runDaemon(): Promise<void> {
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen(paths.socket, () => {
+    api.server.listen({ path: paths.socket, backlog: LISTEN_BACKLOG }, () => {
       api.server.off('error', reject);
       resolve();
     });
@@ -199,6 +215,7 @@ export async function runDaemon(): Promise<void> {
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
   awsContainers.closeAll();
+  refusals.flush();
   stopRetention();
   audit.close();
   lock.release();

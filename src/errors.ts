@@ -33,6 +33,7 @@ const codes = {
   ERR_REQUEST_METHOD: { status: 405, exit: ExitCode.internal },
   ERR_REQUEST_TIMEOUT: { status: 408, exit: ExitCode.internal },
   ERR_DAEMON_UNAVAILABLE: { status: 503, exit: ExitCode.daemonUnavailable },
+  ERR_DAEMON_BUSY: { status: 503, exit: ExitCode.daemonUnavailable },
   ERR_DAEMON_RUNNING: { status: 409, exit: ExitCode.internal },
   ERR_DAEMON_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_PEER_UID: { status: 403, exit: ExitCode.denied },

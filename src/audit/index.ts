@@ -12,7 +12,6 @@ export {
 } from './checkpoint.js';
 export { OCSF_VERSION, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
-export { type Refusal, RefusalTally, type RefusalTallyDeps } from './refusals.js';
 export type {
   Anchor,
   AuditDeps,

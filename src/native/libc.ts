@@ -1,7 +1,8 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
  * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
- * lock) and a netlink request/reply (the owner of a loopback TCP connection, Linux only). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
+ * lock), ioctl(FIONREAD) (has a connection's input arrived, unread?) and a netlink request/reply
+ * (the owner of a loopback TCP connection, Linux only). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
  * this module costs no dlopen for code paths that never call it.
  */
 import { constants, platform } from 'node:os';
@@ -26,13 +27,14 @@ interface Libc {
   send: (fd: number, buf: Buffer, len: number, flags: number) => number;
   recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
   close: (fd: number) => number;
+  ioctl: (fd: number, request: number, type: string, arg: Buffer) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
-// cache rather than on disk, yet dlopen resolves its path.
-const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string }>> = {
-  linux: { path: 'libc.so.6', nfds: 'unsigned long' },
-  darwin: { path: '/usr/lib/libSystem.B.dylib', nfds: 'unsigned int' },
+// cache rather than on disk, yet dlopen resolves its path. FIONREAD differs too.
+const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string; fionread: number }>> = {
+  linux: { path: 'libc.so.6', nfds: 'unsigned long', fionread: 0x541b },
+  darwin: { path: '/usr/lib/libSystem.B.dylib', nfds: 'unsigned int', fionread: 0x4004667f },
 };
 
 let libc: Libc | undefined;
@@ -54,6 +56,7 @@ function load(): Libc {
     send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
     recv: lib.func('long recv(int fd, _Out_ void *buf, unsigned long len, int flags)'),
     close: lib.func('int close(int fd)'),
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
   };
   return libc;
 }
@@ -98,6 +101,17 @@ export function flock(fd: number, operation: number): boolean {
     if (errno === constants.errno.EWOULDBLOCK) return false;
     if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `flock: ${errnoName(errno)}`);
   }
+}
+
+/**
+ * Bytes that arrived on a socket and wait, unread, in the kernel: how a busy daemon tells a
+ * client whose request is there from one that sent nothing. 0 when the call fails.
+ */
+export function bytesWaiting(fd: number): number {
+  const lib = load();
+  const count = Buffer.alloc(4);
+  const fionread = targets[platform()]?.fionread ?? 0;
+  return lib.ioctl(fd, fionread, 'void *', count) === 0 ? count.readInt32LE(0) : 0;
 }
 
 const AF_NETLINK = 16;

@@ -67,3 +67,30 @@ describe('ConnectionSlots', () => {
     expect(slots.size).toBe(0);
   });
 });
+
+describe('ConnectionSlots and a busy daemon', () => {
+  it('does not take a stuck connection whose input is there, unread: the daemon is slow, not it', () => {
+    let ms = 0;
+    const slots = new ConnectionSlots({ cap: 2, overflowCap: 1, graceMs: 500 }, () => ms);
+    const evicted: string[] = [];
+    slots.open(
+      () => evicted.push('waiting'),
+      () => true,
+    );
+    slots.open(
+      () => evicted.push('silent'),
+      () => false,
+    );
+    ms += 1_000;
+    expect(
+      slots.open(
+        () => evicted.push('new'),
+        () => true,
+      )?.overflow,
+    ).toBe(false);
+    expect(evicted).toEqual(['silent']);
+    ms += 1_000;
+    // Both left have their input waiting: the next newcomer overflows.
+    expect(slots.open(() => evicted.push('newer'))?.overflow).toBe(true);
+  });
+});

@@ -1,41 +1,41 @@
 /**
  * Refusals at a front door's accept (a peer of another uid) are counted, not audited one by one:
  * another local user who opens a thousand connections must not write a thousand rows into the
- * victim's log, nor make the log's writer its amplifier. The first refusal of a (door, uid,
- * reason) starts an interval; when it ends, one row records how many there were, from when to
- * when. `flush` writes what is pending (the daemon calls it when it stops), so a clean stop loses
- * no count. The clock and the timer are the caller's.
+ * victim's log, nor make the log's writer its amplifier. The first refusal of a (door, resource,
+ * uid, code) starts an interval; when it ends, one row (daemon/record.ts, recordRefusals) says how
+ * many there were, from when to when. `flush` writes what is pending (the daemon calls it when it
+ * stops), so a clean stop loses no count. The clock and the timer are the caller's.
  */
-import type { AuditEventInput } from './types.js';
+import type { ErrorCode } from '../src/errors.js';
 
 export interface Refusal {
   /** The audit action of the door, e.g. 'aws.container'. */
   action: string;
   resource: string | null;
   uid: number;
-  errorCode: string;
+  errorCode: ErrorCode;
   /** Why, in a few words: 'another uid'. */
   why: string;
 }
 
-export interface RefusalTallyDeps {
-  append(event: AuditEventInput): void;
-  now(): Date;
-  /** Calls `fn` once after `ms`; the timer must not keep the process alive. */
-  after(ms: number, fn: () => void): void;
-  intervalMs: number;
-}
-
-interface Pending {
+export interface RefusalCount {
   refusal: Refusal;
   count: number;
   first: Date;
   last: Date;
 }
 
+export interface RefusalTallyDeps {
+  write(count: RefusalCount): void;
+  now(): Date;
+  /** Calls `fn` once after `ms`; the timer must not keep the process alive. */
+  after(ms: number, fn: () => void): void;
+  intervalMs: number;
+}
+
 export class RefusalTally {
   readonly #deps: RefusalTallyDeps;
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending = new Map<string, RefusalCount>();
 
   constructor(deps: RefusalTallyDeps) {
     this.#deps = deps;
@@ -63,23 +63,6 @@ export class RefusalTally {
     const pending = this.#pending.get(key);
     if (!pending) return;
     this.#pending.delete(key);
-    const { refusal, count, first, last } = pending;
-    this.#deps.append({
-      action: refusal.action,
-      decision: 'deny',
-      agent: 'unknown',
-      human: null,
-      resource: refusal.resource,
-      peer: { pid: 0, uid: refusal.uid, gid: -1, exe: null },
-      attestation: null,
-      policyIds: [],
-      reason:
-        `refused ${count} connection${count === 1 ? '' : 's'} of uid ${refusal.uid} at accept ` +
-        `(${refusal.why}) from ${first.toISOString()} to ${last.toISOString()}`,
-      credentialFingerprint: null,
-      expiresAt: null,
-      errorCode: refusal.errorCode,
-      latencyMs: 0,
-    });
+    this.#deps.write(pending);
   }
 }
