@@ -1,9 +1,11 @@
 /**
  * Checks the bodies of the /v1/mcp routes (pure). The proxy runs as the agent, so every field is
- * bounded and shaped here before it reaches Cedar or an audit row.
+ * bounded and shaped here before it reaches Cedar or an audit row: names must be ones policy and
+ * audit can hold, and arguments no deeper than the proxy's own bound (src/mcp/bounds.ts), since
+ * the canonical JSON of audited arguments recurses into them.
  */
 import { AgentIdError } from '../src/errors.js';
-import { CALL_METHODS, LIST_METHODS } from '../src/mcp/index.js';
+import { CALL_METHODS, checkDepth, checkName, LIST_METHODS } from '../src/mcp/index.js';
 import type {
   McpCallMethod,
   McpCallSummary,
@@ -13,7 +15,6 @@ import type {
 } from '../src/protocol/index.js';
 
 const SERVER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const NAME_MAX = 1024;
 const PATH_MAX = 4096;
 const LIST_MAX = 1000;
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -37,10 +38,12 @@ export function parseCall(body: unknown): McpCallSummary {
   )
     usage(`path must be an absolute path of at most ${PATH_MAX} characters`);
   if (typeof b.argsDigest !== 'string' || !DIGEST.test(b.argsDigest)) usage('argsDigest must be sha256 hex');
+  const tooDeep = checkDepth(b.arguments, 'the arguments');
+  if (tooDeep) throw tooDeep;
   return {
     server: server(b.server),
     method,
-    name: text(b.name, 'name', NAME_MAX),
+    name: mcpName(b.name),
     ...(b.path === undefined ? {} : { path: b.path as string }),
     argsDigest: b.argsDigest as string,
     ...(b.arguments === undefined ? {} : { arguments: b.arguments }),
@@ -51,8 +54,9 @@ export function parseList(body: unknown): McpListRequest {
   const b = record(body);
   if (!LIST_METHODS.includes(b.method as McpListRequest['method']))
     usage(`method must be one of ${LIST_METHODS.join(', ')}`);
-  if (!Array.isArray(b.names) || b.names.length > LIST_MAX || !b.names.every((n) => isName(n)))
+  if (!Array.isArray(b.names) || b.names.length > LIST_MAX)
     usage(`names must be a list of at most ${LIST_MAX} names`);
+  for (const name of b.names) mcpName(name);
   return { server: server(b.server), method: b.method as McpListRequest['method'], names: b.names };
 }
 
@@ -68,7 +72,7 @@ export function parseResult(body: unknown): McpResultRequest {
     eventId: b.eventId as string,
     server: server(b.server),
     method: b.method as McpCallMethod,
-    name: text(b.name, 'name', NAME_MAX),
+    name: mcpName(b.name),
     status: b.status,
     ...(b.rpcCode === undefined ? {} : { rpcCode: b.rpcCode as number }),
     latencyMs: b.latencyMs as number,
@@ -92,7 +96,14 @@ function text(value: unknown, field: string, max: number): string {
   return value as string;
 }
 
-function isName(value: unknown, max = NAME_MAX): value is string {
+/** A tool or prompt name or resource URI; ERR_MCP_NAME_INVALID otherwise. */
+function mcpName(value: unknown): string {
+  const invalid = checkName(value, 'name');
+  if (invalid) throw invalid;
+  return value as string;
+}
+
+function isName(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= max;
 }
 

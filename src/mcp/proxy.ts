@@ -11,6 +11,10 @@
  *   (id null) and the relay goes on; a server that breaks the protocol, a message over
  *   `[mcp] max_message_bytes` from either side, or a server that exits fails every pending
  *   request with a JSON-RPC error, and the proxy stops (exit 1). End of input stops it (exit 0).
+ * - Bounds (bounds.ts), checked before anything walks a message: one nested deeper than
+ *   MAX_JSON_DEPTH, from either side, is answered with a JSON-RPC error at once (the call it
+ *   answers, or the request it is) and the relay goes on; a called name policy and audit cannot
+ *   hold is refused (ERR_MCP_NAME_INVALID), and such a name in a server's list counts as denied.
  * - Credentials in the server's environment (--env) are renewed before they expire: the next
  *   call within a minute of the expiry waits for calls in flight, restarts the server with fresh
  *   credentials and replays the client's initialize handshake to it.
@@ -38,6 +42,7 @@ import type {
   McpResultRequest,
   McpStartResponse,
 } from '../protocol/index.js';
+import { checkDepth, checkName, isRepresentableName } from './bounds.js';
 import type { DaemonCaller, ServerEnv } from './credentials.js';
 import { LIST_METHODS, type PathBase, summarizeCall } from './summary.js';
 
@@ -180,6 +185,8 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
 
   async function fromClient(message: JSONRPCMessage): Promise<void> {
     if (stopping) return;
+    const tooDeep = checkDepth(message, 'the message');
+    if (tooDeep) return refuseDeep(message, tooDeep, 'client');
     if (!isJSONRPCRequest(message)) {
       if ('method' in message && message.method === 'notifications/initialized') initialized = true;
       await server?.send(message);
@@ -193,6 +200,13 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
         ErrorCode.InvalidParams,
         `${message.method} needs a ${message.method === 'resources/read' ? 'uri' : 'name'}`,
       );
+      return;
+    }
+    const badName = summary && checkName(summary.name, summary.method === 'resources/read' ? 'uri' : 'name');
+    if (badName) {
+      await errorTo(message.id, ErrorCode.InvalidParams, `agentid: ${badName.message} (${badName.code})`, {
+        code: badName.code,
+      });
       return;
     }
     let call: Pending['call'];
@@ -240,6 +254,8 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
   }
 
   async function fromServer(message: JSONRPCMessage): Promise<void> {
+    const tooDeep = checkDepth(message, 'the message');
+    if (tooDeep) return refuseDeep(message, tooDeep, 'server');
     let out = message;
     if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) {
       if (reinit && message.id === reinit.id) return reinit.answered();
@@ -261,7 +277,8 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     const items = Array.isArray(message.result[field])
       ? (message.result[field] as Record<string, unknown>[])
       : [];
-    const names = items.map((item) => String(item[key] ?? ''));
+    // A name policy and audit cannot hold is never asked about: it counts as denied.
+    const names = items.map((item) => String(item[key] ?? '')).filter(isRepresentableName);
     let allowed: Set<string>;
     try {
       const answer = await deps.daemon.call<McpListResponse>('/v1/mcp/list', {
@@ -289,6 +306,32 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
             : { ...item, description: `[denied by agentid policy] ${String(item.description ?? '')}`.trim() },
         );
     return { ...message, result: { ...message.result, [field]: kept } };
+  }
+
+  /**
+   * A message past the depth bound never goes on. A request is refused to its sender; the server's
+   * answer becomes an error for the call it answers; the client's answer becomes an error to the
+   * server's request; a notification is dropped.
+   */
+  async function refuseDeep(message: JSONRPCMessage, error: AgentIdError, from: 'client' | 'server') {
+    const id = 'id' in message ? (message.id as RequestId | undefined) : undefined;
+    if (id === undefined) return deps.warn(`dropped a notification from the ${from}: ${error.message}`);
+    if (from === 'server' && !('method' in message)) {
+      if (reinit && id === reinit.id) return reinit.answered();
+      const entry = settle(id);
+      if (entry?.call) report(entry.call, { status: 'error', rpcCode: ErrorCode.InternalError });
+      return agentIdErrorTo(id, error);
+    }
+    const refusal: JSONRPCMessage = {
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: `agentid: ${error.message} (${error.code})`,
+        data: { code: error.code },
+      },
+    };
+    await (from === 'client' && 'method' in message ? toClient(refusal) : server?.send(refusal));
   }
 
   function report(call: NonNullable<Pending['call']>, outcome: Pick<McpResultRequest, 'status' | 'rpcCode'>) {
