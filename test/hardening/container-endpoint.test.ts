@@ -5,10 +5,12 @@
  *  - another uid (65534) opens 200 connections and sends half a request on each;
  *  - a process of the user's own uid outside the session does the same with 64;
  *  - another uid sends 1,000 complete requests with a wrong token as fast as it can.
- * The session's requests must all succeed, their median within 100 ms (the median: on a shared
- * 2-core machine one request in a few waits for the scheduler whatever the daemon does; a
- * baseline without attack is measured alongside); another uid must hold no connection the
- * endpoint keeps; and its 1,000 requests may write at most 10 audit rows.
+ * The session's requests must all succeed, their median within 100 ms. Medians, and against a
+ * baseline measured first in the same run (the session's requests with nobody attacking): on a
+ * shared 2-core machine one request in a few waits for the scheduler whatever the daemon does,
+ * and when the machine is saturated the baseline itself passes 100 ms. So the bound is 100 ms or
+ * 1.5x the baseline median, whichever is larger, and both are reported. Another uid must hold no
+ * connection the endpoint keeps, and its 1,000 requests may write at most 10 audit rows.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,8 @@ if (skip) console.warn(`SKIP container endpoint attacks: ${skip}`);
 
 const PROBES = 9;
 const WITHIN_MS = 100;
+/** Under attack, the median may exceed WITHIN_MS only up to this factor of the baseline's median. */
+const OVER_BASELINE = 1.5;
 const JUNK = 1_000;
 /** How long the endpoint gathers refusals into one audit row (src/audit/refusals.ts), plus slack. */
 const REFUSAL_INTERVAL_MS = 10_000 + 2_000;
@@ -106,6 +110,8 @@ describe.skipIf(skip !== null)('attack: hostile peers at the AWS container endpo
   let next: (timeoutMs?: number) => Promise<string>;
   let port = 0;
   let uri = '';
+  /** Median of the session's requests with nobody attacking, measured by the first test. */
+  let baselineMs = 0;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -150,9 +156,15 @@ describe.skipIf(skip !== null)('attack: hostile peers at the AWS container endpo
 
   /**
    * PROBES requests of the session's own process: how many failed (any not served, and all of them
-   * when the median took longer than WITHIN_MS), and what they got, in how long.
+   * when the median took longer than the bound), and what they got, in how long.
    */
-  async function probes(): Promise<{ failed: number; notServed: number; statuses: string; times: string }> {
+  async function probes(): Promise<{
+    median: number;
+    failed: number;
+    notServed: number;
+    statuses: string;
+    times: string;
+  }> {
     const results: { status: number; ms: number }[] = [];
     for (let i = 0; i < PROBES; i++)
       results.push(JSON.parse(await probe()) as { status: number; ms: number });
@@ -160,11 +172,15 @@ describe.skipIf(skip !== null)('attack: hostile peers at the AWS container endpo
     const median = times[Math.floor(times.length / 2)] ?? Number.POSITIVE_INFINITY;
     const notServed = results.filter((r) => r.status !== 200).length;
     const statuses = [...new Set(results.map((r) => r.status))].join('/');
+    const bound = Math.max(WITHIN_MS, OVER_BASELINE * baselineMs);
     return {
-      failed: median > WITHIN_MS ? PROBES : notServed,
+      median,
+      failed: median > bound ? PROBES : notServed,
       notServed,
       statuses: `${results.length - notServed}/${results.length} served`,
-      times: `median ${Math.round(median)} ms, max ${Math.round(times.at(-1) ?? 0)} ms (status ${statuses})`,
+      times:
+        `median ${Math.round(median)} ms (bound ${Math.round(bound)} ms; baseline ${Math.round(baselineMs)} ms), ` +
+        `max ${Math.round(times.at(-1) ?? 0)} ms (status ${statuses})`,
     };
   }
 
@@ -172,6 +188,7 @@ describe.skipIf(skip !== null)('attack: hostile peers at the AWS container endpo
   // with nobody else at the endpoint (the machine may be busy with other work).
   it('baseline: the session gets its credentials when nobody attacks', async () => {
     const result = await probes();
+    baselineMs = result.median;
     record({
       attack: 'baseline: container endpoint, no attack',
       tried: PROBES,
