@@ -5,16 +5,7 @@
  * never argv or disk.
  */
 
-import { gitHostsOf } from '../src/config/git-credentials.js';
-import { loadConfig } from '../src/config/index.js';
-import { AgentIdError } from '../src/errors.js';
-import type {
-  AwsContainerRequest,
-  AwsContainerResponse,
-  SessionView,
-  TokenRequest,
-  TokenResponse,
-} from '../src/protocol/index.js';
+import { endpoints, type SessionView } from '../src/protocol/index.js';
 import { awsContainerEnv } from './aws-env.js';
 import type { CliDeps } from './command.js';
 import { gitHelperEnv } from './git-credential/exec-env.js';
@@ -34,35 +25,21 @@ export async function sessionEnv(
 ): Promise<Record<string, string | undefined>> {
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
-    const body: TokenRequest = { audience };
-    env[variable] = (await deps.daemon.call<TokenResponse>('/v1/token', { method: 'POST', body })).token;
+    env[variable] = (await deps.daemon.call(endpoints.token, { audience })).token;
   }
   Object.assign(env, await staticSecretsEnv(deps.daemon, wanted.env));
   if (wanted.aws !== null) {
-    const body: AwsContainerRequest = { credential: wanted.aws };
-    const path = `/v1/sessions/${encodeURIComponent(session.id)}/aws`;
-    env = awsContainerEnv(env, await deps.daemon.call<AwsContainerResponse>(path, { method: 'POST', body }));
+    const container = await deps.daemon.call(
+      endpoints.sessionAws,
+      { id: session.id },
+      { credential: wanted.aws },
+    );
+    env = awsContainerEnv(env, container);
   }
   if (wanted.git !== null) {
-    Object.assign(
-      env,
-      gitHelperEnv(env, { hosts: gitHosts(deps, wanted.git), credential: wanted.git, ...deps.agentid }),
-    );
+    // The daemon's config is the one that counts: it says which hosts the credential serves.
+    const { hosts } = await deps.daemon.call(endpoints.gitHosts, { credential: wanted.git });
+    Object.assign(env, gitHelperEnv(env, { hosts, credential: wanted.git, ...deps.agentid }));
   }
   return env;
-}
-
-/** The hosts a git credential serves, from the same config.toml the daemon reads. */
-function gitHosts(deps: CliDeps, name: string): string[] {
-  const credential = loadConfig(deps.paths.configFile).credentials.find((c) => c.name === name);
-  if (!credential)
-    throw new AgentIdError('ERR_CREDENTIAL_UNKNOWN', `--git ${name}: no such credential in config.toml`);
-  const hosts = gitHostsOf(credential);
-  if (hosts.length === 0) {
-    throw new AgentIdError(
-      'ERR_CREDENTIAL_TYPE',
-      `--git ${name}: not a git credential (a github-app, or a static one with a host)`,
-    );
-  }
-  return hosts;
 }

@@ -7,7 +7,7 @@
  */
 import { AgentIdError, ExitCode, toAgentIdError } from '../../src/errors.js';
 import { errorLine } from '../../src/printable.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/types.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
 import { formatAnswer, MAX_INPUT_BYTES, parseCredentialInput, QUIT_ANSWER, safeValue } from './protocol.js';
 
 export interface HelperDeps {

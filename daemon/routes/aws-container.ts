@@ -4,19 +4,17 @@
  * the same rule as ending it; the endpoint then decides every credential it serves on its own.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { AwsContainerRequest } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { AwsContainerEndpoints } from '../aws-container.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
-export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpoints): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/sessions/:id/aws',
+export function awsContainerRoute(deps: DaemonDeps, containers: AwsContainerEndpoints): Route {
+  return route(endpoints.sessionAws, {
     action: 'aws.container.start',
     async handle(ctx) {
-      const id = ctx.params.id ?? '';
+      const { id } = ctx.params;
       const session = deps.sessions.find({
         pid: ctx.attestation.pid,
         startTime: ctx.attestation.startTime,
@@ -28,11 +26,8 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
           `no session ${id.slice(0, 64)} rooted at this process`,
         );
       }
-      const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
-      if (typeof body.credential !== 'string')
-        throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');
-      const credential = findCredential(deps, body.credential, 'aws');
-      const opened = await endpoints.open(session, credential.name, credential.region);
+      const credential = findCredential(deps, ctx.body.credential, 'aws');
+      const opened = await containers.open(session, credential.name, credential.region);
       return {
         audit: {
           decision: 'allow',
@@ -42,5 +37,5 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
         answer: { status: 201, body: opened },
       };
     },
-  };
+  });
 }

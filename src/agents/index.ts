@@ -8,6 +8,5 @@ export {
   type MatchSubject,
   type Selector,
   type SelectorKind,
-  selectorWeights,
   validateAgentName,
 } from './selectors.js';

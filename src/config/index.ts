@@ -10,13 +10,10 @@ import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
 export type { AwsCredentialConfig } from './aws-credential.js';
-export type { CredentialConfig, JwtCredentialConfig } from './credentials.js';
+export { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
-export {
-  type GithubAppCredentialConfig,
-  gitHostsOf,
-  type StaticCredentialConfig,
-} from './git-credentials.js';
+export type { GithubAppCredentialConfig, StaticCredentialConfig } from './git-credentials.js';
+export { type IdpConfig, isLoopbackIssuer } from './idp.js';
 export type { Config } from './validate.js';
 
 /** Pure: TOML text to a validated Config. `source` names the file in errors. */
@@ -29,7 +26,7 @@ export function parseConfig(text: string, source: string): Config {
     const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     throw new AgentIdError('ERR_CONFIG_INVALID', `${source}${where}: ${why}`);
   }
-  return validateConfig(doc, source);
+  return validateConfig(doc, source, defaultConfig());
 }
 
 export function loadConfig(path: string): Config {

@@ -11,7 +11,7 @@
  *   (id null) and the relay goes on; a server that breaks the protocol, a message over
  *   `[mcp] max_message_bytes` from either side, or a server that exits fails every pending
  *   request with a JSON-RPC error, and the proxy stops (exit 1). End of input stops it (exit 0).
- * - Bounds (bounds.ts), checked before anything walks a message: one nested deeper than
+ * - Bounds (src/protocol/mcp-bounds.ts), checked before anything walks a message: one nested deeper than
  *   MAX_JSON_DEPTH, from either side, is answered with a JSON-RPC error at once (the call it
  *   answers, or the request it is) and the relay goes on; a called name policy and audit cannot
  *   hold is refused (ERR_MCP_NAME_INVALID), and such a name in a server's list counts as denied.
@@ -33,18 +33,22 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AgentIdError, type ErrorCode as AgentIdErrorCode, toAgentIdError } from '../errors.js';
-import type {
-  McpCallMethod,
-  McpCallSummary,
-  McpDecideResponse,
-  McpListMethod,
-  McpListResponse,
-  McpResultRequest,
-  McpStartResponse,
+import {
+  checkDepth,
+  checkName,
+  type DaemonCaller,
+  endpoints,
+  isRepresentableName,
+  LIST_METHODS,
+  type McpCallMethod,
+  type McpCallSummary,
+  type McpDecideResponse,
+  type McpListMethod,
+  type McpResultRequest,
+  type McpStartResponse,
 } from '../protocol/index.js';
-import { checkDepth, checkName, isRepresentableName } from './bounds.js';
-import type { DaemonCaller, ServerEnv } from './credentials.js';
-import { LIST_METHODS, type PathBase, summarizeCall } from './summary.js';
+import type { ServerEnv } from './credentials.js';
+import { type PathBase, summarizeCall } from './summary.js';
 
 /** JSON-RPC error code of a call denied by policy (server-defined range, -32000..-32099). */
 export const POLICY_DENIED_CODE = -32003;
@@ -213,10 +217,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     if (summary) {
       let decision: McpDecideResponse;
       try {
-        decision = await deps.daemon.call<McpDecideResponse>('/v1/mcp/decide', {
-          method: 'POST',
-          body: withArguments(summary, message.params),
-        });
+        decision = await deps.daemon.call(endpoints.mcpDecide, withArguments(summary, message.params));
       } catch (err) {
         // Fail closed: without a decision the call does not reach the server.
         await agentIdErrorTo(message.id, toAgentIdError(err));
@@ -281,10 +282,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     const names = items.map((item) => String(item[key] ?? '')).filter(isRepresentableName);
     let allowed: Set<string>;
     try {
-      const answer = await deps.daemon.call<McpListResponse>('/v1/mcp/list', {
-        method: 'POST',
-        body: { server: deps.server, method, names },
-      });
+      const answer = await deps.daemon.call(endpoints.mcpList, { server: deps.server, method, names });
       allowed = new Set(answer.allowed);
     } catch (err) {
       const error = toAgentIdError(err);
@@ -345,7 +343,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     };
     // Off the answer's path: the decision row is already committed; this one adds how it ended.
     deps.daemon
-      .call('/v1/mcp/result', { method: 'POST', body })
+      .call(endpoints.mcpResult, body)
       .catch((err: unknown) =>
         deps.warn(`could not record the result of ${call.summary.name}: ${String(err)}`),
       );

@@ -6,6 +6,7 @@ export {
   type GitPassword,
   githubAppProvider,
 } from './github-app/provider.js';
+export { repoFromGitPath } from './github-app/repo-path.js';
 export { SIGNING_KEYS_SECRET, SigningKeys } from './jwt/keys.js';
 export {
   agentUri,

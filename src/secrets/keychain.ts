@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import { AgentIdError } from '../errors.js';
-import type { SecretStore } from './index.js';
+import type { SecretStore } from './types.js';
 
 const SERVICE = 'agentid';
 // Unpinned entries silently fall back to the kernel keyutils keyring when no Secret Service is

@@ -7,7 +7,7 @@ import {
   MAX_JSON_DEPTH,
   MAX_NAME_LENGTH,
   nestsDeeperThan,
-} from '../../src/mcp/index.js';
+} from '../../src/protocol/index.js';
 
 const nested = (
   depth: number,

@@ -1,6 +1,7 @@
 /**
  * Bounds on what crosses the MCP proxy, in both directions, and on what reaches the daemon's
- * /v1/mcp routes (pure, table tested). The size of a message is bounded where it is read
+ * /v1/mcp routes (pure, table tested). Here in the protocol layer because both the proxy
+ * (src/mcp/proxy.ts) and the endpoints' request checks (mcp-requests.ts) apply them. The size of a message is bounded where it is read
  * (`[mcp] max_message_bytes`); what JSON.parse accepts at any size is nesting: V8 parses any
  * depth, but everything after it that walks the value (JSON.stringify when relaying, the
  * canonical JSON of the arguments digest) recurses, and 5,000 levels overflow the stack. So the
