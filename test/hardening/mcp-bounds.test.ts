@@ -3,12 +3,13 @@
  * sends a tools/call whose arguments nest 5,000 and 100,000 levels deep, and one whose tool name
  * holds a lone UTF-16 surrogate; the server answers with a 5,000-deep result and lists a tool with
  * such a name. Each must get a JSON-RPC answer within a second, coded `ERR_MCP_*` where it is an
- * error (never ERR_INTERNAL, never silence), and the proxy must go on relaying.
+ * error (never ERR_INTERNAL, never silence), and the proxy must go on relaying. The agent can also
+ * skip the proxy and ask the daemon's /v1/mcp routes itself: the same bounds hold there.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useDaemon } from '../e2e/harness.js';
+import { api, useDaemon } from '../e2e/harness.js';
 import { call, initialize, misbehavingServer, rawProxy } from '../e2e/mcp-raw.js';
 import { record } from './tally.js';
 
@@ -78,5 +79,43 @@ describe('attack: MCP nesting and names past the bounds', () => {
     } finally {
       proxy.child.kill('SIGKILL');
     }
+  });
+
+  it('the daemon refuses the same to an agent that skips the proxy and asks its routes', async () => {
+    const decide = (name: string, nestedArguments: string) =>
+      api(t.home.socket, 'POST', '/v1/mcp/decide', {
+        headers: { 'content-type': 'application/json' },
+        body: `{"server":"bad","method":"tools/call","name":${name},"argsDigest":"${'0'.repeat(64)}","arguments":${nestedArguments}}`,
+      });
+    const answers = [
+      ['lone surrogate in the name', await decide('"echo\\ud800"', '{}'), 'ERR_MCP_NAME_INVALID'],
+      [
+        'arguments 5,000 deep',
+        await decide('"echo"', `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`),
+        'ERR_MCP_MESSAGE_TOO_DEEP',
+      ],
+      [
+        'list with a lone surrogate',
+        await api(t.home.socket, 'POST', '/v1/mcp/list', {
+          headers: { 'content-type': 'application/json' },
+          body: '{"server":"bad","method":"tools/list","names":["echo","\\udfff"]}',
+        }),
+        'ERR_MCP_NAME_INVALID',
+      ],
+    ] as const;
+    const failures = answers
+      .filter(
+        ([, res, code]) =>
+          res.status !== 400 || (res.json as { error?: { code?: string } })?.error?.code !== code,
+      )
+      .map(([name, res]) => `${name}: ${res.status} ${res.text.slice(0, 160)}`);
+    record({
+      attack: 'attack: MCP names / nesting at the daemon routes',
+      tried: answers.length,
+      failures: failures.length,
+      note: failures.join('; ') || answers.map(([, res]) => res.status).join('/'),
+    });
+    expect(failures).toEqual([]);
+    expect((await api(t.home.socket, 'GET', '/v1/status')).status).toBe(200);
   });
 });
