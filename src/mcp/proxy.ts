@@ -11,10 +11,11 @@
  *   (id null) and the relay goes on; a server that breaks the protocol, a message over
  *   `[mcp] max_message_bytes` from either side, or a server that exits fails every pending
  *   request with a JSON-RPC error, and the proxy stops (exit 1). End of input stops it (exit 0).
- * - Bounds (src/protocol/mcp-bounds.ts), checked before anything walks a message: one nested deeper than
- *   MAX_JSON_DEPTH, from either side, is answered with a JSON-RPC error at once (the call it
- *   answers, or the request it is) and the relay goes on; a called name policy and audit cannot
- *   hold is refused (ERR_MCP_NAME_INVALID), and such a name in a server's list counts as denied.
+ * - Bounds (src/protocol/mcp-bounds.ts), checked before anything walks a message: one nested
+ *   deeper than MAX_JSON_DEPTH, from either side, is answered with a JSON-RPC error at once (the
+ *   call it answers, or the request it is) and the relay goes on; a called name policy and audit
+ *   cannot hold is refused (ERR_MCP_NAME_INVALID), and such a name in a server's list counts as
+ *   denied.
  * - Credentials in the server's environment (--env) are renewed before they expire: the next
  *   call within a minute of the expiry waits for calls in flight, restarts the server with fresh
  *   credentials and replays the client's initialize handshake to it.
