@@ -3,6 +3,7 @@ import { printableLines } from '../src/printable.js';
 import type { StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
+import { formatShipStatus } from './format-ship.js';
 
 export function formatStatus(status: StatusResponse): string {
   const lines = [
@@ -14,7 +15,8 @@ export function formatStatus(status: StatusResponse): string {
     `  connections: ${status.connections}`,
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
-  lines.push(...formatPolicyStatus(status.policy));
+  lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
+  lines.push(...formatShipStatus(status.auditShip ?? []));
   return printableLines(lines);
 }
 

@@ -22,6 +22,10 @@ export interface Paths {
   secretsFile: string;
   /** Names the marker item that tells this user's keychain from a replaced one (keychain backend). */
   keychainMarker: string;
+  /** Audit shipping: one cursor file per sink. */
+  shipDir: string;
+  /** Policy from git: the daemon's private clone of the policy repository. */
+  policyGitDir: string;
   runDir: string;
   socket: string;
 }
@@ -50,6 +54,8 @@ function layout(configDir: string, stateDir: string, runDir: string): Paths {
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
     keychainMarker: join(stateDir, 'keychain-marker'),
+    shipDir: join(stateDir, 'ship'),
+    policyGitDir: join(stateDir, 'policy-git'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
   };

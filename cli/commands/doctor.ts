@@ -11,6 +11,7 @@ import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   type CheckResult,
+  checkAuditShip,
   checkAws,
   checkClockSkew,
   checkConfig,
@@ -20,6 +21,7 @@ import {
   checkKeychain,
   checkNode,
   checkPolicy,
+  checkPolicyGit,
   checkSocketDir,
 } from '../doctor/checks.js';
 import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
@@ -60,6 +62,8 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
     checkPolicy(status),
+    checkPolicyGit(status),
+    checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),
     checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),

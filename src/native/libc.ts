@@ -1,10 +1,14 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
  * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
- * lock), ioctl(FIONREAD) (has a connection's input arrived, unread?) and a netlink request/reply
- * (the owner of a loopback TCP connection, Linux only). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
- * this module costs no dlopen for code paths that never call it.
+ * lock), ioctl (FIONREAD: has a connection's input arrived, unread? and for audit shipping
+ * SIOCOUTQ: how much of what a TCP socket sent the peer has not acknowledged), a netlink
+ * request/reply (the owner of a loopback TCP connection, Linux only) and Unix datagram sockets
+ * (syslog's /dev/log; node:dgram speaks only UDP). Bound through koffi, which needs no compiler.
+ * libc is opened on first use, so importing this module costs no dlopen for code paths that never
+ * call it.
  */
+import { closeSync } from 'node:fs';
 import { constants, platform } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import koffi from 'koffi';
@@ -24,9 +28,9 @@ interface Libc {
   poll: (fds: { fd: number; events: number; revents: number }, nfds: number, timeoutMs: number) => number;
   flock: (fd: number, operation: number) => number;
   socket: (domain: number, type: number, protocol: number) => number;
-  send: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  connect: (fd: number, address: Buffer, length: number) => number;
+  send: (fd: number, data: Buffer, length: number, flags: number) => number;
   recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
-  close: (fd: number) => number;
   ioctl: (fd: number, request: number, type: string, arg: Buffer) => number;
 }
 
@@ -52,10 +56,11 @@ function load(): Libc {
     poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), target.nfds, 'int']),
     flock: lib.func('int flock(int fd, int operation)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),
+    connect: lib.func('int connect(int fd, const void *address, uint32_t length)'),
     // ssize_t and size_t are long-sized on every platform we load.
-    send: lib.func('long send(int fd, const void *buf, unsigned long len, int flags)'),
+    send: lib.func('long send(int fd, const void *data, size_t length, int flags)'),
     recv: lib.func('long recv(int fd, _Out_ void *buf, unsigned long len, int flags)'),
-    close: lib.func('int close(int fd)'),
+    // Variadic: koffi passes the extra argument as the platform's convention wants (arm64 macOS too).
     ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
   };
   return libc;
@@ -103,21 +108,31 @@ export function flock(fd: number, operation: number): boolean {
   }
 }
 
+/** ioctl with an int out-parameter: its value, or null when the call fails (errno in koffi.errno()). */
+function ioctlInt(fd: number, request: number): number | null {
+  const value = Buffer.alloc(4);
+  return load().ioctl(fd, request, 'void *', value) === 0 ? value.readInt32LE(0) : null;
+}
+
 /**
  * Bytes that arrived on a socket and wait, unread, in the kernel: how a busy daemon tells a
  * client whose request is there from one that sent nothing. 0 when the call fails.
  */
 export function bytesWaiting(fd: number): number {
-  const lib = load();
-  const count = Buffer.alloc(4);
-  const fionread = targets[platform()]?.fionread ?? 0;
-  return lib.ioctl(fd, fionread, 'void *', count) === 0 ? count.readInt32LE(0) : 0;
+  return ioctlInt(fd, targets[platform()]?.fionread ?? 0) ?? 0;
 }
 
+/** Linux: SIOCOUTQ (= TIOCOUTQ), and the socket constants of the netlink and Unix datagram calls below. */
+const SIOCOUTQ = 0x5411;
+const AF_UNIX = 1;
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+/** sizeof(struct sockaddr_un): a 2-byte family and 108 bytes of path. */
+const SUN_PATH_BYTES = 108;
 
 /**
  * One netlink request and its first reply datagram (Linux). The kernel answers a non-dump request
@@ -136,6 +151,54 @@ export function netlinkRequest(protocol: number, request: Buffer, replySize: num
     if (size < 0) throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(koffi.errno())}`);
     return reply.subarray(0, size);
   } finally {
-    lib.close(fd);
+    closeSync(fd);
+  }
+}
+
+/**
+ * Bytes a connected TCP socket has sent (or queued) that the peer has not yet acknowledged; null
+ * where the kernel cannot say (not Linux). What the peer acknowledged reached its kernel.
+ */
+export function unacknowledgedBytes(fd: number): number | null {
+  if (platform() !== 'linux') return null;
+  const value = ioctlInt(fd, SIOCOUTQ);
+  if (value === null) throw new AgentIdError('ERR_INTERNAL', `ioctl(SIOCOUTQ): ${errnoName(koffi.errno())}`);
+  return value;
+}
+
+/**
+ * A non-blocking Unix datagram socket connected to `path` (Linux). Returns the fd, or the errno
+ * name when the socket cannot be reached (ENOENT: nothing there; ECONNREFUSED: nobody reads it).
+ */
+export function connectUnixDatagram(path: string): { fd: number } | { errno: string } {
+  const { socket, connect } = load();
+  if (platform() !== 'linux') return { errno: 'EAFNOSUPPORT' };
+  const name = Buffer.from(path, 'utf8');
+  if (name.length >= SUN_PATH_BYTES) return { errno: 'ENAMETOOLONG' };
+  const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return { errno: errnoName(koffi.errno()) };
+  const address = Buffer.alloc(2 + SUN_PATH_BYTES);
+  address.writeUInt16LE(AF_UNIX, 0);
+  name.copy(address, 2);
+  if (connect(fd, address, 2 + name.length + 1) !== 0) {
+    const errno = errnoName(koffi.errno());
+    closeSync(fd);
+    return { errno };
+  }
+  return { fd };
+}
+
+/**
+ * Sends one datagram without blocking: 'sent', 'full' (the reader's queue is full: try again
+ * later), or the errno name of a failure.
+ */
+export function sendDatagram(fd: number, data: Buffer): 'sent' | 'full' | string {
+  const { send } = load();
+  for (;;) {
+    if (send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return 'sent';
+    const errno = koffi.errno();
+    if (errno === constants.errno.EINTR) continue;
+    if (errno === constants.errno.EAGAIN || errno === constants.errno.EWOULDBLOCK) return 'full';
+    return errnoName(errno);
   }
 }
