@@ -52,7 +52,7 @@ export async function runDaemon(): Promise<void> {
   const paths = resolvePaths(process.env, uid);
   const config = loadConfig(paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
-  ensurePrivateDir(paths.runDir, uid);
+  ensurePrivateDir(paths.runDir, uid, { noSymlink: true });
 
   const lock = acquireDaemonLock(paths.lockFile, process.pid);
   const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });

@@ -117,7 +117,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
         body: async () => {
           // Only a body still on its way can be slow; one already in waits for us, not the client.
           if (!req.complete) slot.enter('body');
-          const body = await readJsonBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
+          const body = await readBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
           slot.enter('busy');
           return body;
         },
@@ -131,7 +131,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
           // A body we refused or gave up reading is still in the socket: close rather than parse it as a request.
           if (error.code === 'ERR_REQUEST_TOO_LARGE' || error.code === 'ERR_REQUEST_TIMEOUT')
             res.shouldKeepAlive = false;
-          send(res, error.status, { error: error.toJSON() });
+          send(res, error.status, wantsText(req) ? textError(error) : { error: error.toJSON() });
         },
       },
     );
@@ -191,8 +191,22 @@ function peerOf(socket: Socket): PeerCredentials | AgentIdError {
   }
 }
 
-/** The body as JSON, bounded in size and in time: all of it must arrive within `timeoutMs`. */
-function readJsonBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<unknown> {
+/**
+ * The thin sh helpers have no JSON encoder or decoder: they send `Content-Type: text/plain` (the
+ * route gets the body as a string) and `Accept: text/plain` (errors come as one line they can
+ * split with parameter expansion: `<exit status> <CODE> <message>`). src/protocol/types.ts
+ * lists the routes that take text.
+ */
+const TEXT = 'text/plain';
+const isText = (header: string | undefined) => header?.split(';', 1)[0]?.trim() === TEXT;
+const wantsText = (req: IncomingMessage) => isText(req.headers.accept);
+const textError = (error: AgentIdError) => `${error.exitCode} ${error.code} ${error.message}\n`;
+
+/**
+ * The body as JSON, or as a string when it is text/plain; undefined when empty. Bounded in size
+ * and in time: all of it must arrive within `timeoutMs`.
+ */
+function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
@@ -234,6 +248,7 @@ function readJsonBody(req: IncomingMessage, maxBytes: number, timeoutMs: number)
     });
     req.on('end', () => {
       done();
+      if (isText(req.headers['content-type'])) return resolve(Buffer.concat(chunks).toString('utf8'));
       if (size === 0) return resolve(undefined);
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -253,11 +268,13 @@ function tooLarge(maxBytes: number): AgentIdError {
   return new AgentIdError('ERR_REQUEST_TOO_LARGE', `the request body exceeds the limit of ${maxBytes} bytes`);
 }
 
+/** A route's string body goes out as text/plain as it is; anything else as JSON. */
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  const payload = JSON.stringify(body);
+  const text = typeof body === 'string';
+  const payload = text ? body : JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json',
+    'content-type': text ? `${TEXT}; charset=utf-8` : 'application/json',
     'content-length': Buffer.byteLength(payload),
     ...(res.shouldKeepAlive ? {} : { connection: 'close' }),
   });

@@ -359,6 +359,16 @@ export interface GitCredentialRequest {
   credential?: string;
 }
 
+/**
+ * Text mode, for the thin sh helpers (cli/thin-helpers.ts), which have no JSON encoder: with
+ * `Content-Type: text/plain` a route gets its body as a string, and with `Accept: text/plain` an
+ * error is one line, `<exit status> <CODE> <message>`. POST /v1/git/credential takes git's own
+ * credential input, after an optional first line `agentid-credential=<name>` (the helper's
+ * --credential), and answers git's own output: empty when the host is not ours. POST
+ * /v1/aws/:credential needs no text mode: its JSON answer is what credential_process prints.
+ */
+export const GIT_TEXT_CREDENTIAL_LINE = 'agentid-credential=';
+
 /** `served: false`: no credential is configured for that host, so the helper prints nothing. */
 export type GitCredentialResponse =
   | { served: false }
