@@ -6,7 +6,8 @@
  * every answered whoami checked for its audit row, RSS after 100,000 requests, attestation and audit
  * append in process), policy, helpers (git helper and credential_process: thin sh, Node, gh, git
  * credential-cache, bare node), mcp, audit (the TUI's first screen, verify), startup (CLI commands
- * against bare node), ship (audit shipping on vs off, ship throughput). It prints the tables and the targets of issue #16 with ✅/❌; a run of all
+ * against bare node), ship (audit shipping on vs off, ship throughput), gateway (added latency per
+ * request through the secretless gateway, both modes, against a direct upstream call). It prints the tables and the targets of issue #16 with ✅/❌; a run of all
  * sections also writes them to BENCH.md. Children are stopped and the home removed on success,
  * error or Ctrl-C. `npm run bench -- --only ship` runs the shipping section and replaces only that
  * section of BENCH.md.
@@ -24,6 +25,8 @@ import { benchAuditAppend, renderAuditAppend } from './audit-append.js';
 import { benchAuditView } from './audit-view.js';
 import { awsTargets, benchAws, renderAwsBench } from './aws.js';
 import { type Child, medianRssKiB, spawnChild, waitForAnswer } from './children.js';
+import { benchGateway, type GatewayBenchResult, renderGatewayBench } from './gateway.js';
+import { type GatewayClientOptions, runGatewayClient } from './gateway-client.js';
 import { benchGitHelper, gitHelperTargets, renderGitHelperBench } from './git-helper.js';
 import { type LoadResult, runLoad } from './load.js';
 import { benchMcp, renderMcpBench } from './mcp.js';
@@ -43,6 +46,8 @@ import { renderShipBench, replaceShipSection } from './ship-report.js';
 import { benchStartup, renderStartupBench, startupTargets } from './startup.js';
 import { renderTargets, type Target } from './targets.js';
 
+/** Runs the gateway bench's measuring client (inside an agentid exec session). */
+const GATEWAY_CLIENT_ARG = '--gateway-client';
 const ROUNDS = 3;
 const CONCURRENCY = [1, 16, 64] as const;
 const REQUESTS_PER_RUN = 10_000;
@@ -61,7 +66,7 @@ const RSS_SAMPLES = 5;
 const RSS_SAMPLE_INTERVAL_MS = 100;
 const REQUEST_TIMEOUT_MS = 2_000;
 /** A bound, not a figure: a daemon that loads the AWS SDK can take this long on a busy 2-core machine. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 const POLICY_DECISIONS = 20_000;
 const ATTEST_WARM_CALLS = 5_000;
 const ATTEST_WARMUP = 200;
@@ -82,8 +87,11 @@ const SHIP_BACKLOG_ROWS = 50_000;
 const SHIP_THROUGHPUT_ROUNDS = 3;
 /** A daemon opening a 50,000-row log on a busy machine can take longer than the other sections allow. */
 const SHIP_START_TIMEOUT_MS = 60_000;
+const GATEWAY_REQUESTS = 1_000;
+const GATEWAY_WARMUP = 100;
+const GATEWAY_ROUNDS = 10;
 
-const SECTIONS = ['server', 'policy', 'helpers', 'mcp', 'audit', 'startup', 'ship'] as const;
+const SECTIONS = ['server', 'policy', 'helpers', 'mcp', 'audit', 'startup', 'ship', 'gateway'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const selfPath = fileURLToPath(import.meta.url);
@@ -93,7 +101,10 @@ const now = () => performance.now();
 
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
-if (asked[0] === '--only' && asked[1] === 'ship' && asked.length === 2) {
+if (asked[0] === GATEWAY_CLIENT_ARG) {
+  const options = JSON.parse(asked[1] ?? '{}') as GatewayClientOptions;
+  process.stdout.write(`${JSON.stringify(await runGatewayClient(options, process.env, now))}\n`);
+} else if (asked[0] === '--only' && asked[1] === 'ship' && asked.length === 2) {
   await shipOnly();
 } else if (unknown.length > 0) {
   process.stderr.write(
@@ -115,6 +126,22 @@ async function shipOnly(): Promise<void> {
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+function gatewaySection(workDir: string): Promise<GatewayBenchResult> {
+  return benchGateway({
+    workDir,
+    repoRoot,
+    nodePath: process.execPath,
+    env: process.env,
+    clientArgs: (options) => [selfPath, GATEWAY_CLIENT_ARG, JSON.stringify(options)],
+    requests: GATEWAY_REQUESTS,
+    warmup: GATEWAY_WARMUP,
+    rounds: GATEWAY_ROUNDS,
+    startTimeoutMs: START_TIMEOUT_MS,
+    now,
+    progress,
+  });
 }
 
 function shipOptions(workDir: string) {
@@ -250,6 +277,8 @@ async function runSection(
     }
     case 'ship':
       return { text: renderShipBench(await benchShip(shipOptions(home))), targets: [] };
+    case 'gateway':
+      return { text: renderGatewayBench(await gatewaySection(home)), targets: [] };
   }
 }
 

@@ -35,6 +35,7 @@ const codes = {
   ERR_REQUEST_METHOD: { status: 405, exit: ExitCode.internal },
   ERR_REQUEST_TIMEOUT: { status: 408, exit: ExitCode.internal },
   ERR_DAEMON_UNAVAILABLE: { status: 503, exit: ExitCode.daemonUnavailable },
+  ERR_DAEMON_BUSY: { status: 503, exit: ExitCode.daemonUnavailable },
   ERR_DAEMON_RUNNING: { status: 409, exit: ExitCode.internal },
   ERR_DAEMON_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_DAEMON_IMPOSTOR: { status: 502, exit: ExitCode.daemonUnavailable },
@@ -76,6 +77,8 @@ const codes = {
   ERR_SECRETS_NOT_FOUND: { status: 404, exit: ExitCode.internal },
   ERR_SECRETS_INVALID_NAME: { status: 400, exit: ExitCode.usage },
   ERR_SECRETS_BACKEND: { status: 500, exit: ExitCode.internal },
+  ERR_SECRETS_LOCKED: { status: 503, exit: ExitCode.internal },
+  ERR_SECRETS_REPLACED: { status: 503, exit: ExitCode.internal },
   ERR_POLICY_DENIED: { status: 403, exit: ExitCode.denied },
   ERR_POLICY_INVALID: { status: 500, exit: ExitCode.usage },
   ERR_POLICY_UNSAFE: { status: 500, exit: ExitCode.usage },
@@ -118,6 +121,15 @@ const codes = {
   ERR_MCP_SERVER_EXITED: { status: 502, exit: ExitCode.internal },
   ERR_MCP_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_MCP_MESSAGE_TOO_LARGE: { status: 413, exit: ExitCode.internal },
+  ERR_MCP_MESSAGE_TOO_DEEP: { status: 400, exit: ExitCode.internal },
+  ERR_MCP_NAME_INVALID: { status: 400, exit: ExitCode.usage },
+  ERR_GATEWAY_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_HOST_DENIED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_NO_ROUTE: { status: 404, exit: ExitCode.usage },
+  ERR_GATEWAY_REQUEST_INVALID: { status: 400, exit: ExitCode.usage },
+  ERR_GATEWAY_CERT_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_UPSTREAM: { status: 502, exit: ExitCode.internal },
+  ERR_GATEWAY_TIMEOUT: { status: 504, exit: ExitCode.internal },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof codes;

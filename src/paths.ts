@@ -22,6 +22,8 @@ export interface Paths {
   secretsFile: string;
   /** Live `agentid exec` sessions, so a restarted daemon still knows them. */
   sessionsFile: string;
+  /** Names the marker item that tells this user's keychain from a replaced one (keychain backend). */
+  keychainMarker: string;
   /** Audit shipping: one cursor file per sink. */
   shipDir: string;
   /** Policy from git: the daemon's private clone of the policy repository. */
@@ -67,6 +69,7 @@ function layout(configDir: string, stateDir: string, runDir: string, helpersDir:
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
     sessionsFile: join(stateDir, 'sessions.json'),
+    keychainMarker: join(stateDir, 'keychain-marker'),
     shipDir: join(stateDir, 'ship'),
     policyGitDir: join(stateDir, 'policy-git'),
     runDir,

@@ -13,6 +13,7 @@ import { constants } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isSandboxMode, loadConfig, SANDBOX_MODES, type SandboxMode } from '../../src/config/index.js';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
+import { printable } from '../../src/printable.js';
 import { endpoints, type SessionStartRequest } from '../../src/protocol/index.js';
 import type { CliDeps, CommandSpec } from '../command.js';
 import type { ProcessTree } from '../exec/process-tree.js';
@@ -62,6 +63,16 @@ export const exec: CommandSpec = {
       flags: '--git <credential>',
       description: "make the child's git use this credential for its hosts (git config unchanged)",
     },
+    {
+      flags: '--http <routes...>',
+      description:
+        'route HTTP through the session gateway, which attaches these [http.<name>] credentials (comma-separated); the child never sees them',
+    },
+    {
+      flags: '--http-proxy',
+      description:
+        'proxy mode: set HTTPS_PROXY and trust a session CA so the gateway can attach credentials for tools without a base-URL setting (git, curl)',
+    },
   ],
   examples: [
     'agentid exec --agent claude -- claude',
@@ -71,6 +82,8 @@ export const exec: CommandSpec = {
     'agentid exec --agent bot --token api.internal=API_TOKEN -- ./bot.sh',
     'agentid exec --agent claude --aws dev -- aws sts get-caller-identity',
     'agentid exec --agent bot --env NPM_TOKEN=npm -- npm publish',
+    'agentid exec --agent claude --http openai -- python agent.py',
+    'agentid exec --agent bot --http github --http-proxy -- git push',
   ],
   passThrough: true,
   async run({ opts, args }, deps) {
@@ -90,6 +103,7 @@ export const exec: CommandSpec = {
       env: parseEnvSpecs(opts.env),
       aws: typeof opts.aws === 'string' ? opts.aws : null,
       git: typeof opts.git === 'string' ? opts.git : null,
+      http: parseHttpOptions(opts.http, opts.httpProxy === true),
     };
     const config = loadConfig(deps.paths.configFile, deps.uid);
     const sandbox = await chooseSandbox(
@@ -109,18 +123,38 @@ export const exec: CommandSpec = {
     const endSession = () =>
       deps.daemon.call(endpoints.sessionEnd, { id: session.id }).catch((err: unknown) => {
         // The child's status (or the first error) matters more than a daemon that went away.
-        deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
+        deps.err(`agentid: could not end session ${session.id}: ${printable((err as Error).message)}\n`);
       });
 
-    let started: { child: ChildProcess; target: () => number | null };
+    let prepared: Awaited<ReturnType<typeof sessionEnv>> | undefined;
+    let started: { child: ChildProcess; target: () => number | null } | undefined;
+    // Handlers go in before the spawn: the child can run (and be signalled through us) before
+    // spawn() returns here, and a signal in that window must reach it, not kill only us.
+    const pending: NodeJS.Signals[] = [];
+    const forward = (signal: NodeJS.Signals) => {
+      if (!started) return void pending.push(signal);
+      const pid = started.target();
+      if (pid === null || !processes.signal(pid, signal)) started.child.kill(signal);
+    };
+    const handlers = forwarded.map((signal) => {
+      const handler = () => {
+        if (!sandbox && deps.stdinIsTTY && fromTerminal.has(signal)) return;
+        forward(signal);
+      };
+      deps.signals.on(signal, handler);
+      return () => deps.signals.off(signal, handler);
+    });
     try {
-      const childEnv = await sessionEnv(deps, session, wanted);
+      prepared = await sessionEnv(deps, session, wanted);
+      const childEnv = prepared.env;
       const program = resolveCommand(command, childEnv.PATH, deps.cwd);
       if (typeof program === 'number') {
         deps.err(
-          `agentid: cannot run ${command}: ${program === 127 ? 'command not found' : 'permission denied'}\n`,
+          `agentid: cannot run ${printable(command)}: ${program === 127 ? 'command not found' : 'permission denied'}\n`,
         );
+        for (const remove of handlers) remove();
         await endSession();
+        prepared.cleanup();
         return program;
       }
       if (sandbox) {
@@ -153,23 +187,18 @@ export const exec: CommandSpec = {
       }
     } catch (err) {
       // A credential refused, or a sandbox that would not start: no session is left behind.
+      for (const remove of handlers) remove();
       await endSession();
+      prepared?.cleanup();
       throw err;
     }
+    for (const signal of pending.splice(0)) forward(signal);
 
-    const handlers = forwarded.map((signal) => {
-      const handler = () => {
-        if (!sandbox && deps.stdinIsTTY && fromTerminal.has(signal)) return;
-        const pid = started.target();
-        if (pid === null || !processes.signal(pid, signal)) started.child.kill(signal);
-      };
-      deps.signals.on(signal, handler);
-      return () => deps.signals.off(signal, handler);
-    });
     const status = await exitStatus(started.child, command, deps);
     for (const remove of handlers) remove();
     if (!sandbox && subreaper) await endLeftovers(deps, processes);
     await endSession();
+    prepared.cleanup();
     return status;
   },
 };
@@ -178,7 +207,7 @@ function exitStatus(child: ChildProcess, command: string, deps: CliDeps): Promis
   return new Promise<number>((resolve) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       deps.err(
-        `agentid: cannot run ${command}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`,
+        `agentid: cannot run ${printable(command)}: ${err.code === 'ENOENT' ? 'command not found' : printable(err.message)}\n`,
       );
       // What a shell returns for a command it cannot find or run.
       resolve(err.code === 'ENOENT' ? 127 : 126);
@@ -267,6 +296,20 @@ async function endLeftovers(deps: CliDeps, processes: ProcessTree): Promise<void
     for (const pid of left) processes.signal(pid, 'SIGKILL');
     await deps.sleep(20);
   }
+}
+
+/** `--http a,b --http c` and `--http-proxy`: the routes, comma-separated or repeated. */
+export function parseHttpOptions(
+  value: unknown,
+  proxy: boolean,
+): { routes: string[]; proxy: boolean } | null {
+  const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const routes = [...new Set(values.flatMap((v) => String(v).split(',')).map((r) => r.trim()))];
+  if (routes.some((r) => r === '')) {
+    throw new AgentIdError('ERR_USAGE', '--http takes route names, e.g. --http openai,github');
+  }
+  if (routes.length === 0 && !proxy) return null;
+  return { routes, proxy };
 }
 
 /** `--token AUD=VAR` values: the variable must be a plain shell identifier. */

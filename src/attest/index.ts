@@ -5,4 +5,5 @@ export { fileIdentity } from './file-identity.js';
 export { parseGitConfigRemote } from './git-config.js';
 export { processAlive } from './liveness.js';
 export { parseStat } from './procfs.js';
+export { allPids, processTree } from './tree.js';
 export type { AncestorInfo, Attestation } from './types.js';

@@ -7,6 +7,13 @@ import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js'
 import { AgentIdError } from '../errors.js';
 import { type AuditShipConfig, parseAuditShipConfig } from './audit-ship.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
+import {
+  checkHttpRoutes,
+  type GatewayConfig,
+  type HttpRouteConfig,
+  parseGateway,
+  parseHttpRoutes,
+} from './http.js';
 import { type IdpConfig, parseIdpConfig } from './idp.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
 import { type PolicyConfig, parsePolicyConfig } from './policy.js';
@@ -20,6 +27,8 @@ export interface Config {
     maxHeaderBytes: number;
     headersTimeoutMs: number;
     requestTimeoutMs: number;
+    /** From a request's headers to the last byte of its body: a slow body is cut at this deadline. */
+    bodyTimeoutMs: number;
     keepAliveTimeoutMs: number;
   };
   /** From `[agents.<name>]` tables; none by default, so every caller is `unknown` or declared. */
@@ -44,6 +53,10 @@ export interface Config {
   mcp: McpConfig;
   /** `[sandbox]`: how `agentid exec` confines its command. */
   sandbox: SandboxConfig;
+  /** `[http.<name>]`: routes of the secretless gateway (`agentid exec --http`). */
+  http: HttpRouteConfig[];
+  /** `[gateway]`: how the gateway treats other hosts, and its bounds. */
+  gateway: GatewayConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -58,6 +71,7 @@ const daemonKeys = {
   max_header_bytes: ['maxHeaderBytes', 1024, 64 * 1024],
   headers_timeout_ms: ['headersTimeoutMs', 100, 120_000],
   request_timeout_ms: ['requestTimeoutMs', 100, 600_000],
+  body_timeout_ms: ['bodyTimeoutMs', 100, 600_000],
   keep_alive_timeout_ms: ['keepAliveTimeoutMs', 100, 600_000],
 } as const satisfies IntegerSpecs<Config['daemon']>;
 
@@ -127,10 +141,18 @@ export function validateConfig(doc: Table, source: string, defaults: Config): Co
       case 'sandbox':
         config.sandbox = parseSandboxConfig(value, source);
         break;
+      case 'http':
+        config.http = parseHttpRoutes(value, fail);
+        break;
+      case 'gateway':
+        config.gateway = parseGateway(value, fail);
+        break;
       default:
         fail(`unknown table [${section}]`);
     }
   }
+  // After the loop: [credentials] may come after [http] in the file.
+  config.http = checkHttpRoutes(config.http, config.credentials, fail);
   return config;
 }
 

@@ -448,3 +448,20 @@ export interface StaticSecretRequest {
 export interface StaticSecretResponse {
   value: string;
 }
+
+/** POST /v1/sessions/:id/gateway (`agentid exec --http`): the session's secretless HTTP gateway. */
+export interface GatewayRequest {
+  /** `[http.<name>]` routes the session may use. */
+  routes: string[];
+  /** Proxy mode (`--http-proxy`): HTTPS_PROXY, TLS termination for the route hosts. */
+  proxy: boolean;
+}
+
+export interface GatewayResponse {
+  /** http://127.0.0.1:PORT: the session's gateway, for both modes. */
+  url: string;
+  /** Base-URL mode: the variable of each route that has `env`, and its loopback base URL. */
+  baseUrls: { route: string; variable: string; url: string }[];
+  /** Proxy mode: the hosts whose TLS the gateway terminates, and the session CA's certificate (public). */
+  proxy: { hosts: string[]; caCertificate: string | null } | null;
+}

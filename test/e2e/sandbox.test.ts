@@ -134,7 +134,8 @@ describe.skipIf(bwrapMissing !== null)('a sandboxed agent at work', () => {
         'export GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0',
         'git config --global user.name agent && git config --global user.email agent@example.test',
         `git clone --quiet ${url} widgets`,
-        'cd widgets && echo change > CHANGE && git add CHANGE && git commit --quiet -m "sandboxed change"',
+        // Each user's own change: the cases share the repository, and an unchanged file commits nothing.
+        `cd widgets && echo "change by ${who.label}" > CHANGE && git add CHANGE && git commit --quiet -m "sandboxed change"`,
         'git push --quiet origin main && echo pushed=yes && cd ..',
         aws ? `aws --endpoint-url ${aws.url} sts get-caller-identity --query Arn --output text` : 'true',
         // A cache of the agent's own: npm run by the test runner exports npm_config_cache (root's).

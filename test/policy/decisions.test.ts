@@ -25,6 +25,7 @@ const PROD_SSO = `${EXAMPLES_FILE}:production-needs-sso`;
 const DEPLOY_SANDBOXED = `${EXAMPLES_FILE}:claude-deploy-key-only-sandboxed`;
 const NEEDS_SESSION = `${DEFAULT_POLICY_FILE}:beyond-identity-needs-session`;
 const IN_SANDBOX = { evidence: 'sandbox', session: 's1' } as const;
+const OPENAI_GATEWAY = `${EXAMPLES_FILE}:claude-openai-via-gateway`;
 
 type Case = [name: string, spec: WhatIf, expected: 'allow' | 'deny', policyIds: string[]];
 
@@ -53,6 +54,13 @@ const defaultOnly: Case[] = [
     { agent: 'claude', credential: 'npm-token', type: 'static', ...IN_SANDBOX },
     'deny',
     [],
+  ],
+  ['http in a sandbox: no permit', gateway('/v1/models'), 'deny', []],
+  [
+    'http by selectors',
+    { ...gateway('/v1/models'), evidence: 'selector', session: undefined },
+    'deny',
+    [NEEDS_SESSION],
   ],
 ];
 
@@ -136,7 +144,21 @@ const withExamples: Case[] = [
     'allow',
     [JWT_OWN_UID],
   ],
+  ['claude http to a model', gateway('/v1/models'), 'allow', [OPENAI_GATEWAY]],
+  ['claude http to the admin API', gateway('/v1/organization/users'), 'deny', []],
+  ['claude http, another route', { ...gateway('/v1/models'), credential: 'anthropic' }, 'deny', []],
 ];
+
+/** A gateway request of claude's, in its sandboxed session, on the route openai. */
+function gateway(path: string): WhatIf {
+  return {
+    agent: 'claude',
+    credential: 'openai',
+    type: 'http',
+    ...IN_SANDBOX,
+    request: { method: 'GET', host: 'api.openai.com', path, route: 'openai' },
+  };
+}
 
 /** The examples' AWS request, from inside a sandboxed session. */
 function aws(agent: string, groups: string[], repo: string | undefined): WhatIf {
