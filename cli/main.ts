@@ -4,17 +4,20 @@
  * is the only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
 import type { CliDeps, CommandSpec } from './command.js';
+import { exitQuietlyOnEpipe } from './quiet-pipe.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Modules beyond the fast paths' needs load here, not at the top: see main().
 async function buildDeps(): Promise<CliDeps> {
   const { createDaemonClient } = await import('./daemon-client.js');
+  const { version } = await import('../src/version.js');
   const { spawn } = await import('node:child_process');
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
@@ -25,10 +28,13 @@ async function buildDeps(): Promise<CliDeps> {
     paths,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    // Rows stream out only as fast as the reader takes them, instead of piling up in memory.
+    drained: () =>
+      process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve(),
     stdoutIsTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: { stdin: process.stdin, stdout: process.stdout },
-    agentid: { node: process.execPath, script: self },
+    agentid: { node: process.execPath, script: self, version, nodeVersion: process.versions.node },
     spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
     signals: {
       on: (signal, handler) => process.on(signal, handler),
@@ -62,6 +68,16 @@ async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Pro
   const program = new Command('agentid')
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
     .version(version)
+    // commander's own usage errors in our format; subcommands inherit this.
+    .configureOutput({
+      outputError: (text, write) => {
+        const [first, ...more] = text
+          .replace(/^error: /, '')
+          .trimEnd()
+          .split('\n');
+        write(`agentid: ${first} (ERR_USAGE)\n${more.map((line) => `${line}\n`).join('')}`);
+      },
+    })
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
@@ -89,16 +105,29 @@ function addCommand(
   const cmd = parent
     .command(name, { isDefault: spec.isDefault === true })
     .description(spec.summary)
+    .showHelpAfterError(`(see: agentid ${spec.path.join(' ')} --help)`)
     .exitOverride();
   for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
   if (spec.passThrough) cmd.passThroughOptions();
   for (const o of spec.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
   cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  // `agentid audit --help` shows the group; the options of its default command belong there too.
+  if (spec.isDefault === true) parent.addHelpText('after', defaultCommandHelp(spec));
   cmd.action(async (...params: unknown[]) => {
     // commander passes the declared arguments, then the options object, then the command.
     const positional = params.slice(0, (spec.arguments ?? []).length).flat() as string[];
     setExit((await spec.run({ opts: cmd.opts(), args: positional }, deps)) ?? 0);
   });
+}
+
+function defaultCommandHelp(spec: CommandSpec): string {
+  const options = spec.options ?? [];
+  const width = Math.max(0, ...options.map((o) => o.flags.length));
+  return (
+    `\nWithout a command, \`agentid ${spec.path.slice(0, -1).join(' ')}\` runs \`${spec.path.at(-1)}\`, which takes:\n` +
+    options.map((o) => `  ${o.flags.padEnd(width)}  ${o.description}\n`).join('') +
+    `Examples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -143,6 +172,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+for (const stream of [process.stdout, process.stderr])
+  exitQuietlyOnEpipe(stream, (code) => process.exit(code));
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

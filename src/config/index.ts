@@ -9,7 +9,7 @@ import { AgentIdError } from '../errors.js';
 import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
-export type { AwsCredentialConfig } from './aws-credential.js';
+export { AWS_REGION, type AwsCredentialConfig } from './aws-credential.js';
 export type { CredentialConfig, JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
 export {

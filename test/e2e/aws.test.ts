@@ -4,7 +4,7 @@
  * CLI using `credential_process` and the exec container endpoint, and the built daemon and CLI.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -99,22 +99,13 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       AWS_SECRET_ACCESS_KEY: undefined,
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
-      AWS_DEFAULT_REGION: 'us-east-1',
+      // No region from the environment: the profile setup aws writes must carry it.
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
     };
-    const setup = await runCli(
-      home,
-      [
-        'setup',
-        'aws',
-        '--profile',
-        'dev',
-        '--credential',
-        'dev',
-        '--command',
-        `${process.execPath} ${cliPath}`,
-      ],
-      { env: awsEnv },
-    );
+    const setup = await runCli(home, ['setup', 'aws', '--profile', 'dev', '--credential', 'dev'], {
+      env: awsEnv,
+    });
     expect(setup.code, setup.stderr).toBe(0);
   }, 60_000);
 
@@ -134,26 +125,52 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       env: awsEnv,
     });
 
-  it('setup aws wrote the credential_process line, and runs again without a change', async () => {
-    expect(readFileSync(join(home.dir, 'aws-config'), 'utf8')).toBe(
-      `[profile dev]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n`,
+  it('setup aws wrote credential_process by absolute path and the region, runs again without a change, and --remove restores the file', async () => {
+    const file = join(home.dir, 'aws-config');
+    expect(readFileSync(file, 'utf8')).toBe(
+      `[profile dev]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n` +
+        'region = us-east-1\n' +
+        '# agentid setup aws added: profile credential_process region (undo: agentid setup aws --profile dev --remove)\n',
     );
-    const again = await runCli(
-      home,
-      [
-        'setup',
-        'aws',
-        '--json',
-        '--profile',
-        'dev',
-        '--credential',
-        'dev',
-        '--command',
-        `${process.execPath} ${cliPath}`,
-      ],
-      { env: awsEnv },
-    );
-    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile: 'dev' });
+    const setupJson = (args: string[]) => runCli(home, ['setup', 'aws', '--json', ...args], { env: awsEnv });
+    const again = await setupJson(['--profile', 'dev', '--credential', 'dev']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile: 'dev', region: 'us-east-1' });
+
+    // Another profile in a file the user already had: --remove gives the file back byte for byte.
+    const mine = readFileSync(file, 'utf8');
+    writeFileSync(file, `${mine}\n[profile mine]\nregion = eu-west-1 \n# keep me\n`);
+    const before = readFileSync(file, 'utf8');
+    const other = await setupJson(['--profile', 'mine', '--credential', 'dev']);
+    expect(JSON.parse(other.stdout)).toMatchObject({ changed: true, region: 'us-east-1' });
+    // The region the user set stays.
+    expect(readFileSync(file, 'utf8')).toContain('region = eu-west-1 \n');
+    const removed = await setupJson(['--profile', 'mine', '--remove']);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: true });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    writeFileSync(file, mine);
+
+    // Not an aws credential of config.toml, and no --region: said, nothing written.
+    const unknown = await runCli(home, ['setup', 'aws', '--profile', 'x', '--credential', 'nosuch'], {
+      env: awsEnv,
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
+    expect(readFileSync(file, 'utf8')).toBe(mine);
+  });
+
+  it('the aws CLI alone, with the profile setup aws wrote and nothing else, gets credentials', async () => {
+    // Outside any agentid exec: what a user types after setup. No region, no agentid on PATH.
+    const PATH = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !existsSync(join(dir, 'agentid')))
+      .join(':');
+    const run = spawn('aws', ['--profile', 'dev', '--endpoint-url', moto.url, 'sts', 'get-caller-identity'], {
+      env: { ...home.env, ...awsEnv, PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const identity = await collect(run);
+    expect(identity.code, identity.stderr).toBe(0);
+    expect((JSON.parse(identity.stdout) as { Arn: string }).Arn).toMatch(/assumed-role\/agent\//);
   });
 
   it('the real aws CLI gets credentials through credential_process: the ARN names the agent', async () => {
@@ -373,6 +390,11 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     const webIdentity = await runCli(home, ['aws', 'credential-process', 'webid']);
     expect(webIdentity.code).toBe(2);
     expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
+  });
+
+  it("keeps the AWS SDK's Node version notice out of the daemon log", () => {
+    expect(assumeRoleCalls().length).toBeGreaterThan(0);
+    expect(daemon.log()).not.toContain('NodeVersionSupportWarning');
   });
 
   it('audits every issue with the access key fingerprint, role and session name, never a secret', async () => {

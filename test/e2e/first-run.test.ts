@@ -90,6 +90,12 @@ describe('agentid doctor', () => {
       GIT_CONFIG_GLOBAL: join(home.dir, 'gitconfig'),
       GIT_CONFIG_NOSYSTEM: '1',
       AWS_CONFIG_FILE: join(home.dir, 'aws-config'),
+      HOME: home.dir,
+      // A login PATH with ~/.local/bin, but no agentid on it yet.
+      PATH: [
+        join(home.dir, '.local', 'bin'),
+        ...(process.env.PATH ?? '').split(':').filter((d) => !existsSync(join(d, 'agentid'))),
+      ].join(':'),
     };
     writeFileSync(env.GIT_CONFIG_GLOBAL, '');
     expect((await runCli(home, ['daemon', 'start'], { env })).code).toBe(0);
@@ -102,6 +108,12 @@ describe('agentid doctor', () => {
       status: 'fail',
       fix: 'agentid setup aws --profile dev --credential dev',
     });
+    expect(before.by('path')).toMatchObject({
+      status: 'fail',
+      detail: 'no agentid on PATH',
+      fix: `${process.execPath} ${cliPath} install-shim`,
+    });
+    expect((await runCli(home, ['install-shim'], { env })).code).toBe(0);
 
     expect(
       (await runCli(home, ['setup', 'git', '--host', 'git.example.com', '--credential', 'pw'], { env })).code,
@@ -116,11 +128,40 @@ describe('agentid doctor', () => {
     expect(after.by('clock')?.status).toBe('pass');
     expect(after.by('keychain')?.status).toBe('pass');
     expect(after.by('policy')?.status).toBe('pass');
+    expect(after.by('path')).toMatchObject({
+      status: 'pass',
+      detail: join(home.dir, '.local', 'bin', 'agentid'),
+    });
+    expect(after.by('git')?.status).toBe('pass');
+    expect(after.by('aws')?.status).toBe('pass');
+
+    // What each setup wrote must still run: a moved clone breaks all of them, and doctor says so.
+    const moved = readFileSync(env.AWS_CONFIG_FILE, 'utf8').replace(cliPath, '/gone/dist/cli/main.js');
+    writeFileSync(env.AWS_CONFIG_FILE, moved);
+    writeFileSync(
+      env.GIT_CONFIG_GLOBAL,
+      readFileSync(env.GIT_CONFIG_GLOBAL, 'utf8').replace(cliPath, '/gone/dist/cli/main.js'),
+    );
+    const broken = await doctor(home, env);
+    expect(broken.by('aws')).toMatchObject({
+      status: 'fail',
+      fix: 'agentid setup aws --profile dev --credential dev',
+    });
+    expect(broken.by('aws')?.detail).toContain('does not run');
+    expect(broken.by('git')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('agentid setup git --host git.example.com --credential pw'),
+    });
+    await runCli(home, ['setup', 'aws', '--profile', 'dev', '--credential', 'dev'], { env });
+    await runCli(home, ['setup', 'git', '--host', 'git.example.com', '--credential', 'pw'], { env });
+    const fixed = await doctor(home, env);
+    expect(fixed.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
 
     const text = await runCli(home, ['doctor'], { env });
     expect(text.stdout).toMatch(/^ok +Node\.js version/m);
     expect(text.stdout).toContain('all checks passed');
-  });
+    // A dozen CLI runs and five doctors, each running what it checks: beyond 30 s on a busy machine.
+  }, 120_000);
 
   it('reports clock skew against the IdP and an IdP that does not answer', async () => {
     const skewed = await skewedIdp();

@@ -1,11 +1,12 @@
 /** What `agentid setup git` runs, for each shape of --host and option. */
 import { describe, expect, it } from 'vitest';
 import {
+  credentialTarget,
   credentialUrl,
   helperCommand,
   setupGitPlan,
-  shellQuote,
 } from '../../cli/git-credential/setup-plan.js';
+import { shellQuote } from '../../cli/setup/helper-command.js';
 
 const base = {
   node: '/usr/bin/node',
@@ -22,7 +23,16 @@ describe('setup git plan', () => {
     ['https://ghe.corp/', 'https://ghe.corp'],
   ])('%s -> %s', (host, url) => expect(credentialUrl(host)).toBe(url));
 
-  it.each(['', 'a b', 'ftp://x', 'https://h/path', '-c'])('refuses --host %j', (host) => {
+  it.each([
+    ['github.com', { url: 'https://github.com', assumedScheme: true, ignoredPath: null }],
+    ['HTTP://127.0.0.1:8765', { url: 'http://127.0.0.1:8765', assumedScheme: false, ignoredPath: null }],
+    [
+      'http://127.0.0.1:8765/acme/app.git',
+      { url: 'http://127.0.0.1:8765', assumedScheme: false, ignoredPath: '/acme/app.git' },
+    ],
+  ])('reads --host %s as %j', (host, target) => expect(credentialTarget(host)).toEqual(target));
+
+  it.each(['', 'a b', 'ftp://x', 'https://h?x', '-c', 'https://'])('refuses --host %j', (host) => {
     expect(() => credentialUrl(host)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
   });
 

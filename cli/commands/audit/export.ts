@@ -34,6 +34,7 @@ export const auditExport: CommandSpec = {
     try {
       for (const row of reader.iterate({ order: 'asc', ...(since ? { since } : {}) })) {
         deps.out(`${JSON.stringify(format === 'ocsf' ? toOcsf(row) : row)}\n`);
+        await deps.drained();
       }
     } finally {
       reader.close();
