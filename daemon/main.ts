@@ -54,6 +54,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runDaemon(): Promise<void> {
   // Every file and the socket the daemon creates is private to its user from the first byte.
   process.umask(0o077);
+  // The AWS SDK prints a notice about the Node versions its future releases need into our log on
+  // Node 20; agentid says which Node versions it supports itself (README, `agentid doctor`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const uid = process.getuid?.() ?? 0;
   const now = () => new Date();
   const log = createLogger((line) => process.stderr.write(line), now);

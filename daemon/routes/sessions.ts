@@ -7,6 +7,7 @@ import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import type { SessionStartRequest } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
+import { describe } from '../identify.js';
 import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 import type { Session } from '../sessions.js';
@@ -35,14 +36,18 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           startedAt: deps.now().toISOString(),
         };
         deps.sessions.add(session);
+        // Named as a member of the session it just rooted, as every later row of the session is.
         deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.start',
-            decision: 'allow',
-            resource: session.id,
-            reason: `declared agent ${session.agent ?? '(none)'}`,
-            latencyMs: ctx.elapsedMs(),
-          }),
+          peerEvent(
+            { ...ctx, ...describe(deps, ctx.attestation) },
+            {
+              action: 'session.start',
+              decision: 'allow',
+              resource: session.id,
+              reason: `declared agent ${session.agent ?? '(none)'}`,
+              latencyMs: ctx.elapsedMs(),
+            },
+          ),
         );
         return { status: 201, body: session };
       },
