@@ -1,16 +1,16 @@
 /**
  * The environment `agentid exec` gives its child: the session id, then each credential asked
- * for on the command line (`--token`, `--env`, `--aws`, `--git`). All are requested after the
- * session exists, so policy sees the session's agent; values reach only the child's environment,
- * never argv or disk.
+ * for on the command line (`--token`, `--env`, `--aws`, `--git`). All are decided after the
+ * session exists, so policy sees the session's agent, and before the command starts: `--aws` and
+ * `--git`, which the session's processes ask for later, first by the daemon's pre-check (any
+ * deny ends exec with exit 3 before anything is issued), `--token` and `--env` by issuing them.
+ * Values reach only the child's environment, never argv or disk.
  */
-
-import { gitHostsOf } from '../src/config/git-credentials.js';
-import { loadConfig } from '../src/config/index.js';
-import { AgentIdError } from '../src/errors.js';
 import type {
   AwsContainerRequest,
   AwsContainerResponse,
+  SessionCheckRequest,
+  SessionCheckResponse,
   SessionView,
   TokenRequest,
   TokenResponse,
@@ -32,6 +32,20 @@ export async function sessionEnv(
   session: SessionView,
   wanted: ExecCredentials,
 ): Promise<Record<string, string | undefined>> {
+  const later: SessionCheckRequest['credentials'] = [
+    ...(wanted.aws === null ? [] : [{ type: 'aws' as const, name: wanted.aws }]),
+    ...(wanted.git === null ? [] : [{ type: 'git' as const, name: wanted.git }]),
+  ];
+  const sessionPath = `/v1/sessions/${encodeURIComponent(session.id)}`;
+  const checked =
+    later.length === 0
+      ? []
+      : (
+          await deps.daemon.call<SessionCheckResponse>(`${sessionPath}/check`, {
+            method: 'POST',
+            body: { credentials: later } satisfies SessionCheckRequest,
+          })
+        ).credentials;
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
     const body: TokenRequest = { audience };
@@ -40,29 +54,14 @@ export async function sessionEnv(
   Object.assign(env, await staticSecretsEnv(deps.daemon, wanted.env));
   if (wanted.aws !== null) {
     const body: AwsContainerRequest = { credential: wanted.aws };
-    const path = `/v1/sessions/${encodeURIComponent(session.id)}/aws`;
-    env = awsContainerEnv(env, await deps.daemon.call<AwsContainerResponse>(path, { method: 'POST', body }));
-  }
-  if (wanted.git !== null) {
-    Object.assign(
+    env = awsContainerEnv(
       env,
-      gitHelperEnv(env, { hosts: gitHosts(deps, wanted.git), credential: wanted.git, ...deps.agentid }),
+      await deps.daemon.call<AwsContainerResponse>(`${sessionPath}/aws`, { method: 'POST', body }),
     );
+  }
+  const git = checked.find((c) => c.type === 'git');
+  if (wanted.git !== null && git?.gitHosts) {
+    Object.assign(env, gitHelperEnv(env, { hosts: git.gitHosts, credential: wanted.git, ...deps.agentid }));
   }
   return env;
-}
-
-/** The hosts a git credential serves, from the same config.toml the daemon reads. */
-function gitHosts(deps: CliDeps, name: string): string[] {
-  const credential = loadConfig(deps.paths.configFile).credentials.find((c) => c.name === name);
-  if (!credential)
-    throw new AgentIdError('ERR_CREDENTIAL_UNKNOWN', `--git ${name}: no such credential in config.toml`);
-  const hosts = gitHostsOf(credential);
-  if (hosts.length === 0) {
-    throw new AgentIdError(
-      'ERR_CREDENTIAL_TYPE',
-      `--git ${name}: not a git credential (a github-app, or a static one with a host)`,
-    );
-  }
-  return hosts;
 }

@@ -37,6 +37,7 @@ import { mcpListRoute } from './routes/mcp-list.js';
 import { mcpResultRoute } from './routes/mcp-result.js';
 import { mcpStartRoute } from './routes/mcp-start.js';
 import { secretRoutes } from './routes/secrets.js';
+import { sessionCheckRoute } from './routes/session-check.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { shutdownRoute } from './routes/shutdown.js';
 import { staticRoute } from './routes/static.js';
@@ -146,6 +147,7 @@ export async function runDaemon(): Promise<void> {
     whoamiRoute(deps),
     attestRoute(deps),
     ...sessionRoutes(deps),
+    sessionCheckRoute(deps),
     tokenRoute(deps),
     jwksRoute(deps),
     keyRotateRoute(deps),

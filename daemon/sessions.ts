@@ -5,6 +5,7 @@
  * on purpose: a restarted daemon must not trust a pid it did not see register.
  */
 import type { AncestorInfo } from '../src/attest/types.js';
+import { AgentIdError } from '../src/errors.js';
 import type { SessionView } from '../src/protocol/index.js';
 
 /** Agent name declared with `--agent` (or null), the human, and the root process. */
@@ -63,4 +64,20 @@ export class SessionRegistry {
 
 function rootKey(pid: number, startTime: number): string {
   return `${pid}:${startTime}`;
+}
+
+/**
+ * The session `id`, if the process is its root (the exec wrapper itself, by pid and start time):
+ * only it may end the session or set it up; a process inside cannot.
+ */
+export function sessionRootedBy(
+  sessions: SessionRegistry,
+  process: Pick<ProcessChain, 'pid' | 'startTime'>,
+  id: string,
+): Session {
+  const session = sessions.find({ pid: process.pid, startTime: process.startTime, ancestors: [] });
+  if (session?.id !== id) {
+    throw new AgentIdError('ERR_SESSION_NOT_FOUND', `no session ${id.slice(0, 64)} rooted at this process`);
+  }
+  return session;
 }

@@ -10,6 +10,7 @@ import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
 import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
+import { sessionRootedBy } from '../sessions.js';
 
 export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpoints): Route {
   return {
@@ -17,18 +18,7 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
     pattern: '/v1/sessions/:id/aws',
     action: 'aws.container.start',
     async handle(ctx) {
-      const id = ctx.params.id ?? '';
-      const session = deps.sessions.find({
-        pid: ctx.attestation.pid,
-        startTime: ctx.attestation.startTime,
-        ancestors: [],
-      });
-      if (session?.id !== id) {
-        throw new AgentIdError(
-          'ERR_SESSION_NOT_FOUND',
-          `no session ${id.slice(0, 64)} rooted at this process`,
-        );
-      }
+      const session = sessionRootedBy(deps.sessions, ctx.attestation, ctx.params.id ?? '');
       const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
       if (typeof body.credential !== 'string')
         throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');

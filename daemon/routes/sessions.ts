@@ -10,7 +10,7 @@ import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
 import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import type { Session } from '../sessions.js';
+import { type Session, sessionRootedBy } from '../sessions.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -59,19 +59,8 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       // The exec wrapper must be able to end its session after the login is lost.
       humanOptional: true,
       handle(ctx) {
-        const id = ctx.params.id ?? '';
-        const found = deps.sessions.find({
-          pid: ctx.attestation.pid,
-          startTime: ctx.attestation.startTime,
-          ancestors: [],
-        });
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        if (found?.id !== id) {
-          throw new AgentIdError(
-            'ERR_SESSION_NOT_FOUND',
-            `no session ${id.slice(0, 64)} rooted at this process`,
-          );
-        }
+        const { id } = sessionRootedBy(deps.sessions, ctx.attestation, ctx.params.id ?? '');
         deps.sessions.remove(id);
         deps.audit.append(
           peerEvent(ctx, {

@@ -11,3 +11,4 @@ export {
   selectorWeights,
   validateAgentName,
 } from './selectors.js';
+export { sessionAgents } from './session-agents.js';

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentIdError } from '../errors.js';
+import { type AheadInput, decideAhead } from './ahead.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
 import { readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
@@ -102,14 +103,7 @@ export class PolicyEngine {
   decide(input: PolicyInput): PolicyDecision {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
-    if (this.#active === null) {
-      return {
-        decision: 'deny',
-        policyIds: [],
-        reason: `no policy set is loaded, so nothing is permitted (${target}): ${this.#lastError?.message ?? ''}`,
-        errors: [],
-      };
-    }
+    if (this.#active === null) return this.#unloaded(` (${target})`);
     const answer = statefulIsAuthorized({
       ...request,
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
@@ -144,6 +138,15 @@ export class PolicyEngine {
     return { decision, policyIds, reason, errors };
   }
 
+  /**
+   * Decided before the requests, with what they will carry left unknown (src/policy/ahead.ts):
+   * deny only when no permit can apply or a forbid applies regardless.
+   */
+  decideAhead(input: AheadInput): PolicyDecision {
+    if (this.#active === null) return this.#unloaded('');
+    return decideAhead(this.#active.policies, input);
+  }
+
   /** The active set's policies, in file and source order. */
   policies(): readonly LoadedPolicy[] {
     return this.#active?.policies ?? [];
@@ -157,6 +160,15 @@ export class PolicyEngine {
       policyCount: this.#active?.policies.length ?? 0,
       loadedAt: this.#active?.loadedAt.toISOString() ?? null,
       lastError: this.#lastError,
+    };
+  }
+
+  #unloaded(target: string): PolicyDecision {
+    return {
+      decision: 'deny',
+      policyIds: [],
+      reason: `no policy set is loaded, so nothing is permitted${target}: ${this.#lastError?.message ?? ''}`,
+      errors: [],
     };
   }
 

@@ -170,6 +170,19 @@ export interface AwsBaseKeysRequest {
   secretAccessKey: string;
 }
 
+/**
+ * POST /v1/sessions/:id/check (`agentid exec --aws/--git`): whether the session's later requests
+ * for these credentials can be permitted at all, decided before its command starts.
+ */
+export interface SessionCheckRequest {
+  credentials: { type: 'aws' | 'git'; name: string }[];
+}
+
+export interface SessionCheckResponse {
+  /** Each may be permitted; `gitHosts`: the hosts a git credential serves, for git's config. */
+  credentials: { type: 'aws' | 'git'; name: string; reason: string; gitHosts?: string[] }[];
+}
+
 /** POST /v1/sessions/:id/aws (`agentid exec --aws`): the session's container-credentials endpoint. */
 export interface AwsContainerRequest {
   credential: string;

@@ -392,6 +392,29 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
   });
 
+  it('exec --aws with a credential policy does not permit exits 3 before the command starts, saying why', async () => {
+    const marker = join(home.dir, 'aws-started');
+    const denied = await runCli(
+      home,
+      ['exec', '--agent', 'demo', '--aws', 'nopolicy', '--', 'sh', '-c', 'echo > "$0"', marker],
+      { env: awsEnv },
+    );
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain(
+      'denied by policy: before starting the command: no policy can permit aws on Credential::"nopolicy" for Agent::"demo"',
+    );
+    expect(existsSync(marker)).toBe(false);
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'aws', '--decision', 'deny'])).stdout;
+    expect(JSON.parse(rows.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      agent: 'demo',
+      resource: 'nopolicy',
+      errorCode: 'ERR_POLICY_DENIED',
+    });
+    // The session it opened is closed again: its end is the last row.
+    const last = (await runCli(home, ['audit', '--json', '--limit', '1'])).stdout;
+    expect(JSON.parse(last)).toMatchObject({ action: 'session.end', agent: 'demo' });
+  });
+
   it("keeps the AWS SDK's Node version notice out of the daemon log", () => {
     expect(assumeRoleCalls().length).toBeGreaterThan(0);
     expect(daemon.log()).not.toContain('NodeVersionSupportWarning');
