@@ -1,5 +1,5 @@
 /** Human-readable daemon status, shared by `agentid status` and `agentid daemon status`. */
-import type { StatusResponse } from '../src/protocol/index.js';
+import type { ConfigStatus, StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
 
@@ -13,8 +13,26 @@ export function formatStatus(status: StatusResponse): string {
     `  connections: ${status.connections}`,
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
-  lines.push(...formatPolicyStatus(status.policy));
+  lines.push(...formatPolicyStatus(status.policy), ...formatConfigStatus(status.config));
   return `${lines.join('\n')}\n`;
+}
+
+function formatConfigStatus(config: ConfigStatus): string[] {
+  const file = config.sha256
+    ? `${config.file} (sha256 ${config.sha256.slice(0, 12)}…)`
+    : `none (${config.file} absent: defaults)`;
+  const lines = [`  config:      ${file}, loaded ${config.loadedAt}`];
+  if (config.lastError) {
+    lines.push(
+      `  config error (${config.lastError.at}, not applied; the config above stays): ${config.lastError.message}`,
+    );
+  }
+  if (config.restartNeeded.length > 0) {
+    lines.push(
+      `  config:      changed, applied after a restart only (\`agentid daemon stop\`, then start): ${config.restartNeeded.join(', ')}`,
+    );
+  }
+  return lines;
 }
 
 export function formatDuration(ms: number): string {

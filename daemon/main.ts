@@ -8,13 +8,14 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createAttestor, parseStat } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { configOf, readConfigFile } from '../src/config/index.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
 import { version } from '../src/version.js';
 import { AwsContainerEndpoints } from './aws-container.js';
+import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
 import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
@@ -62,7 +63,9 @@ export async function runDaemon(): Promise<void> {
   const now = () => new Date();
   const log = createLogger((line) => process.stderr.write(line), now);
   const paths = resolvePaths(process.env, uid);
-  const config = loadConfig(paths.configFile);
+  const configFile = readConfigFile(paths.configFile);
+  // Settings bound at start (limits, secret backend, idp, attest) come from here; a reload keeps them.
+  const config = configOf(configFile, paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
   ensurePrivateDir(paths.runDir, uid);
 
@@ -134,12 +137,14 @@ export async function runDaemon(): Promise<void> {
       return secretStore;
     },
     secretsStatus: () => ({ backend: config.secrets.backend, warning: secretsWarning }),
+    configStatus: () => configReloader.status(),
     monotonicMs: () => performance.now(),
     fetch: (input, init) => fetch(input, init),
     connections: () => api.connectionCount(),
     requestShutdown: () => stopRequested(),
   };
 
+  const configReloader = new ConfigReloader(deps, configFile);
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
@@ -186,6 +191,7 @@ export async function runDaemon(): Promise<void> {
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
   const stopPolicyWatch = watchPolicy(deps);
+  const stopConfigWatch = configReloader.watch();
   // In the background: a slow or down provider must not delay the socket.
   void deps.sso?.session.restore();
 
@@ -199,7 +205,7 @@ export async function runDaemon(): Promise<void> {
         return () => clearInterval(timer);
       },
     },
-    config.audit.retainDays,
+    () => deps.config.audit.retainDays,
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopRequested());
   await stopped;
@@ -208,6 +214,7 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopConfigWatch();
   awsContainers.closeAll();
   stopRetention();
   audit.close();

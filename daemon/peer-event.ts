@@ -71,3 +71,26 @@ function attestationSummary({ attestation: a, agent, session }: Caller): Record<
     matched: agent.matched,
   };
 }
+
+/** A row the daemon writes on its own account (a reload), not for a peer's request. */
+export function daemonEvent(
+  deps: { pid: number; uid: number },
+  fields: Pick<PeerEventFields, 'action' | 'decision' | 'reason' | 'errorCode'> & { resource: string },
+): AuditEventInput {
+  return {
+    action: fields.action,
+    decision: fields.decision,
+    agent: 'daemon',
+    human: null,
+    resource: fields.resource,
+    // The daemon's own process; gid and exe are not needed to tell it apart.
+    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
+    attestation: null,
+    policyIds: [],
+    reason: fields.reason ?? null,
+    credentialFingerprint: null,
+    expiresAt: null,
+    errorCode: fields.errorCode ?? null,
+    latencyMs: 0,
+  };
+}

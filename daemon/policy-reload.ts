@@ -4,9 +4,9 @@
  * error, since a policy change that did not take effect is a security event. The daemon itself
  * is the actor of that row: no peer asked for it.
  */
-import type { AuditEventInput } from '../src/audit/index.js';
 import type { ReloadResult } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
+import { daemonEvent } from './peer-event.js';
 
 type ReloadDeps = Pick<DaemonDeps, 'policy' | 'log' | 'audit' | 'pid' | 'uid'>;
 
@@ -31,29 +31,18 @@ function report(deps: ReloadDeps, result: { ok: true; text: string } | { ok: fal
     return;
   }
   deps.log.error(result.message);
-  deps.audit.append(reloadEvent(deps, result.message));
+  deps.audit.append(
+    daemonEvent(deps, {
+      action: 'policy.reload',
+      decision: 'error',
+      resource: deps.policy.status().dir,
+      reason: result.message,
+      errorCode: 'ERR_POLICY_INVALID',
+    }),
+  );
 }
 
 function describe(status: ReturnType<DaemonDeps['policy']['status']>): string {
   const where = status.source === 'default' ? `the default policy (no ${status.dir})` : status.dir;
   return `${where} (policies: ${status.policyCount})`;
-}
-
-function reloadEvent(deps: ReloadDeps, message: string): AuditEventInput {
-  return {
-    action: 'policy.reload',
-    decision: 'error',
-    agent: 'daemon',
-    human: null,
-    resource: deps.policy.status().dir,
-    // The daemon's own process; gid and exe are not needed to tell it apart.
-    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
-    attestation: null,
-    policyIds: [],
-    reason: message,
-    credentialFingerprint: null,
-    expiresAt: null,
-    errorCode: 'ERR_POLICY_INVALID',
-    latencyMs: 0,
-  };
 }

@@ -83,7 +83,7 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
   );
   return [
     checkNode(deps.agentid.nodeVersion),
-    checkConfig(deps.paths.configFile, configError),
+    checkConfig(deps.paths.configFile, configError, status),
     checkPath(
       onPath,
       pathProbe === null ? undefined : runs.get(pathProbe),

@@ -86,15 +86,43 @@ export function checkSocketDir(dir: DirFacts, uid: number): CheckResult {
   return pass(id, title, `${path} is private (${mode.toString(8)}, yours)`);
 }
 
-export function checkConfig(file: string, error: { code: string; message: string } | null): CheckResult {
-  return error === null
-    ? pass('config', 'config.toml', `${file} is valid (or absent: built-in defaults)`)
-    : fail(
-        'config',
-        'config.toml',
-        `${error.message} (${error.code})`,
-        `fix ${file}; see README "Configure"`,
-      );
+/** config.toml as this CLI reads it, and as the running daemon runs it (a refused edit, keys waiting for a restart). */
+export function checkConfig(
+  file: string,
+  error: { code: string; message: string } | null,
+  status: StatusResponse | null,
+): CheckResult {
+  const id = 'config';
+  const title = 'config.toml';
+  const running = status?.config;
+  if (error !== null) {
+    const kept = running
+      ? `; the daemon keeps running the last good one (sha256 ${running.sha256 ?? 'none'})`
+      : '';
+    return fail(
+      id,
+      title,
+      `${error.message} (${error.code})${kept}`,
+      `fix ${file}; see README "config.toml"`,
+    );
+  }
+  if (running?.lastError) {
+    return fail(
+      id,
+      title,
+      `the daemon refused the last edit: ${running.lastError.message}`,
+      `fix ${file} (the daemon reloads it when it changes)`,
+    );
+  }
+  if (running && running.restartNeeded.length > 0) {
+    return fail(
+      id,
+      title,
+      `changed keys apply only after a daemon restart: ${running.restartNeeded.join(', ')}`,
+      'agentid daemon stop && agentid daemon start',
+    );
+  }
+  return pass(id, title, `${file} is valid (or absent: built-in defaults)${running ? ' and in force' : ''}`);
 }
 
 export function checkDaemon(

@@ -24,6 +24,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         signingKey: deps.signingKeys.storage,
         login: deps.humans.status(),
         policy: deps.policy.status(),
+        config: deps.configStatus(),
       };
       return { status: 200, body };
     },

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentIdError } from '../errors.js';
+import { watchPath } from '../watch.js';
 import { type AheadInput, decideAhead } from './ahead.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
 import { readPolicyDir } from './dir.js';
@@ -13,7 +14,6 @@ import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
 import type { PolicyDecision, PolicyDiagnostic, PolicyInput, PolicyStatus } from './types.js';
-import { watchPolicyDir } from './watch.js';
 
 export interface PolicyEngineDeps {
   dir: string;
@@ -94,7 +94,7 @@ export class PolicyEngine {
 
   /** Watches the dir and reloads on change; `report` gets every reload's result. */
   watch(report: (result: ReloadResult) => void, debounceMs = 100): { close(): void } {
-    return watchPolicyDir(this.#deps.dir, debounceMs, () => {
+    return watchPath(this.#deps.dir, debounceMs, () => {
       const result = this.reloadIfChanged();
       if (result) report(result);
     });

@@ -77,6 +77,19 @@ export interface StatusResponse {
   login?: LoginStatusView;
   /** The active policy set, and the last reload that failed (it did not replace the set). */
   policy: PolicyStatus;
+  /** config.toml as the daemon runs it, and what an edit could not apply. */
+  config: ConfigStatus;
+}
+
+export interface ConfigStatus {
+  file: string;
+  /** sha256 of the file in force; null when there is none (the embedded defaults). */
+  sha256: string | null;
+  loadedAt: string;
+  /** The last edit that was refused (the config in force stayed); cleared by a good one. */
+  lastError: { at: string; sha256: string | null; message: string } | null;
+  /** Keys changed in the file that apply only after `agentid daemon stop` and a start. */
+  restartNeeded: string[];
 }
 
 /** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */

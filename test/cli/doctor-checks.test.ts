@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkAws,
   checkClockSkew,
+  checkConfig,
   checkGit,
   checkIdp,
   checkKeychain,
@@ -36,6 +37,13 @@ function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
       loadedAt: '2026-01-01T00:00:00.000Z',
       lastError: null,
     },
+    config: {
+      file: '/c.toml',
+      sha256: 'a'.repeat(64),
+      loadedAt: '2026-01-01T00:00:00.000Z',
+      lastError: null,
+      restartNeeded: [],
+    },
     ...overrides,
   };
 }
@@ -66,6 +74,26 @@ describe('doctor checks', () => {
     const result = checkSocketDir({ path: '/run/agentid', stat }, 1000);
     expect(result.status).toBe(verdict);
     if (fix) expect(result.fix).toContain(fix);
+  });
+
+  it('config: invalid in the file, refused by the daemon, or waiting for a restart fails, each with its fix', () => {
+    expect(checkConfig('/c.toml', null, status()).status).toBe('pass');
+    expect(checkConfig('/c.toml', null, null).status).toBe('pass');
+    const invalid = checkConfig('/c.toml', { code: 'ERR_CONFIG_INVALID', message: 'bad' }, status());
+    expect(invalid).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('keeps running the last good one'),
+    });
+    const refused = status();
+    refused.config = { ...refused.config, lastError: { at: 'now', sha256: null, message: 'line 2: bad' } };
+    expect(checkConfig('/c.toml', null, refused).detail).toContain('refused the last edit: line 2: bad');
+    const pending = status();
+    pending.config = { ...pending.config, restartNeeded: ['daemon.max_connections', 'idp'] };
+    expect(checkConfig('/c.toml', null, pending)).toMatchObject({
+      status: 'fail',
+      detail: 'changed keys apply only after a daemon restart: daemon.max_connections, idp',
+      fix: 'agentid daemon stop && agentid daemon start',
+    });
   });
 
   it('keychain: secret-store passes, memory fails naming both fixes, no daemon skips', () => {
