@@ -53,7 +53,7 @@ export async function issueCredential<T>(
         .join(' ')}${result.cached ? ' (cached)' : ''}`,
       policyIds: decision.policyIds,
       credentialFingerprint: issued.fingerprint,
-      expiresAt: issued.expiresAt,
+      expiresAt: issued.longLived ? null : issued.expiresAt,
       latencyMs: ctx.elapsedMs(),
     }),
   );

@@ -100,7 +100,10 @@ export interface AuditPruneResponse {
 }
 
 export interface SecretListResponse {
+  /** Secrets set with `agentid secret set`. */
   names: string[];
+  /** What agentid keeps in the store itself (AWS base keys, signing keys, the SSO refresh token), described. */
+  managed: string[];
 }
 
 export interface SecretSetRequest {
@@ -181,6 +184,12 @@ export interface AwsCredentialProcessResponse {
 export interface AwsBaseKeysRequest {
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+export interface AwsBaseKeysResponse {
+  credential: string;
+  /** Stored, but worth a look: placeholder-looking or temporary keys. */
+  warnings: string[];
 }
 
 /**

@@ -415,6 +415,30 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect(JSON.parse(last)).toMatchObject({ action: 'session.end', agent: 'demo' });
   });
 
+  it("takes an emulator's keys (moto's testing/testing) with a warning, and they work against it", async () => {
+    const set = await runCli(home, ['aws', 'set-base-keys', 'nokeys'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toContain('agentid: warning: the keys look like placeholders: fine for an emulator');
+    const issued = await runCli(home, ['aws', 'credential-process', 'nokeys']);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(JSON.parse(issued.stdout)).toMatchObject({ Version: 1 });
+    // `secret ls` says base keys are held, never what they are.
+    const ls = await runCli(home, ['secret', 'ls']);
+    expect(ls.stdout).toContain(
+      'kept by agentid itself:\n  AWS base keys of credential dev (agentid aws set-base-keys dev)\n',
+    );
+    expect(ls.stdout).not.toContain('testing');
+    expect(ls.stdout).not.toContain(BASE_SECRET);
+    // A paste gone wrong is still refused: a space in the id.
+    const bad = await runCli(home, ['aws', 'set-base-keys', 'nokeys'], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIA WITH SPACE', AWS_SECRET_ACCESS_KEY: 'x' },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('without spaces');
+  });
+
   it("keeps the AWS SDK's Node version notice out of the daemon log", () => {
     expect(assumeRoleCalls().length).toBeGreaterThan(0);
     expect(daemon.log()).not.toContain('NodeVersionSupportWarning');

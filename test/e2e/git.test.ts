@@ -348,7 +348,9 @@ username = "bot"
     const rows = (await runCli(home, ['audit', '--json', '--action', 'git'])).stdout.trim().split('\n');
     const row = JSON.parse(rows.at(-1) ?? '{}');
     expect(row).toMatchObject({ decision: 'allow', resource: 'pw' });
-    expect(row.reason).toContain('lifetime=long-lived');
+    // The secret itself does not expire: no expiry is recorded, only the lease git was told.
+    expect(row.reason).toContain('lifetime=long-lived lease=300s');
+    expect(row.expiresAt).toBeNull();
   }, 30_000);
 
   it('injects a static secret with exec --env, audited as action static', async () => {
