@@ -7,14 +7,13 @@
  * again; the rest runs for real, and the second command must find a bare `agentid` on PATH.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dirForOtherUid, NOBODY } from '../other-uid.js';
 import { collect } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
 const user = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
 
 /** The shell commands of the README's "Set up" section, one per line. */
@@ -26,8 +25,7 @@ function readmeSetup(): string[] {
 }
 
 describe('the README set-up on a fresh clone, as a user without root', () => {
-  const base = mkdtempSync(join(tmpdir(), 'agentid-readme-'));
-  chmodSync(base, 0o755);
+  const base = dirForOtherUid('agentid-readme-');
   const clone = join(base, 'clone');
   const home = join(base, 'home');
   afterAll(async () => {
