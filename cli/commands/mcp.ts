@@ -5,10 +5,7 @@
  * this file wires it to our stdio, the daemon and the server process.
  */
 import { basename } from 'node:path';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { AgentIdError } from '../../src/errors.js';
-import { fetchServerEnv, parseMcpEnvSpecs, startProxy } from '../../src/mcp/index.js';
 import type { McpStartRequest, McpStartResponse } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 
@@ -48,6 +45,16 @@ export const mcp: CommandSpec = {
         'ERR_USAGE',
         `--name must match ${SERVER_NAME.source}; got ${JSON.stringify(server)}`,
       );
+    // The MCP SDK (and zod under it) loads only here: no other command pays for it at start-up.
+    const [
+      { fetchServerEnv, parseMcpEnvSpecs, startProxy },
+      { StdioClientTransport },
+      { StdioServerTransport },
+    ] = await Promise.all([
+      import('../../src/mcp/index.js'),
+      import('@modelcontextprotocol/sdk/client/stdio.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+    ]);
     const envSpecs = parseMcpEnvSpecs(opts.env);
     const start: McpStartRequest = {
       server,

@@ -7,15 +7,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AgentIdError } from '../../../src/errors.js';
+// The pure modules, not src/mcp/index.js: that door also opens the MCP SDK, which only the proxy needs.
 import {
   clientEntry,
   clientFile,
   MCP_CLIENTS,
   type McpClient,
   mergeClientConfig,
-  parseMcpEnvSpecs,
   type WrappedServer,
-} from '../../../src/mcp/index.js';
+} from '../../../src/mcp/client-config.js';
+import { parseMcpEnvSpecs } from '../../../src/mcp/credentials.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { mcpLauncher } from '../../setup/helper-command.js';
 
