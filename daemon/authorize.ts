@@ -1,38 +1,47 @@
 /**
- * The policy gate of every credential route: the caller (attested agent, human, exec session)
- * and the credential asked for become a policy input, the engine decides, and a deny is audited
- * here (decision, determining policies, reason) and thrown as ERR_POLICY_DENIED with the reason
- * the user needs. An allow is returned: the route audits it with the credential it issued.
+ * The policy gate of every decision the daemon makes for a caller: credentials, MCP calls and
+ * MCP listings alike. The caller (attested agent, human, exec session) and what it asks for
+ * become a policy input and the engine decides. `requireAllowed` is the credential routes' form:
+ * a deny is thrown as ERR_POLICY_DENIED carrying its audit facts (decision, determining
+ * policies, reason) and the step the user needs; an allow is returned for the route's own row.
  */
 import { sessionAgents } from '../src/agents/index.js';
-import { AgentIdError } from '../src/errors.js';
 import type { PolicyAction, PolicyDecision, PolicyInput } from '../src/policy/index.js';
-import { markAudited } from './audited.js';
+import type { Session } from '../src/sessions/index.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller } from './identify.js';
-import { peerEvent } from './peer-event.js';
-import type { Session } from './sessions.js';
+import { DecidedError } from './outcome.js';
 
 export function authorize(
   deps: DaemonDeps,
-  caller: Caller & { elapsedMs?: () => number },
-  credential: { name: string; type: PolicyAction },
-  request: Record<string, string | undefined>,
+  caller: Caller,
+  resource: PolicyInput['credential'],
+  request: PolicyInput['request'],
+  time: Date = deps.now(),
 ): PolicyDecision {
-  const decision = deps.policy.decide(policyInput(caller, credential, request, deps.now()));
+  return deps.policy.decide(policyInput(caller, resource, request, time));
+}
+
+export function requireAllowed(
+  deps: DaemonDeps,
+  caller: Caller,
+  credential: { name: string; type: PolicyAction },
+  request: PolicyInput['request'],
+): PolicyDecision {
+  const decision = authorize(deps, caller, credential, request);
   if (decision.decision === 'allow') return decision;
-  return refuse(deps, caller, credential, decision, '');
+  throw denied(caller, credential, decision, '');
 }
 
 /**
  * `agentid exec --aws/--git`: whether the session's later requests for the credential can be
  * permitted at all, decided now with what they will carry left unknown (src/policy/ahead.ts), for
- * every agent the session's processes may be named. A deny is audited and thrown as above, so the
- * command is never started; an allow is no grant: each later request is decided in full.
+ * every agent the session's processes may be named. A deny is thrown as above, so the command is
+ * never started; an allow grants nothing: each later request is decided in full.
  */
-export function authorizeAhead(
+export function requireAllowedAhead(
   deps: DaemonDeps,
-  caller: Caller & { elapsedMs?: () => number },
+  caller: Caller,
   session: Session,
   credential: { name: string; type: PolicyAction },
 ): PolicyDecision {
@@ -42,34 +51,30 @@ export function authorizeAhead(
     credential,
   });
   if (decision.decision === 'allow') return decision;
-  return refuse(deps, caller, credential, decision, 'before starting the command: ');
+  throw denied(caller, credential, decision, 'before starting the command: ');
 }
 
-function refuse(
-  deps: DaemonDeps,
-  caller: Caller & { elapsedMs?: () => number },
+function denied(
+  caller: Caller,
   credential: { name: string; type: PolicyAction },
   decision: PolicyDecision,
   when: string,
-): never {
-  deps.audit.append(
-    peerEvent(caller, {
+): DecidedError {
+  const why = `agentid policy explain --agent ${caller.agent.name} --credential ${credential.name} --type ${credential.type}`;
+  return new DecidedError(
+    'ERR_POLICY_DENIED',
+    `denied by policy: ${when}${decision.reason} (see why: ${why})`,
+    {
       action: credential.type,
       decision: 'deny',
       resource: credential.name,
       reason: `${when}${decision.reason}`,
       policyIds: decision.policyIds,
-      errorCode: 'ERR_POLICY_DENIED',
-      latencyMs: caller.elapsedMs?.() ?? 0,
-    }),
-  );
-  const why = `agentid policy explain --agent ${caller.agent.name} --credential ${credential.name} --type ${credential.type}`;
-  throw markAudited(
-    new AgentIdError('ERR_POLICY_DENIED', `denied by policy: ${when}${decision.reason} (see why: ${why})`),
+    },
   );
 }
 
-export function policyInput(
+function policyInput(
   caller: Caller,
   credential: PolicyInput['credential'],
   request: PolicyInput['request'],

@@ -1,31 +1,35 @@
 /**
  * `agentid exec --aws NAME`: per session, a loopback HTTP endpoint speaking the AWS container
  * credentials protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN),
- * which every AWS SDK and the CLI already consume. Three locks, each enough to refuse: the random
- * per-session token (compared in constant time), the TCP peer's process found through /proc and
- * attested, whose ancestry must reach the session root (a copied URL and token are useless outside
- * the session), and policy plus audit per credential, exactly as on the socket (daemon/issue.ts).
+ * which every AWS SDK and the CLI already consume. A front door of the pipeline (pipeline.ts),
+ * like the socket. Three locks, each enough to refuse: the random per-session token (compared in
+ * constant time), the TCP peer's process, attested, whose ancestry must reach the session root
+ * (session-peer.ts), and policy plus audit per credential, exactly as on the socket (issue.ts).
  * The endpoint closes with its session.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Attestation } from '../src/attest/index.js';
-import { AgentIdError, toAgentIdError } from '../src/errors.js';
+import { AgentIdError } from '../src/errors.js';
 import type { AwsContainerResponse } from '../src/protocol/index.js';
-import { wasAudited } from './audited.js';
+import type { Session } from '../src/sessions/index.js';
 import { issueAws } from './aws-issue.js';
 import type { DaemonDeps } from './deps.js';
-import { type Caller, describe } from './identify.js';
-import { peerEvent, type RefusedPeer } from './peer-event.js';
-import type { RouteContext } from './route.js';
-import type { Session } from './sessions.js';
-import { findTcpOwner, holdsSocket } from './tcp-owner.js';
+import { DecidedError } from './outcome.js';
+import { type Handler, serve } from './pipeline.js';
+import { sessionPeer } from './session-peer.js';
 
 const CONTAINER_PATH = '/agentid/aws/credentials';
-const ACTION = 'aws.container';
 /** Bounds of the loopback server: SDKs send one small GET and maybe keep the connection. */
 const LIMITS = { maxConnections: 32, maxHeaderSize: 8192, headersTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
+
+/** The container credentials JSON the AWS SDKs read. */
+interface ContainerCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  Expiration: string;
+}
 
 interface Endpoint {
   server: Server;
@@ -76,7 +80,7 @@ export class AwsContainerEndpoints {
     if (!endpoint) return;
     this.#open.delete(sessionId);
     // New connections are refused from now on; a request in flight gets its answer (a refusal,
-    // see #serve) rather than a reset, and idle keep-alive connections go at once.
+    // see #handler) rather than a reset, and idle keep-alive connections go at once.
     endpoint.server.close();
     endpoint.server.closeIdleConnections();
   }
@@ -85,7 +89,7 @@ export class AwsContainerEndpoints {
     for (const id of [...this.#open.keys()]) this.close(id);
   }
 
-  async #serve(
+  #serve(
     session: Session,
     credential: string,
     endpoint: Endpoint,
@@ -93,109 +97,68 @@ export class AwsContainerEndpoints {
     res: ServerResponse,
   ) {
     const deps = this.#deps;
-    const started = deps.monotonicMs();
-    const elapsedMs = () => Math.round((deps.monotonicMs() - started) * 1000) / 1000;
-    let who: Caller | RefusedPeer = { peer: { pid: 0, uid: -1, gid: -1, pidfd: null }, exe: null };
-    try {
-      const peer = await this.#peer(endpoint, req);
-      who = peer.who;
-      const refuse = (reason: string): never => {
-        throw new AgentIdError('ERR_AWS_CONTAINER_DENIED', `refused: ${reason}`);
-      };
-      if (req.method !== 'GET' || req.url?.split('?', 1)[0] !== CONTAINER_PATH) {
-        refuse(`only GET ${CONTAINER_PATH} is served here`);
-      }
-      if (!tokenMatches(endpoint.tokenDigest, req.headers.authorization)) {
-        refuse('the authorization token is missing or wrong');
-      }
-      if (this.#open.get(session.id) !== endpoint) refuse(`session ${session.id} has ended`);
-      if (!deps.processAlive(session.rootPid, session.rootStartTime)) {
-        // The exec wrapper died without ending its session: the session, and this endpoint, go.
-        deps.sessions.remove(session.id);
-        refuse(`session ${session.id} has ended`);
-      }
-      if (!('attestation' in who) || peer.others.includes(null)) {
-        return refuse('the connecting process could not be attested');
-      }
-      for (const member of [who.attestation, ...peer.others]) {
-        if (member && !inSession(member, session)) {
-          refuse(`process ${member.pid} (${member.exe}) is not part of session ${session.id}`);
-        }
-      }
-      const ctx: RouteContext = { ...who, params: { credential }, body: undefined, elapsedMs };
-      const issued = await issueAws(deps, ctx, credential);
-      send(res, 200, {
-        AccessKeyId: issued.value.accessKeyId,
-        SecretAccessKey: issued.value.secretAccessKey,
-        Token: issued.value.sessionToken,
-        Expiration: issued.expiresAt.toISOString(),
-      });
-    } catch (err) {
-      const error = toAgentIdError(err);
-      if (!wasAudited(err)) {
-        deps.audit.append(
-          peerEvent(who, {
-            action: ACTION,
-            decision: error.code === 'ERR_AWS_CONTAINER_DENIED' ? 'deny' : 'error',
-            resource: credential,
-            reason: error.message,
-            errorCode: error.code,
-            latencyMs: elapsedMs(),
-          }),
-        );
-      }
-      if (error.code === 'ERR_INTERNAL') deps.log.error(`aws container endpoint: ${error.message}`);
-      send(res, error.status, { code: error.code, message: error.message });
-    }
+    const connection = {
+      clientPort: req.socket.remotePort ?? 0,
+      serverPort: (endpoint.server.address() as AddressInfo).port,
+    };
+    return serve<ContainerCredentials>(
+      deps,
+      sessionPeer(deps, connection, session, (reason) => refusal(credential, reason)),
+      {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        handler: this.#handler(session, credential, endpoint, req),
+        params: { credential },
+        // The SDKs send a bodiless GET; anything else is refused before a body would matter.
+        body: async () => undefined,
+      },
+      {
+        send: (answer) => send(res, 200, answer),
+        fail: (error) => send(res, error.status, error.toJSON()),
+      },
+    );
   }
 
-  /**
-   * The attested process on the other end, pinned: it still holds the socket after the /proc
-   * reads, so the pid was not reused in between. `others` are further holders of the socket (a
-   * fork shares it), null where they could not be attested. Falls back to what is known, for the
-   * audit row.
-   */
-  async #peer(
+  #handler(
+    session: Session,
+    credential: string,
     endpoint: Endpoint,
     req: IncomingMessage,
-  ): Promise<{ who: Caller | RefusedPeer; others: (Attestation | null)[] }> {
-    const deps = this.#deps;
-    const serverPort = (endpoint.server.address() as AddressInfo).port;
-    const owner = findTcpOwner(deps.procRoot, req.socket.remotePort ?? 0, serverPort);
-    const pid = owner?.pids[0];
-    const unknown = {
-      who: { peer: { pid: pid ?? 0, uid: owner?.uid ?? -1, gid: -1, pidfd: null }, exe: null },
-      others: [],
+  ): Handler<ContainerCredentials> {
+    const refuse = (reason: string): never => {
+      throw refusal(credential, reason);
     };
-    if (!owner || pid === undefined || owner.uid !== deps.uid) return unknown;
-    let attestation: Attestation;
-    try {
-      attestation = await deps.attestor.attestPid(pid);
-    } catch {
-      return unknown;
-    }
-    if (!holdsSocket(deps.procRoot, pid, owner.inode) || attestation.uid !== deps.uid) return unknown;
-    const others = await Promise.all(
-      owner.pids.slice(1).map((p) =>
-        deps.attestor.attestPid(p).then(
-          (a) => (a.uid === deps.uid ? a : null),
-          () => null,
-        ),
-      ),
-    );
-    const who: Caller = {
-      peer: { pid, uid: attestation.uid, gid: attestation.gid, pidfd: null },
-      ...describe(deps, attestation),
+    return {
+      action: 'aws.container',
+      resource: credential,
+      handle: async (ctx) => {
+        if (req.method !== 'GET' || req.url?.split('?', 1)[0] !== CONTAINER_PATH) {
+          refuse(`only GET ${CONTAINER_PATH} is served here`);
+        }
+        if (!tokenMatches(endpoint.tokenDigest, req.headers.authorization)) {
+          refuse('the authorization token is missing or wrong');
+        }
+        if (this.#open.get(session.id) !== endpoint) refuse(`session ${session.id} has ended`);
+        const { issued, audit } = await issueAws(this.#deps, ctx, credential);
+        return {
+          audit,
+          answer: {
+            AccessKeyId: issued.value.accessKeyId,
+            SecretAccessKey: issued.value.secretAccessKey,
+            Token: issued.value.sessionToken,
+            Expiration: issued.expiresAt.toISOString(),
+          },
+        };
+      },
     };
-    return { who, others };
   }
 }
 
-/** The session root is the process itself or one of its ancestors, by pid and start time. */
-function inSession(attestation: Attestation, session: Session): boolean {
-  return [attestation, ...attestation.ancestors].some(
-    (hop) => hop.pid === session.rootPid && hop.startTime === session.rootStartTime,
-  );
+function refusal(credential: string, reason: string): DecidedError {
+  return new DecidedError('ERR_AWS_CONTAINER_DENIED', `refused: ${reason}`, {
+    decision: 'deny',
+    resource: credential,
+  });
 }
 
 function digest(value: string): Buffer {

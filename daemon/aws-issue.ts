@@ -3,23 +3,22 @@
  * the exec sessions' container endpoints, so both take the same policy → cache → STS → audit
  * path (daemon/issue.ts) and differ only in the JSON they answer with.
  */
-import { type AwsCredentials, awsProvider, type Issued } from '../src/providers/index.js';
+import { type AwsCredentials, awsProvider } from '../src/providers/index.js';
 import type { DaemonDeps } from './deps.js';
-import { findCredential, issueCredential } from './issue.js';
-import type { RouteContext } from './route.js';
+import type { Caller } from './identify.js';
+import { findCredential, type IssueResult, issueCredential } from './issue.js';
 
 export async function issueAws(
   deps: DaemonDeps,
-  ctx: RouteContext,
+  ctx: Caller,
   name: string,
-): Promise<Issued<AwsCredentials>> {
+): Promise<IssueResult<AwsCredentials>> {
   const credential = findCredential(deps, name, 'aws');
-  const { issued } = await issueCredential(deps, ctx, {
+  return issueCredential(deps, ctx, {
     credential,
     provider: awsProvider({ credential, secrets: deps.secrets, idToken: () => deps.humans.idToken() }),
     // One role per credential: (credential, agent, human) already says everything.
     scope: credential.roleArn,
     request: { awsRole: credential.roleArn },
   });
-  return issued;
 }

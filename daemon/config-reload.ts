@@ -11,7 +11,7 @@ import { toAgentIdError } from '../src/errors.js';
 import type { ConfigStatus } from '../src/protocol/index.js';
 import { watchPath } from '../src/watch.js';
 import type { DaemonDeps } from './deps.js';
-import { daemonEvent } from './peer-event.js';
+import { recordDaemonEvent } from './record.js';
 
 type ReloadDeps = Pick<
   DaemonDeps,
@@ -77,9 +77,7 @@ export class ConfigReloader {
       : '';
     const reason = `sha256=${file.sha256 ?? 'none (no file: the embedded defaults)'}; applied: ${change.applied.join(', ') || 'nothing changed'}${restart}`;
     deps.log.info(`config reloaded: ${reason}`);
-    deps.audit.append(
-      daemonEvent(deps, { action: 'config.reload', decision: 'allow', resource: path, reason }),
-    );
+    recordDaemonEvent(deps, { action: 'config.reload', decision: 'allow', resource: path, reason });
   }
 
   #refuse(sha256: string | null, message: string): void {
@@ -87,15 +85,13 @@ export class ConfigReloader {
     const kept = `the config of sha256=${this.#status.sha256 ?? 'none (the embedded defaults)'} stays in force`;
     this.#status = { ...this.#status, lastError: { at: deps.now().toISOString(), sha256, message } };
     deps.log.error(`config.toml not reloaded (${kept}): ${message}`);
-    deps.audit.append(
-      daemonEvent(deps, {
-        action: 'config.reload',
-        decision: 'error',
-        resource: deps.paths.configFile,
-        reason: `sha256=${sha256 ?? 'unreadable'}: ${message}; ${kept}`,
-        errorCode: 'ERR_CONFIG_INVALID',
-      }),
-    );
+    recordDaemonEvent(deps, {
+      action: 'config.reload',
+      decision: 'error',
+      resource: deps.paths.configFile,
+      reason: `sha256=${sha256 ?? 'unreadable'}: ${message}; ${kept}`,
+      errorCode: 'ERR_CONFIG_INVALID',
+    });
   }
 
   /** Watches the file (through its directory); returns the stop. */

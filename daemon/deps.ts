@@ -1,6 +1,6 @@
 /**
- * Everything a route or the server needs from the outside world, built once by daemon/main.ts.
- * Tests build their own with real stores in temp dirs and our own seams (clock, random).
+ * Everything a route, the pipeline or a front door needs from the outside world, built once by
+ * daemon/main.ts. The in-process pipeline tests (test/daemon/) build their own from our seams.
  */
 import type { Attestor } from '../src/attest/index.js';
 import type { AuditEventInput, AuditRow, PruneResult } from '../src/audit/index.js';
@@ -11,8 +11,8 @@ import type { PolicyEngine } from '../src/policy/index.js';
 import type { ConfigStatus } from '../src/protocol/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
+import type { SessionRegistry } from '../src/sessions/index.js';
 import type { Logger } from './log.js';
-import type { SessionRegistry } from './sessions.js';
 
 export interface DaemonDeps {
   version: string;
@@ -40,6 +40,7 @@ export interface DaemonDeps {
   credentialCache: CredentialCache;
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
+  /** The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. */
   audit: { append(input: AuditEventInput): AuditRow; prune(before: Date): PruneResult };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;

@@ -1,18 +1,17 @@
 /**
- * Who is calling: the first thing the daemon does with every request. Peer credentials from the
- * kernel, the uid check, attestation from /proc (fail closed), the exec session the process
- * belongs to, the agent its attestation matches, and the human. A refusal at any step is audited
- * here, with whatever was learned before it, and thrown with its code.
+ * Who is calling: the first step of every request (daemon/pipeline.ts). The peer's credentials
+ * from its front door, the uid check, attestation from /proc (fail closed), the exec session the
+ * process belongs to, the agent its attestation matches, the checks of a per-session endpoint,
+ * and the human. A refusal at any step comes back with whatever was learned before it, for the
+ * audit row the pipeline writes.
  */
 import { type AgentMatch, resolveAgent } from '../src/agents/index.js';
-import { readExe } from '../src/attest/index.js';
-import type { Attestation } from '../src/attest/types.js';
+import { type Attestation, readExe } from '../src/attest/index.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import type { PeerCredentials } from '../src/peer/index.js';
 import type { HumanView } from '../src/protocol/index.js';
+import type { Session } from '../src/sessions/index.js';
 import type { DaemonDeps } from './deps.js';
-import { peerEvent, type RefusedPeer } from './peer-event.js';
-import type { Session } from './sessions.js';
 
 export interface Caller {
   peer: PeerCredentials;
@@ -22,51 +21,67 @@ export interface Caller {
   human: HumanView;
 }
 
+/** A peer refused before it was attested: all we know is its credentials and, maybe, its exe. */
+export interface RefusedPeer {
+  peer: PeerCredentials;
+  exe: string | null;
+}
+
+/** As much as is known of whoever sent a request. */
+export type Who = Caller | RefusedPeer;
+
+/** The other end of a front door's connection. */
+export interface Peer {
+  /** What the kernel says of the peer, or why it could not say. */
+  credentials: PeerCredentials | AgentIdError;
+  /**
+   * The peer's process, attested and pinned to the connection, with its credentials as pinned
+   * (a TCP peer learns its gid only here). Throws a coded refusal when it cannot be.
+   */
+  attest(credentials: PeerCredentials): Promise<{ peer: PeerCredentials; attestation: Attestation }>;
+  /** A per-session endpoint's own checks on the identified caller; throws a coded refusal. */
+  admit?(caller: Caller): void;
+}
+
+/** What the handler asks of its caller (route.ts: humanOptional, manages). */
+export interface Admission {
+  needsHuman: boolean;
+  manages: boolean;
+}
+
+export type Identified = { ok: true; caller: Caller } | { ok: false; who: Who; error: AgentIdError };
+
 /** Recorded when the kernel would not say who the peer is: uid -1 is never a real caller. */
 const unreadablePeer: PeerCredentials = { pid: 0, uid: -1, gid: -1, pidfd: null };
 
-export async function identify(
-  deps: DaemonDeps,
-  peer: PeerCredentials | AgentIdError,
-  request: { action: string; path: string; elapsedMs: () => number; needsHuman?: boolean; manages?: boolean },
-): Promise<Caller> {
-  const refuse = (who: Caller | RefusedPeer, error: AgentIdError): never => {
-    deps.audit.append(
-      peerEvent(who, {
-        action: request.action,
-        decision: 'deny',
-        resource: request.path.slice(0, 200),
-        reason: error.message,
-        errorCode: error.code,
-        latencyMs: request.elapsedMs(),
-      }),
-    );
-    throw error;
-  };
+export async function identify(deps: DaemonDeps, peer: Peer, admission: Admission): Promise<Identified> {
+  const refuse = (who: Who, err: unknown): Identified => ({ ok: false, who, error: toAgentIdError(err) });
+  const { credentials } = peer;
+  if (credentials instanceof AgentIdError) return refuse({ peer: unreadablePeer, exe: null }, credentials);
   // Before attestation all we know of a refused peer is its credentials and, maybe, its exe.
-  const unattested = (who: PeerCredentials): RefusedPeer => ({
-    peer: who,
-    exe: readExe(deps.procRoot, who.pid),
-  });
-
-  if (peer instanceof AgentIdError) return refuse({ peer: unreadablePeer, exe: null }, peer);
-  if (peer.uid !== deps.uid) {
+  const unattested = (): RefusedPeer => ({ peer: credentials, exe: readExe(deps.procRoot, credentials.pid) });
+  if (credentials.uid !== deps.uid) {
     return refuse(
-      unattested(peer),
+      unattested(),
       new AgentIdError(
         'ERR_PEER_UID',
-        `refused: the caller runs as uid ${peer.uid}, this daemon serves only uid ${deps.uid}`,
+        `refused: the caller runs as uid ${credentials.uid}, this daemon serves only uid ${deps.uid}`,
       ),
     );
   }
-  let attestation: Attestation;
+  let attested: Awaited<ReturnType<Peer['attest']>>;
   try {
-    attestation = await deps.attestor.attest(peer);
+    attested = await peer.attest(credentials);
   } catch (err) {
-    return refuse(unattested(peer), toAgentIdError(err));
+    return refuse(unattested(), err);
   }
-  const caller: Caller = { peer, ...describe(deps, attestation) };
-  if (request.manages && caller.session) {
+  const caller: Caller = { peer: attested.peer, ...describe(deps, attested.attestation) };
+  try {
+    peer.admit?.(caller);
+  } catch (err) {
+    return refuse(caller, err);
+  }
+  if (admission.manages && caller.session) {
     return refuse(
       caller,
       new AgentIdError(
@@ -76,16 +91,16 @@ export async function identify(
       ),
     );
   }
-  if (request.needsHuman) {
+  if (admission.needsHuman) {
     // Also inside an exec session: a revoked SSO login ends what its sessions may do.
     try {
       const human = await deps.humans.require();
       if (!caller.session) caller.human = human;
     } catch (err) {
-      return refuse(caller, toAgentIdError(err));
+      return refuse(caller, err);
     }
   }
-  return caller;
+  return { ok: true, caller };
 }
 
 /** Session, agent and human of an attested process. */

@@ -1,17 +1,18 @@
 /**
  * The one path every credential takes out of the daemon: policy decides, the cache or the
- * provider supplies, and the audit row (decision, determining policies, fingerprint, expiry) is
- * committed before the caller can send anything back (invariant 4). A deny is audited and thrown
- * by authorize(); a provider failure is audited by the server as an error row.
+ * provider supplies, and the audit facts (decision, determining policies, fingerprint, expiry)
+ * come back with the credential, for the row the pipeline commits before the credential is sent
+ * (invariant 4). A deny is thrown by requireAllowed() with its facts; a provider failure is
+ * recorded by the pipeline as an error row.
  */
 import type { CredentialConfig } from '../src/config/index.js';
 import { AgentIdError } from '../src/errors.js';
 import type { PolicyAction } from '../src/policy/index.js';
 import type { Issued, Provider } from '../src/providers/index.js';
-import { authorize } from './authorize.js';
+import { requireAllowed } from './authorize.js';
 import type { DaemonDeps } from './deps.js';
-import { peerEvent } from './peer-event.js';
-import type { RouteContext } from './route.js';
+import type { Caller } from './identify.js';
+import type { AuditFacts } from './outcome.js';
 
 export interface IssueInput<T> {
   credential: CredentialConfig;
@@ -24,14 +25,21 @@ export interface IssueInput<T> {
   action?: PolicyAction;
 }
 
+export interface IssueResult<T> {
+  issued: Issued<T>;
+  cached: boolean;
+  /** The row to commit before the credential leaves the daemon. */
+  audit: AuditFacts;
+}
+
 export async function issueCredential<T>(
   deps: DaemonDeps,
-  ctx: RouteContext,
+  ctx: Caller,
   input: IssueInput<T>,
-): Promise<{ issued: Issued<T>; cached: boolean }> {
+): Promise<IssueResult<T>> {
   const { credential } = input;
   const action = input.action ?? (credential.type === 'github-app' ? 'git' : credential.type);
-  const decision = authorize(deps, ctx, { name: credential.name, type: action }, input.request);
+  const decision = requireAllowed(deps, ctx, { name: credential.name, type: action }, input.request);
   const result = await deps.credentialCache.get<T>(
     { credential: credential.name, agent: ctx.agent.name, human: ctx.human.sub, scope: input.scope },
     () =>
@@ -43,21 +51,19 @@ export async function issueCredential<T>(
       }),
   );
   const { issued } = result;
-  deps.audit.append(
-    peerEvent(ctx, {
-      action,
-      decision: 'allow',
-      resource: credential.name,
-      reason: `${decision.reason}; ${Object.entries(issued.details)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}${result.cached ? ' (cached)' : ''}`,
-      policyIds: decision.policyIds,
-      credentialFingerprint: issued.fingerprint,
-      expiresAt: issued.longLived ? null : issued.expiresAt,
-      latencyMs: ctx.elapsedMs(),
-    }),
-  );
-  return result;
+  const audit: AuditFacts = {
+    action,
+    decision: 'allow',
+    resource: credential.name,
+    reason: `${decision.reason}; ${Object.entries(issued.details)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}${result.cached ? ' (cached)' : ''}`,
+    policyIds: decision.policyIds,
+    credentialFingerprint: issued.fingerprint,
+    // A long-lived secret does not expire: its lease is no expiry of the secret.
+    expiresAt: issued.longLived ? null : issued.expiresAt,
+  };
+  return { ...result, audit };
 }
 
 /** The named credential, checked to be of the type the route serves. */

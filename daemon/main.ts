@@ -4,15 +4,16 @@
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { createAttestor, parseStat } from '../src/attest/index.js';
+import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { configOf, readConfigFile } from '../src/config/index.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
+import { SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import { ConfigReloader } from './config-reload.js';
@@ -46,7 +47,6 @@ import { statusRoute } from './routes/status.js';
 import { tokenRoute } from './routes/token.js';
 import { whoamiRoute } from './routes/whoami.js';
 import { createApiServer } from './server.js';
-import { SessionRegistry } from './sessions.js';
 import { buildSso } from './sso.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
@@ -116,13 +116,7 @@ export async function runDaemon(): Promise<void> {
       warn: (message) => log.warn(message),
     }),
     credentialCache: new CredentialCache({ now }),
-    processAlive: (pid, startTime) => {
-      try {
-        return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime === startTime;
-      } catch {
-        return false;
-      }
-    },
+    processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
     audit,
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
@@ -149,7 +143,7 @@ export async function runDaemon(): Promise<void> {
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const routes = [
     statusRoute(deps),
-    whoamiRoute(deps),
+    whoamiRoute(),
     attestRoute(deps),
     ...sessionRoutes(deps),
     sessionCheckRoute(deps),
@@ -171,7 +165,7 @@ export async function runDaemon(): Promise<void> {
     mcpStartRoute(deps),
     mcpDecideRoute(deps),
     mcpListRoute(deps),
-    mcpResultRoute(deps),
+    mcpResultRoute(),
   ];
   const api = createApiServer(deps, routes);
 

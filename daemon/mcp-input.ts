@@ -1,12 +1,9 @@
 /**
- * Checks the bodies of the /v1/mcp routes (pure) and names what a call reaches as policy and the
- * audit log see it: `Tool::"fs/read_file"`. The proxy runs as the agent, so every field is bounded
- * and shaped here before it reaches Cedar or an audit row.
+ * Checks the bodies of the /v1/mcp routes (pure). The proxy runs as the agent, so every field is
+ * bounded and shaped here before it reaches Cedar or an audit row.
  */
-import { canonicalJson } from '../src/audit/index.js';
 import { AgentIdError } from '../src/errors.js';
-import { CALL_METHODS, entityOf, LIST_METHODS } from '../src/mcp/index.js';
-import type { PolicyInput } from '../src/policy/index.js';
+import { CALL_METHODS, LIST_METHODS } from '../src/mcp/index.js';
 import type {
   McpCallMethod,
   McpCallSummary,
@@ -21,8 +18,6 @@ const PATH_MAX = 4096;
 const LIST_MAX = 1000;
 const DIGEST = /^[0-9a-f]{64}$/;
 const EVENT_ID = /^[0-9a-f-]{36}$/;
-/** Full arguments (audit_arguments) are kept up to this many characters of canonical JSON. */
-export const AUDITED_ARGUMENTS_MAX = 16 * 1024;
 
 export function parseStart(body: unknown): McpStartRequest {
   const b = record(body);
@@ -78,33 +73,6 @@ export function parseResult(body: unknown): McpResultRequest {
     ...(b.rpcCode === undefined ? {} : { rpcCode: b.rpcCode as number }),
     latencyMs: b.latencyMs as number,
   };
-}
-
-/** The policy resource of a call or listed name: `{name: "fs/read_file", entity: "Tool"}`. */
-export function mcpResource(
-  server: string,
-  method: Parameters<typeof entityOf>[0],
-  name: string,
-): PolicyInput['credential'] {
-  return { name: `${server}/${name}`, type: 'mcp', entity: entityOf(method) };
-}
-
-/** As the audit row's resource column shows it, in Cedar's own syntax. */
-export function resourceText(resource: PolicyInput['credential']): string {
-  return `${resource.entity ?? 'Credential'}::${JSON.stringify(resource.name)}`;
-}
-
-/** The full arguments for the audit row, bounded; canonical so equal calls read alike. */
-export function auditedArguments(value: unknown): string {
-  let json: string;
-  try {
-    json = canonicalJson(value);
-  } catch {
-    json = JSON.stringify(String(value));
-  }
-  return json.length <= AUDITED_ARGUMENTS_MAX
-    ? json
-    : `${json.slice(0, AUDITED_ARGUMENTS_MAX)}… (${json.length} characters, truncated)`;
 }
 
 function record(body: unknown): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import type { ReloadResult } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
-import { daemonEvent } from './peer-event.js';
+import { recordDaemonEvent } from './record.js';
 
 type ReloadDeps = Pick<DaemonDeps, 'policy' | 'log' | 'audit' | 'pid' | 'uid'>;
 
@@ -31,15 +31,13 @@ function report(deps: ReloadDeps, result: { ok: true; text: string } | { ok: fal
     return;
   }
   deps.log.error(result.message);
-  deps.audit.append(
-    daemonEvent(deps, {
-      action: 'policy.reload',
-      decision: 'error',
-      resource: deps.policy.status().dir,
-      reason: result.message,
-      errorCode: 'ERR_POLICY_INVALID',
-    }),
-  );
+  recordDaemonEvent(deps, {
+    action: 'policy.reload',
+    decision: 'error',
+    resource: deps.policy.status().dir,
+    reason: result.message,
+    errorCode: 'ERR_POLICY_INVALID',
+  });
 }
 
 function describe(status: ReturnType<DaemonDeps['policy']['status']>): string {

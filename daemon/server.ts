@@ -1,8 +1,9 @@
 /**
- * The daemon's HTTP/1.1 server on the Unix socket. Transport only: it bounds every input
- * (connections, header size, body size, idle and header timeouts), reads the kernel's peer
- * credentials of each connection, refuses (and audits) peers of another uid, parses JSON, routes,
- * and turns every failure into `{error: {code, message}}`. Routes decide and audit the rest.
+ * The daemon's HTTP/1.1 server on the Unix socket: a front door of the pipeline (pipeline.ts).
+ * Transport only: it bounds every input (connections, header size, body size, idle and header
+ * timeouts), reads the kernel's peer credentials of each connection, matches the route, reads
+ * JSON, and writes answers and `{error: {code, message}}`. Identifying, auditing and deciding
+ * what to answer are the pipeline's.
  */
 import {
   createServer,
@@ -14,15 +15,14 @@ import {
 import { Server as NetServer, type Socket } from 'node:net';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
-import { wasAudited } from './audited.js';
 import type { DaemonDeps } from './deps.js';
-import { type Caller, identify } from './identify.js';
-import { peerEvent } from './peer-event.js';
-import type { Route } from './route.js';
+import type { Peer } from './identify.js';
+import { serve } from './pipeline.js';
+import type { JsonAnswer, Route } from './route.js';
 import { type Match, matchRoute } from './router.js';
 
 interface Connection {
-  peer: PeerCredentials | AgentIdError;
+  peer: Peer;
   inFlight: number;
   lastActive: number;
 }
@@ -90,11 +90,16 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
       socket.destroy();
       return;
     }
-    const conn: Connection = { peer: peerOf(socket), inFlight: 0, lastActive: deps.monotonicMs() };
+    const credentials = peerOf(socket);
+    const conn: Connection = {
+      peer: unixPeer(deps, credentials),
+      inFlight: 0,
+      lastActive: deps.monotonicMs(),
+    };
     connections.set(socket, conn);
     socket.on('close', () => {
       connections.delete(socket);
-      if (!(conn.peer instanceof AgentIdError)) closePidfd(conn.peer.pidfd);
+      if (!(credentials instanceof AgentIdError)) closePidfd(credentials.pidfd);
     });
   });
 
@@ -111,50 +116,33 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     return true;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, peer: PeerCredentials | AgentIdError) {
-    const started = deps.monotonicMs();
-    // Microsecond precision is all a latency needs; more digits are noise in every audit row.
-    const elapsedMs = () => Math.round((deps.monotonicMs() - started) * 1000) / 1000;
+  function handle(req: IncomingMessage, res: ServerResponse, peer: Peer): Promise<void> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    try {
-      // While stopping, answer what arrived, but on a connection that closes afterwards.
-      if (stopping) res.shouldKeepAlive = false;
-      // The peer is checked before a bad path is reported, so a foreign uid learns nothing.
-      const match = tryMatch(routes, method, path);
-      const action = match instanceof AgentIdError ? 'request' : match.route.action;
-      const needsHuman = !(match instanceof AgentIdError) && match.route.humanOptional !== true;
-      const manages = !(match instanceof AgentIdError) && match.route.manages === true;
-      const caller = await identify(deps, peer, { action, path, elapsedMs, needsHuman, manages });
-      if (match instanceof AgentIdError) throw match;
-      const body = await readJsonBody(req, limits.maxBodyBytes);
-      let result: Awaited<ReturnType<Route['handle']>>;
-      try {
-        result = await match.route.handle({ ...caller, params: match.params, body, elapsedMs });
-      } catch (err) {
-        if (!wasAudited(err)) auditRouteError(caller, match.route.action, toAgentIdError(err), elapsedMs());
-        throw err;
-      }
-      send(res, result.status, result.body);
-      if (result.after) res.on('finish', result.after);
-    } catch (err) {
-      const error = toAgentIdError(err);
-      if (error.code === 'ERR_INTERNAL') deps.log.error(`${method} ${path.slice(0, 200)}: ${error.message}`);
-      // A body we refused to read is still in the socket: close rather than parse it as a request.
-      if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
-      send(res, error.status, { error: error.toJSON() });
-    }
-  }
-
-  function auditRouteError(caller: Caller, action: string, error: AgentIdError, latencyMs: number) {
-    deps.audit.append(
-      peerEvent(caller, {
-        action,
-        decision: 'error',
-        reason: error.message,
-        errorCode: error.code,
-        latencyMs,
-      }),
+    // While stopping, answer what arrived, but on a connection that closes afterwards.
+    if (stopping) res.shouldKeepAlive = false;
+    const match = tryMatch(routes, method, path);
+    return serve<JsonAnswer>(
+      deps,
+      peer,
+      {
+        method,
+        path,
+        handler: match instanceof AgentIdError ? match : match.route,
+        params: match instanceof AgentIdError ? {} : match.params,
+        body: () => readJsonBody(req, limits.maxBodyBytes),
+      },
+      {
+        send(answer) {
+          send(res, answer.status, answer.body);
+          if (answer.after) res.on('finish', answer.after);
+        },
+        fail(error) {
+          // A body we refused to read is still in the socket: close rather than parse it as a request.
+          if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
+          send(res, error.status, { error: error.toJSON() });
+        },
+      },
     );
   }
 
@@ -191,6 +179,17 @@ function tryMatch(routes: readonly Route[], method: string, path: string): Match
   } catch (err) {
     return toAgentIdError(err);
   }
+}
+
+/** The peer of a socket connection: SO_PEERCRED, attested pinned by the pidfd the kernel gave with it. */
+export function unixPeer(
+  deps: Pick<DaemonDeps, 'attestor'>,
+  credentials: PeerCredentials | AgentIdError,
+): Peer {
+  return {
+    credentials,
+    attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned) }),
+  };
 }
 
 function peerOf(socket: Socket): PeerCredentials | AgentIdError {

@@ -7,7 +7,6 @@ import { AgentIdError } from '../../src/errors.js';
 import type { IdentityView } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function attestRoute(deps: DaemonDeps): Route {
@@ -27,15 +26,7 @@ export function attestRoute(deps: DaemonDeps): Route {
         );
       }
       const body: IdentityView = describe(deps, attestation);
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'attest',
-          decision: 'allow',
-          resource: `pid:${pid}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body };
+      return { audit: { decision: 'allow', resource: `pid:${pid}` }, answer: { status: 200, body } };
     },
   };
 }

@@ -14,7 +14,7 @@ export function auditCheckpointKeysRoute(deps: DaemonDeps): Route {
     action: 'audit.checkpoint-keys',
     humanOptional: true,
     async handle() {
-      return { status: 200, body: await deps.signingKeys.verificationKeys() };
+      return { audit: null, answer: { status: 200, body: await deps.signingKeys.verificationKeys() } };
     },
   };
 }

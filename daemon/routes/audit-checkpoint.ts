@@ -6,7 +6,6 @@
  */
 import { type CheckpointDocument, signCheckpoint } from '../../src/audit/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function auditCheckpointRoute(deps: DaemonDeps): Route {
@@ -14,23 +13,20 @@ export function auditCheckpointRoute(deps: DaemonDeps): Route {
     method: 'POST',
     pattern: '/v1/audit/checkpoint',
     action: 'audit.checkpoint',
-    async handle(ctx) {
+    async handle() {
       // Loaded before the row is written, so a keychain failure leaves no "allow" row behind.
       const key = await deps.signingKeys.current();
-      const head = deps.audit.append(
-        peerEvent(ctx, {
-          action: 'audit.checkpoint',
-          decision: 'allow',
-          resource: 'audit-log',
-          reason: `chain head signed with kid ${key.kid}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      const body: CheckpointDocument = await signCheckpoint(
-        { seq: head.seq, hash: head.hash, time: head.time, iss: deps.config.jwt.issuer },
-        key,
-      );
-      return { status: 200, body };
+      return {
+        audit: { decision: 'allow', resource: 'audit-log', reason: `chain head signed with kid ${key.kid}` },
+        // The head is this request's own row, committed by now.
+        respond: async (head) => {
+          const body: CheckpointDocument = await signCheckpoint(
+            { seq: head.seq, hash: head.hash, time: head.time, iss: deps.config.jwt.issuer },
+            key,
+          );
+          return { status: 200, body };
+        },
+      };
     },
   };
 }

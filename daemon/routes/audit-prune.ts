@@ -6,7 +6,6 @@
  */
 import type { AuditPruneResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import { pruneOlderThan } from '../retention.js';
 import type { Route } from '../route.js';
 
@@ -15,20 +14,15 @@ export function auditPruneRoute(deps: DaemonDeps): Route {
     method: 'POST',
     pattern: '/v1/audit/prune',
     action: 'audit.prune',
-    handle(ctx) {
+    handle() {
       const retainDays = deps.config.audit.retainDays;
       const { pruned, anchor } = pruneOlderThan(deps, retainDays);
-      // Recorded after the prune, so the row itself always survives it.
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'audit.prune',
-          decision: 'allow',
-          reason: `retain_days ${retainDays}: pruned ${pruned} rows`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
       const body: AuditPruneResponse = { retainDays, pruned, anchor };
-      return { status: 200, body };
+      // Recorded after the prune, so the row itself always survives it.
+      return {
+        audit: { decision: 'allow', reason: `retain_days ${retainDays}: pruned ${pruned} rows` },
+        answer: { status: 200, body },
+      };
     },
   };
 }

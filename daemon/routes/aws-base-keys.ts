@@ -7,7 +7,6 @@ import type { AwsBaseKeysRequest, AwsBaseKeysResponse } from '../../src/protocol
 import { baseKeyNames, checkBaseKeys } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function awsBaseKeysRoute(deps: DaemonDeps): Route {
@@ -28,16 +27,18 @@ export function awsBaseKeysRoute(deps: DaemonDeps): Route {
       const store = await deps.secrets();
       await store.set(names.accessKeyId, accessKeyId);
       await store.set(names.secretAccessKey, secretAccessKey);
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'aws.base-keys',
+      const warned = warnings.length ? ` (warning: ${warnings.join('; ')})` : '';
+      return {
+        audit: {
           decision: 'allow',
           resource: credential.name,
-          reason: `base keys stored for ${credential.roleArn}${warnings.length ? ` (warning: ${warnings.join('; ')})` : ''}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: { credential: credential.name, warnings } satisfies AwsBaseKeysResponse };
+          reason: `base keys stored for ${credential.roleArn}${warned}`,
+        },
+        answer: {
+          status: 200,
+          body: { credential: credential.name, warnings } satisfies AwsBaseKeysResponse,
+        },
+      };
     },
   };
 }

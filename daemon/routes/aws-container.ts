@@ -8,9 +8,7 @@ import type { AwsContainerRequest } from '../../src/protocol/index.js';
 import type { AwsContainerEndpoints } from '../aws-container.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import { sessionRootedBy } from '../sessions.js';
 
 export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpoints): Route {
   return {
@@ -18,22 +16,20 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
     pattern: '/v1/sessions/:id/aws',
     action: 'aws.container.start',
     async handle(ctx) {
-      const session = sessionRootedBy(deps.sessions, ctx.attestation, ctx.params.id ?? '');
+      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id ?? '');
       const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
       if (typeof body.credential !== 'string')
         throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');
       const credential = findCredential(deps, body.credential, 'aws');
       const opened = await endpoints.open(session, credential.name, credential.region);
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'aws.container.start',
+      return {
+        audit: {
           decision: 'allow',
           resource: credential.name,
           reason: `container endpoint for session ${session.id} on ${opened.uri}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 201, body: opened };
+        },
+        answer: { status: 201, body: opened },
+      };
     },
   };
 }

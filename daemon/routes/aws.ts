@@ -13,7 +13,7 @@ export function awsRoute(deps: DaemonDeps): Route {
     pattern: '/v1/aws/:credential',
     action: 'aws',
     async handle(ctx) {
-      const issued = await issueAws(deps, ctx, ctx.params.credential ?? '');
+      const { issued, audit } = await issueAws(deps, ctx, ctx.params.credential ?? '');
       const { value } = issued;
       const body: AwsCredentialProcessResponse = {
         Version: 1,
@@ -22,7 +22,7 @@ export function awsRoute(deps: DaemonDeps): Route {
         SessionToken: value.sessionToken,
         Expiration: issued.expiresAt.toISOString(),
       };
-      return { status: 200, body };
+      return { audit, answer: { status: 200, body } };
     },
   };
 }

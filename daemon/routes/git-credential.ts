@@ -10,8 +10,9 @@ import type { GitCredentialRequest, GitCredentialResponse } from '../../src/prot
 import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
 import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
+import type { Caller } from '../identify.js';
 import { issueCredential } from '../issue.js';
-import type { Route, RouteContext } from '../route.js';
+import type { Route } from '../route.js';
 
 const HOST = /^[\x21-\x7e]{1,255}$/;
 const MAX_PATH = 1024;
@@ -29,9 +30,13 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
       );
       if (!credential) {
         if (request.credential !== undefined) throw notForHost(deps, request.credential, host);
-        return { status: 200, body: { served: false } satisfies GitCredentialResponse };
+        // Not a decision: git asks the next helper.
+        return {
+          audit: null,
+          answer: { status: 200, body: { served: false } satisfies GitCredentialResponse },
+        };
       }
-      const issued = await issueForGit(deps, ctx, credential, { ...request, host });
+      const { issued, audit } = await issueForGit(deps, ctx, credential, { ...request, host });
       const body: GitCredentialResponse = {
         served: true,
         credential: credential.name,
@@ -39,39 +44,38 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
         password: issued.value.password,
         expiresAt: issued.expiresAt.toISOString(),
       };
-      return { status: 200, body };
+      return { audit, answer: { status: 200, body } };
     },
   };
 }
 
 async function issueForGit(
   deps: DaemonDeps,
-  ctx: RouteContext,
+  ctx: Caller,
   credential: CredentialConfig,
   { protocol, host, path }: GitCredentialRequest,
 ) {
   if (credential.type === 'github-app') {
     // Before policy: a request that cannot be narrowed is a setup error, not a decision.
     const repo = repoFromGitPath(path);
-    const { issued } = await issueCredential<GitPassword>(deps, ctx, {
+    return issueCredential<GitPassword>(deps, ctx, {
       credential,
       provider: githubAppProvider({ credential, secrets: deps.secrets, now: deps.now, fetch: deps.fetch }),
       scope: repo,
       // What the token will be good for is part of the decision: `gitScope` is the one repository.
       request: { gitProtocol: protocol, gitHost: host, gitPath: repo, gitScope: `repo:${repo}` },
     });
-    return issued;
   }
   if (credential.type === 'static' && credential.username) {
     const { username } = credential;
-    const { issued } = await issueCredential(deps, ctx, {
+    const { issued, ...rest } = await issueCredential(deps, ctx, {
       credential,
       action: 'git',
       provider: staticProvider({ credential, secrets: deps.secrets, now: deps.now }),
       scope: host,
       request: { gitProtocol: protocol, gitHost: host, gitPath: path, gitScope: `host:${host}` },
     });
-    return { ...issued, value: { username, password: issued.value } };
+    return { ...rest, issued: { ...issued, value: { username, password: issued.value } } };
   }
   throw new AgentIdError('ERR_CREDENTIAL_TYPE', `credential ${credential.name} cannot serve git`);
 }

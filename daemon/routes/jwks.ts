@@ -9,7 +9,7 @@ export function jwksRoute(deps: DaemonDeps): Route {
     action: 'jwks',
     humanOptional: true,
     async handle() {
-      return { status: 200, body: await deps.signingKeys.jwks() };
+      return { audit: null, answer: { status: 200, body: await deps.signingKeys.jwks() } };
     },
   };
 }

@@ -3,7 +3,6 @@
  * token it signed has expired, so rotation never breaks a verifier.
  */
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function keyRotateRoute(deps: DaemonDeps): Route {
@@ -12,18 +11,16 @@ export function keyRotateRoute(deps: DaemonDeps): Route {
     pattern: '/v1/keys/rotate',
     manages: true,
     action: 'key.rotate',
-    async handle(ctx) {
+    async handle() {
       const rotated = await deps.signingKeys.rotate();
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'key.rotate',
+      return {
+        audit: {
           decision: 'allow',
           resource: 'jwt-signing-key',
           reason: `kid ${rotated.previousKid} -> ${rotated.kid}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: rotated };
+        },
+        answer: { status: 200, body: rotated },
+      };
     },
   };
 }

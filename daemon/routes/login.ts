@@ -7,7 +7,7 @@
 import { AgentIdError } from '../../src/errors.js';
 import type { LoginMode, LoginStartRequest } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
+import type { AuditFacts } from '../outcome.js';
 import type { Route } from '../route.js';
 
 export function loginRoutes(deps: DaemonDeps): Route[] {
@@ -28,16 +28,10 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
       async handle(ctx) {
         const mode = parseMode(ctx.body);
         const body = await sso().flows.start(mode);
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'login.start',
-            decision: 'allow',
-            resource: body.issuer,
-            reason: `${mode} flow`,
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 201, body };
+        return {
+          audit: { decision: 'allow', resource: body.issuer, reason: `${mode} flow` },
+          answer: { status: 201, body },
+        };
       },
     },
     {
@@ -47,21 +41,18 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
       humanOptional: true,
       handle(ctx) {
         const { view, finished } = sso().flows.progress(ctx.params.id ?? '');
-        if (finished) {
-          deps.audit.append({
-            ...peerEvent(ctx, {
-              action: 'login',
+        // Audited once, the first time the CLI sees the outcome; polls before it are not decisions.
+        const audit: AuditFacts | null = finished
+          ? {
               decision: view.state === 'complete' ? 'allow' : 'error',
               resource: deps.config.idp?.issuer ?? null,
               reason: view.error?.message ?? null,
               errorCode: view.error?.code ?? null,
-              latencyMs: ctx.elapsedMs(),
-            }),
-            // The row names who logged in, not who the caller was before.
-            human: view.human?.sub ?? null,
-          });
-        }
-        return { status: 200, body: view };
+              // The row names who logged in, not who the caller was before.
+              human: view.human?.sub ?? null,
+            }
+          : null;
+        return { audit, answer: { status: 200, body: view } };
       },
     },
     {
@@ -71,7 +62,7 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
       humanOptional: true,
       handle(ctx) {
         sso().flows.cancel(ctx.params.id ?? '');
-        return { status: 200, body: { id: ctx.params.id, cancelled: true } };
+        return { audit: null, answer: { status: 200, body: { id: ctx.params.id, cancelled: true } } };
       },
     },
   ];

@@ -4,7 +4,6 @@
  */
 import { AgentIdError } from '../../src/errors.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function logoutRoute(deps: DaemonDeps): Route {
@@ -14,7 +13,7 @@ export function logoutRoute(deps: DaemonDeps): Route {
     manages: true,
     action: 'logout',
     humanOptional: true,
-    async handle(ctx) {
+    async handle() {
       if (!deps.sso) {
         throw new AgentIdError(
           'ERR_IDP_NOT_CONFIGURED',
@@ -22,16 +21,14 @@ export function logoutRoute(deps: DaemonDeps): Route {
         );
       }
       const body = await deps.sso.session.logout();
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'logout',
+      return {
+        audit: {
           decision: 'allow',
           resource: deps.config.idp?.issuer ?? null,
           reason: body.revoked ? 'revoked at the provider' : 'not revoked at the provider',
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body };
+        },
+        answer: { status: 200, body },
+      };
     },
   };
 }

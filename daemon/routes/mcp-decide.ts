@@ -5,11 +5,11 @@
  * decision row is committed before the answer, so no call reaches the server unaudited; a deny is
  * an answer (200, decision deny), not an error: the proxy turns it into the client's JSON-RPC error.
  */
+import { auditedArguments, mcpResource, resourceText } from '../../src/mcp/index.js';
 import type { McpDecideResponse } from '../../src/protocol/index.js';
-import { policyInput } from '../authorize.js';
+import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
-import { auditedArguments, mcpResource, parseCall, resourceText } from '../mcp-input.js';
-import { peerEvent } from '../peer-event.js';
+import { parseCall } from '../mcp-input.js';
 import type { Route } from '../route.js';
 
 export function mcpDecideRoute(deps: DaemonDeps): Route {
@@ -27,7 +27,7 @@ export function mcpDecideRoute(deps: DaemonDeps): Route {
         mcpPath: call.path,
         mcpArgs: call.argsDigest,
       };
-      const decision = deps.policy.decide(policyInput(ctx, resource, request, deps.now()));
+      const decision = authorize(deps, ctx, resource, request);
       const facts = [
         call.method,
         `args=sha256:${call.argsDigest}`,
@@ -36,24 +36,25 @@ export function mcpDecideRoute(deps: DaemonDeps): Route {
           ? [`arguments=${auditedArguments(call.arguments)}`]
           : []),
       ];
-      const row = deps.audit.append(
-        peerEvent(ctx, {
-          action: 'mcp',
+      return {
+        audit: {
           decision: decision.decision,
           resource: resourceText(resource),
           reason: `${facts.join(' ')}; ${decision.reason}`,
           policyIds: decision.policyIds,
           errorCode: decision.decision === 'deny' ? 'ERR_POLICY_DENIED' : null,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      const body: McpDecideResponse = {
-        decision: decision.decision,
-        reason: decision.reason,
-        policyIds: decision.policyIds,
-        eventId: row.id,
+        },
+        // The event id names the committed row, for the result row that follows the call.
+        respond: (row) => {
+          const body: McpDecideResponse = {
+            decision: decision.decision,
+            reason: decision.reason,
+            policyIds: decision.policyIds,
+            eventId: row.id,
+          };
+          return { status: 200, body };
+        },
       };
-      return { status: 200, body };
     },
   };
 }

@@ -4,11 +4,11 @@
  * (`mcpMethod` is the list method, no `mcpPath`), so a permit that needs an argument hides its
  * tool: write such rules as forbids on the argument (see README, MCP). One audit row per list.
  */
+import { mcpResource } from '../../src/mcp/index.js';
 import type { McpListResponse } from '../../src/protocol/index.js';
-import { policyInput } from '../authorize.js';
+import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
-import { mcpResource, parseList } from '../mcp-input.js';
-import { peerEvent } from '../peer-event.js';
+import { parseList } from '../mcp-input.js';
 import type { Route } from '../route.js';
 
 /** Hidden names listed in the row, at most: the count is always exact. */
@@ -27,20 +27,18 @@ export function mcpListRoute(deps: DaemonDeps): Route {
       for (const name of list.names) {
         const request = { mcpServer: list.server, mcpMethod: list.method, mcpTool: name };
         const resource = mcpResource(list.server, list.method, name);
-        const { decision } = deps.policy.decide(policyInput(ctx, resource, request, time));
+        const { decision } = authorize(deps, ctx, resource, request, time);
         (decision === 'allow' ? allowed : denied).push(name);
       }
       const named = denied.slice(0, NAMED_MAX).join(', ') + (denied.length > NAMED_MAX ? ', …' : '');
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'mcp.list',
+      return {
+        audit: {
           decision: 'allow',
           resource: `${list.server} ${list.method}`,
           reason: `${allowed.length} of ${list.names.length} permitted${denied.length ? `; denied: ${named}` : ''}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: { allowed } satisfies McpListResponse };
+        },
+        answer: { status: 200, body: { allowed } satisfies McpListResponse },
+      };
     },
   };
 }

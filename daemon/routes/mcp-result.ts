@@ -3,12 +3,11 @@
  * answered (or failed to). A second row rather than an edit: the log is append-only, and the
  * decision row was committed before the call went out. It names the decision row's event id.
  */
-import type { DaemonDeps } from '../deps.js';
-import { mcpResource, parseResult, resourceText } from '../mcp-input.js';
-import { peerEvent } from '../peer-event.js';
+import { mcpResource, resourceText } from '../../src/mcp/index.js';
+import { parseResult } from '../mcp-input.js';
 import type { Route } from '../route.js';
 
-export function mcpResultRoute(deps: DaemonDeps): Route {
+export function mcpResultRoute(): Route {
   return {
     method: 'POST',
     pattern: '/v1/mcp/result',
@@ -16,17 +15,16 @@ export function mcpResultRoute(deps: DaemonDeps): Route {
     handle(ctx) {
       const result = parseResult(ctx.body);
       const code = result.rpcCode === undefined ? '' : ` (JSON-RPC ${result.rpcCode})`;
-      const row = deps.audit.append(
-        peerEvent(ctx, {
-          action: 'mcp.result',
+      return {
+        audit: {
           decision: result.status === 'error' ? 'error' : 'allow',
           resource: resourceText(mcpResource(result.server, result.method, result.name)),
           reason: `${result.method} ${result.status}${code}; decided in event ${result.eventId}`,
           // The server's time, as the proxy measured it: what the call cost beyond the decision.
           latencyMs: Math.round(result.latencyMs * 1000) / 1000,
-        }),
-      );
-      return { status: 200, body: { seq: row.seq } };
+        },
+        respond: (row) => ({ status: 200, body: { seq: row.seq } }),
+      };
     },
   };
 }

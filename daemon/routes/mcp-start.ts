@@ -7,7 +7,6 @@ import { AgentIdError } from '../../src/errors.js';
 import type { McpStartResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { parseStart } from '../mcp-input.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function mcpStartRoute(deps: DaemonDeps): Route {
@@ -28,18 +27,16 @@ export function mcpStartRoute(deps: DaemonDeps): Route {
         }
         return { name, type: credential.type };
       });
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'mcp.start',
+      const { hideDenied, auditArguments, maxMessageBytes } = deps.config.mcp;
+      const body: McpStartResponse = { hideDenied, auditArguments, maxMessageBytes, credentials };
+      return {
+        audit: {
           decision: 'allow',
           resource: start.server,
           reason: `program=${start.program}${credentials.length ? ` env credentials: ${start.credentials.join(', ')}` : ''}`,
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      const { hideDenied, auditArguments, maxMessageBytes } = deps.config.mcp;
-      const body: McpStartResponse = { hideDenied, auditArguments, maxMessageBytes, credentials };
-      return { status: 200, body };
+        },
+        answer: { status: 200, body },
+      };
     },
   };
 }

@@ -9,8 +9,7 @@ import type { SecretListResponse } from '../../src/protocol/index.js';
 import { SIGNING_KEYS_SECRET } from '../../src/providers/index.js';
 import { validateSecretName } from '../../src/secrets/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
-import type { Route, RouteContext } from '../route.js';
+import type { JsonAnswer, Route } from '../route.js';
 
 /** Names the daemon keeps its own material under (signing keys, refresh tokens). */
 const RESERVED_PREFIX = 'agentid.';
@@ -37,29 +36,23 @@ function describeManaged(all: readonly string[]): string[] {
   return [...new Set(described)].sort();
 }
 
-export function secretRoutes(deps: DaemonDeps): Route[] {
-  const audit = (ctx: RouteContext, action: string, resource: string | null) =>
-    deps.audit.append(
-      peerEvent(ctx, {
-        action,
-        decision: 'allow',
-        resource,
-        latencyMs: ctx.elapsedMs(),
-      }),
-    );
+/** Secret routes are audited with the name only: the value never reaches a row. */
+function allowed(name: string | null, answer: JsonAnswer) {
+  return { audit: { decision: 'allow', resource: name } as const, answer };
+}
 
+export function secretRoutes(deps: DaemonDeps): Route[] {
   return [
     {
       method: 'GET',
       pattern: '/v1/secrets',
       action: 'secret.list',
       humanOptional: true,
-      async handle(ctx) {
+      async handle() {
         const all = await (await deps.secrets()).list();
         const names = all.filter((n) => !n.startsWith(RESERVED_PREFIX));
-        audit(ctx, 'secret.list', null);
         const body: SecretListResponse = { names, managed: describeManaged(all) };
-        return { status: 200, body };
+        return allowed(null, { status: 200, body });
       },
     },
     {
@@ -76,8 +69,7 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
           throw new AgentIdError('ERR_REQUEST_MALFORMED', 'the body must be {"value": "<non-empty string>"}');
         }
         await (await deps.secrets()).set(name, value);
-        audit(ctx, 'secret.set', name);
-        return { status: 200, body: { name } };
+        return allowed(name, { status: 200, body: { name } });
       },
     },
     {
@@ -92,8 +84,7 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
         if (!(await (await deps.secrets()).delete(name))) {
           throw new AgentIdError('ERR_SECRETS_NOT_FOUND', `no secret named ${name}; see: agentid secret ls`);
         }
-        audit(ctx, 'secret.remove', name);
-        return { status: 200, body: { name } };
+        return allowed(name, { status: 200, body: { name } });
       },
     },
   ];

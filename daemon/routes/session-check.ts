@@ -1,19 +1,18 @@
 /**
  * POST /v1/sessions/:id/check (`agentid exec --aws NAME --git NAME`): before the command starts,
  * whether the session's processes can be permitted each credential at all (daemon/authorize.ts
- * authorizeAhead), so a denied agent fails at once with the policy's reason instead of starting
- * and failing deep inside an SDK. Only the process that rooted the session may ask. A deny is
- * audited as a decision on that credential; a pass grants nothing and is audited as the check.
+ * requireAllowedAhead), so a denied agent fails at once with the policy's reason instead of
+ * starting and failing deep inside an SDK. Only the process that rooted the session may ask. A
+ * deny is audited as a decision on that credential; a pass grants nothing and is audited as the
+ * check.
  */
 import { type CredentialConfig, gitHostsOf } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import type { SessionCheckRequest, SessionCheckResponse } from '../../src/protocol/index.js';
-import { authorizeAhead } from '../authorize.js';
+import { requireAllowedAhead } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import { sessionRootedBy } from '../sessions.js';
 
 const MAX_CREDENTIALS = 16;
 
@@ -23,24 +22,25 @@ export function sessionCheckRoute(deps: DaemonDeps): Route {
     pattern: '/v1/sessions/:id/check',
     action: 'session.check',
     handle(ctx) {
-      const session = sessionRootedBy(deps.sessions, ctx.attestation, ctx.params.id ?? '');
+      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id ?? '');
       const checked: SessionCheckResponse['credentials'] = [];
       for (const wanted of readRequest(ctx.body).credentials) {
         const credential = credentialFor(deps, wanted);
-        const decision = authorizeAhead(deps, ctx, session, { name: credential.name, type: wanted.type });
+        const decision = requireAllowedAhead(deps, ctx, session, {
+          name: credential.name,
+          type: wanted.type,
+        });
         const hosts = wanted.type === 'git' ? { gitHosts: gitHostsOf(credential) } : {};
         checked.push({ ...wanted, reason: decision.reason, ...hosts });
       }
-      deps.audit.append(
-        peerEvent(ctx, {
-          action: 'session.check',
+      return {
+        audit: {
           decision: 'allow',
           resource: session.id,
           reason: checked.map((c) => `${c.type} ${c.name}: ${c.reason}`).join('; '),
-          latencyMs: ctx.elapsedMs(),
-        }),
-      );
-      return { status: 200, body: { credentials: checked } satisfies SessionCheckResponse };
+        },
+        answer: { status: 200, body: { credentials: checked } satisfies SessionCheckResponse },
+      };
     },
   };
 }

@@ -6,11 +6,10 @@
 import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import type { SessionStartRequest } from '../../src/protocol/index.js';
+import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
-import { type Session, sessionRootedBy } from '../sessions.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -36,20 +35,16 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           startedAt: deps.now().toISOString(),
         };
         deps.sessions.add(session);
-        // Named as a member of the session it just rooted, as every later row of the session is.
-        deps.audit.append(
-          peerEvent(
-            { ...ctx, ...describe(deps, ctx.attestation) },
-            {
-              action: 'session.start',
-              decision: 'allow',
-              resource: session.id,
-              reason: `declared agent ${session.agent ?? '(none)'}`,
-              latencyMs: ctx.elapsedMs(),
-            },
-          ),
-        );
-        return { status: 201, body: session };
+        return {
+          audit: {
+            decision: 'allow',
+            // Named as a member of the session it just rooted, as every later row of the session is.
+            agent: describe(deps, ctx.attestation).agent.name,
+            resource: session.id,
+            reason: `declared agent ${session.agent ?? '(none)'}`,
+          },
+          answer: { status: 201, body: session },
+        };
       },
     },
     {
@@ -60,17 +55,12 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       humanOptional: true,
       handle(ctx) {
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        const { id } = sessionRootedBy(deps.sessions, ctx.attestation, ctx.params.id ?? '');
+        const { id } = deps.sessions.rootedBy(ctx.attestation, ctx.params.id ?? '');
         deps.sessions.remove(id);
-        deps.audit.append(
-          peerEvent(ctx, {
-            action: 'session.end',
-            decision: 'allow',
-            resource: id,
-            latencyMs: ctx.elapsedMs(),
-          }),
-        );
-        return { status: 200, body: { id, ended: true } };
+        return {
+          audit: { decision: 'allow', resource: id },
+          answer: { status: 200, body: { id, ended: true } },
+        };
       },
     },
   ];

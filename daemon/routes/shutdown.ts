@@ -1,6 +1,5 @@
 /** POST /v1/shutdown: `agentid daemon stop`. Answers first, then stops gracefully. */
 import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
 export function shutdownRoute(deps: DaemonDeps): Route {
@@ -10,11 +9,11 @@ export function shutdownRoute(deps: DaemonDeps): Route {
     manages: true,
     action: 'shutdown',
     humanOptional: true,
-    handle(ctx) {
-      deps.audit.append(
-        peerEvent(ctx, { action: 'shutdown', decision: 'allow', latencyMs: ctx.elapsedMs() }),
-      );
-      return { status: 202, body: { stopping: true, pid: deps.pid }, after: deps.requestShutdown };
+    handle() {
+      return {
+        audit: { decision: 'allow' },
+        answer: { status: 202, body: { stopping: true, pid: deps.pid }, after: deps.requestShutdown },
+      };
     },
   };
 }

@@ -21,13 +21,13 @@ export function staticRoute(deps: DaemonDeps): Route {
         throw new AgentIdError('ERR_USAGE', 'credential must be the name of a static credential');
       }
       const credential = findCredential(deps, body.credential, 'static');
-      const { issued } = await issueCredential(deps, ctx, {
+      const { issued, audit } = await issueCredential(deps, ctx, {
         credential,
         provider: staticProvider({ credential, secrets: deps.secrets, now: deps.now }),
         scope: '',
         request: {},
       });
-      return { status: 200, body: { value: issued.value } satisfies StaticSecretResponse };
+      return { audit, answer: { status: 200, body: { value: issued.value } satisfies StaticSecretResponse } };
     },
   };
 }

@@ -26,7 +26,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         policy: deps.policy.status(),
         config: deps.configStatus(),
       };
-      return { status: 200, body };
+      return { audit: null, answer: { status: 200, body } };
     },
   };
 }

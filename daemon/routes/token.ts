@@ -26,7 +26,7 @@ export function tokenRoute(deps: DaemonDeps): Route {
         throw new AgentIdError('ERR_USAGE', 'credential must be a string');
       }
       const credential = findCredential(deps, body.credential ?? 'identity', 'jwt');
-      const { issued } = await issueCredential(deps, ctx, {
+      const { issued, audit } = await issueCredential(deps, ctx, {
         credential,
         provider: jwtProvider({
           keys: deps.signingKeys,
@@ -43,7 +43,7 @@ export function tokenRoute(deps: DaemonDeps): Route {
         expiresAt: issued.expiresAt.toISOString(),
         kid: issued.details.kid ?? '',
       };
-      return { status: 200, body: response };
+      return { audit, answer: { status: 200, body: response } };
     },
   };
 }

@@ -4,28 +4,28 @@
  * as an `identify` event.
  */
 import type { WhoamiResponse } from '../../src/protocol/index.js';
-import type { DaemonDeps } from '../deps.js';
-import { peerEvent } from '../peer-event.js';
 import type { Route } from '../route.js';
 
-export function whoamiRoute(deps: DaemonDeps): Route {
+export function whoamiRoute(): Route {
   return {
     method: 'GET',
     pattern: '/v1/whoami',
     action: 'identify',
     handle(ctx) {
-      const row = deps.audit.append(
-        peerEvent(ctx, { action: 'identify', decision: 'allow', latencyMs: ctx.elapsedMs() }),
-      );
-      const body: WhoamiResponse = {
-        attestation: ctx.attestation,
-        agent: ctx.agent,
-        session: ctx.session,
-        human: ctx.human,
-        pidfd: ctx.peer.pidfd !== null,
-        auditSeq: row.seq,
+      return {
+        audit: { decision: 'allow' },
+        respond: (row) => {
+          const body: WhoamiResponse = {
+            attestation: ctx.attestation,
+            agent: ctx.agent,
+            session: ctx.session,
+            human: ctx.human,
+            pidfd: ctx.peer.pidfd !== null,
+            auditSeq: row.seq,
+          };
+          return { status: 200, body };
+        },
       };
-      return { status: 200, body };
     },
   };
 }

@@ -2,5 +2,6 @@
 export { type Attestor, type AttestorOptions, createAttestor } from './attestor.js';
 export { readExe } from './exe.js';
 export { parseGitConfigRemote } from './git-config.js';
+export { processAlive } from './liveness.js';
 export { parseStat } from './procfs.js';
 export type { AncestorInfo, Attestation } from './types.js';

@@ -19,5 +19,6 @@ export {
   parseMcpEnvSpecs,
   type ServerEnv,
 } from './credentials.js';
+export { auditedArguments, mcpResource, resourceText } from './naming.js';
 export { POLICY_DENIED_CODE, type Proxy, type ProxyDeps, REFRESH_MARGIN_MS, startProxy } from './proxy.js';
 export { CALL_METHODS, commonPath, entityOf, LIST_METHODS, type PathBase, summarizeCall } from './summary.js';

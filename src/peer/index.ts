@@ -11,6 +11,8 @@ import { POLLIN, poll } from '../native/libc.js';
 import { readDarwinPeer } from './darwin.js';
 import { readLinuxPeer } from './linux.js';
 
+export { clientSocketInode, findTcpOwner, holdsSocket, parseProcNetTcp, type TcpOwner } from './tcp.js';
+
 export interface PeerCredentials {
   pid: number;
   uid: number;

@@ -6,7 +6,7 @@ const route = (method: Route['method'], pattern: string): Route => ({
   method,
   pattern,
   action: `${method} ${pattern}`,
-  handle: () => ({ status: 200, body: null }),
+  handle: () => ({ audit: null, answer: { status: 200, body: null } }),
 });
 const routes = [
   route('GET', '/v1/status'),

@@ -1,8 +1,9 @@
 /**
- * Which process is on the other end of a loopback TCP connection. A TCP socket has no
- * SO_PEERCRED, so this is read from /proc the way `ss -p` does it: the kernel's socket table
- * (/proc/net/tcp, tcp6) gives the inode of the client's socket, found by its port pair, and the
- * process holding that inode is found by its fds. Linux only. Parsing is pure (table tests).
+ * Which process is on the other end of a loopback TCP connection: the TCP twin of the Unix
+ * socket's SO_PEERCRED (index.ts), as SPIRE keeps uds.go and tcp.go side by side. A TCP socket
+ * has no peer credentials, so this is read from /proc the way `ss -p` does it: the kernel's socket
+ * table (/proc/net/tcp, tcp6) gives the inode of the client's socket, found by its port pair, and
+ * the process holding that inode is found by its fds. Linux only. Parsing is pure (table tests).
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 

@@ -4,18 +4,8 @@
  * the nearest session whose root is itself or one of its ancestors. Sessions die with the daemon
  * on purpose: a restarted daemon must not trust a pid it did not see register.
  */
-import type { AncestorInfo } from '../src/attest/types.js';
-import { AgentIdError } from '../src/errors.js';
-import type { SessionView } from '../src/protocol/index.js';
-
-/** Agent name declared with `--agent` (or null), the human, and the root process. */
-export type Session = SessionView;
-
-export interface ProcessChain {
-  pid: number;
-  startTime: number;
-  ancestors: readonly Pick<AncestorInfo, 'pid' | 'startTime'>[];
-}
+import { AgentIdError } from '../errors.js';
+import type { ProcessChain, Session } from './types.js';
 
 export class SessionRegistry {
   readonly #byId = new Map<string, Session>();
@@ -50,6 +40,18 @@ export class SessionRegistry {
     return null;
   }
 
+  /**
+   * The session `id`, if the process is its root (the exec wrapper itself, by pid and start
+   * time): only that process may end the session or set it up; a process inside cannot.
+   */
+  rootedBy(process: Pick<ProcessChain, 'pid' | 'startTime'>, id: string): Session {
+    const session = this.find({ pid: process.pid, startTime: process.startTime, ancestors: [] });
+    if (session?.id !== id) {
+      throw new AgentIdError('ERR_SESSION_NOT_FOUND', `no session ${id.slice(0, 64)} rooted at this process`);
+    }
+    return session;
+  }
+
   /** Drops sessions whose root process is gone (an exec wrapper killed before it could end them). */
   prune(rootAlive: (pid: number, startTime: number) => boolean): Session[] {
     const gone = [...this.#byId.values()].filter((s) => !rootAlive(s.rootPid, s.rootStartTime));
@@ -62,22 +64,13 @@ export class SessionRegistry {
   }
 }
 
-function rootKey(pid: number, startTime: number): string {
-  return `${pid}:${startTime}`;
+/** Whether the session's root is the process itself or one of its ancestors, by pid and start time. */
+export function inSession(chain: ProcessChain, session: Session): boolean {
+  return [chain, ...chain.ancestors].some(
+    (hop) => hop.pid === session.rootPid && hop.startTime === session.rootStartTime,
+  );
 }
 
-/**
- * The session `id`, if the process is its root (the exec wrapper itself, by pid and start time):
- * only it may end the session or set it up; a process inside cannot.
- */
-export function sessionRootedBy(
-  sessions: SessionRegistry,
-  process: Pick<ProcessChain, 'pid' | 'startTime'>,
-  id: string,
-): Session {
-  const session = sessions.find({ pid: process.pid, startTime: process.startTime, ancestors: [] });
-  if (session?.id !== id) {
-    throw new AgentIdError('ERR_SESSION_NOT_FOUND', `no session ${id.slice(0, 64)} rooted at this process`);
-  }
-  return session;
+function rootKey(pid: number, startTime: number): string {
+  return `${pid}:${startTime}`;
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clientSocketInode, findTcpOwner, parseProcNetTcp } from '../../daemon/tcp-owner.js';
+import { clientSocketInode, findTcpOwner, parseProcNetTcp } from '../../src/peer/index.js';
 
 // Two rows of a real /proc/net/tcp: the client socket 127.0.0.1:40000 → 127.0.0.1:8080 and the
 // server's accepted socket in the other direction.

@@ -1,0 +1,89 @@
+/**
+ * The one place the daemon writes audit rows: `record` for a request (called by the pipeline
+ * only) and `recordDaemonEvent` for what the daemon does on its own (a policy reload that
+ * failed). The fields every row shares come from whoever asked, the decision from the facts. The
+ * attestation is stored as a summary that identifies the process (exe, sha256, ancestry, session)
+ * but leaves out command lines, which can carry secrets (`mysql -pPASSWORD`): invariant 3.
+ */
+import type { AuditEventInput, AuditRow } from '../src/audit/index.js';
+import type { DaemonDeps } from './deps.js';
+import type { Caller, Who } from './identify.js';
+import type { AuditFacts } from './outcome.js';
+
+type RecordDeps = Pick<DaemonDeps, 'audit'>;
+
+/** Commits the row of a request; returns it once it is durable. `action` is the handler's default. */
+export function record(
+  deps: RecordDeps,
+  who: Who,
+  facts: AuditFacts & { action: string },
+  latencyMs: number,
+): AuditRow {
+  return deps.audit.append(requestEvent(who, facts, latencyMs));
+}
+
+/** A row with the daemon itself as the actor: no peer asked for it. */
+export function recordDaemonEvent(
+  deps: RecordDeps & Pick<DaemonDeps, 'pid' | 'uid'>,
+  facts: AuditFacts & { action: string },
+): AuditRow {
+  return deps.audit.append({
+    ...eventFields(facts),
+    agent: 'daemon',
+    human: null,
+    // The daemon's own process; gid and exe are not needed to tell it apart.
+    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
+    attestation: null,
+    latencyMs: facts.latencyMs ?? 0,
+  });
+}
+
+function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyMs: number): AuditEventInput {
+  const caller = 'attestation' in who ? who : null;
+  const { peer } = who;
+  return {
+    ...eventFields(facts),
+    agent: facts.agent ?? caller?.agent.name ?? 'unknown',
+    human: facts.human !== undefined ? facts.human : (caller?.human.sub ?? null),
+    peer: {
+      pid: peer.pid,
+      uid: peer.uid,
+      gid: peer.gid,
+      exe: caller ? caller.attestation.exe : 'exe' in who ? who.exe : null,
+    },
+    attestation: caller ? attestationSummary(caller) : null,
+    latencyMs: facts.latencyMs ?? latencyMs,
+  };
+}
+
+function eventFields(facts: AuditFacts & { action: string }) {
+  return {
+    action: facts.action,
+    decision: facts.decision,
+    resource: facts.resource ?? null,
+    policyIds: [...(facts.policyIds ?? [])],
+    reason: facts.reason ?? null,
+    credentialFingerprint: facts.credentialFingerprint ?? null,
+    expiresAt: facts.expiresAt?.toISOString() ?? null,
+    errorCode: facts.errorCode ?? null,
+  };
+}
+
+function attestationSummary({ attestation: a, agent, session }: Caller): Record<string, unknown> {
+  return {
+    pid: a.pid,
+    startTime: a.startTime,
+    uid: a.uid,
+    gid: a.gid,
+    exe: a.exe,
+    sha256: a.sha256,
+    cwd: a.cwd,
+    repo: a.repo,
+    script: a.script?.path ?? null,
+    ancestors: a.ancestors.map((hop) => ({ pid: hop.pid, exe: hop.exe })),
+    pinnedBy: a.pinnedBy,
+    session: session?.id ?? null,
+    agentEvidence: agent.evidence,
+    matched: agent.matched,
+  };
+}
