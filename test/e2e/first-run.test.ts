@@ -3,14 +3,15 @@
  * (daemon down, keychain missing, IdP clock skew, git and AWS not pointing at agentid, then
  * fixed with `setup`), `agentid daemon install` and `agentid completion`.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../cli/doctor/checks.js';
 import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider.js';
-import { cliPath, type Home, makeHome, runCli } from './harness.js';
+import { cliPath, collect, type Home, makeHome, runCli } from './harness.js';
 
 async function doctor(home: Home, env: NodeJS.ProcessEnv = {}) {
   const result = await runCli(home, ['doctor', '--json'], { env });
@@ -178,6 +179,51 @@ describe('agentid doctor', () => {
     const down = await doctor(home);
     expect(down.by('idp')?.status).toBe('fail');
     expect(down.by('clock')?.status).toBe('skip');
+  });
+});
+
+describe('agentid doctor and setup mcp', () => {
+  it('runs the launcher of each MCP client entry in this directory, and fails one that no longer starts agentid', async () => {
+    const home = makeHome();
+    const project = join(home.dir, 'project');
+    const inProject = (args: string[]) =>
+      collect(
+        spawn(process.execPath, [cliPath, ...args], {
+          cwd: project,
+          env: { ...home.env, AGENTID_NO_AUTOSTART: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    try {
+      mkdirSync(project);
+      const doctorMcp = async () =>
+        (JSON.parse((await inProject(['doctor', '--json'])).stdout) as { checks: CheckResult[] }).checks.find(
+          (c) => c.id === 'mcp',
+        );
+      expect((await doctorMcp())?.status).toBe('skip');
+      const setup = await inProject([
+        'setup',
+        'mcp',
+        '--client',
+        'claude',
+        '--server',
+        'fs',
+        '--write',
+        '--',
+        'mcp-fs',
+        '.',
+      ]);
+      expect(setup.code, setup.stderr).toBe(0);
+      expect(await doctorMcp()).toMatchObject({ status: 'pass', detail: '.mcp.json: fs' });
+      const file = join(project, '.mcp.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(cliPath, '/gone/dist/cli/main.js'));
+      expect(await doctorMcp()).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('.mcp.json: fs does not start agentid'),
+      });
+    } finally {
+      home.cleanup();
+    }
   });
 });
 
