@@ -50,11 +50,6 @@ export function credentialTarget(host: string): CredentialTarget {
   };
 }
 
-/** The `credential.<url>` prefix for a host or base URL. */
-export function credentialUrl(host: string): string {
-  return credentialTarget(host).url;
-}
-
 /** `!node script git-credential [--credential C]`, the credential name checked first. */
 export function helperCommand(options: Pick<SetupGitOptions, 'node' | 'script' | 'credential'>): string {
   if (options.credential !== undefined && !CREDENTIAL.test(options.credential)) {
@@ -68,7 +63,7 @@ export function helperCommand(options: Pick<SetupGitOptions, 'node' | 'script' |
 
 /** The `git config` argument lists to run, in order. */
 export function setupGitPlan(options: SetupGitOptions): string[][] {
-  const url = credentialUrl(options.host);
+  const { url } = credentialTarget(options.host);
   const scope = `--${options.scope}`;
   const helper = `credential.${url}.helper`;
   const httpPath = `credential.${url}.useHttpPath`;

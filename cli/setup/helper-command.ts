@@ -20,7 +20,7 @@ export function shellQuote(word: string): string {
 }
 
 /** argv that runs `agentid ARGS...`. */
-export function agentidArgv(launcher: AgentidLauncher, ...args: string[]): string[] {
+function agentidArgv(launcher: AgentidLauncher, ...args: string[]): string[] {
   return [launcher.node, launcher.script, ...args];
 }
 
@@ -77,7 +77,7 @@ export const probes = {
       : value.startsWith('/')
         ? value
         : `git credential-${value}`;
-    const ours = /agentid/.test(command) || /(^|\s)git-credential(\s+--credential\s+\S+)?\s*$/.test(command);
+    const ours = /agentid/.test(command) || /cli\/main\.js'?\s+git-credential\b/.test(command);
     return ours ? `${command} erase </dev/null` : null;
   },
   /** `<launcher> aws credential-process NAME` → `<launcher> --version`. */
