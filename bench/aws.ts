@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { callDaemon } from '../src/protocol/index.js';
+import { callEndpoint, endpoints } from '../src/protocol/index.js';
 import { assumeRole } from '../src/providers/aws/sts.js';
 import { type Child, spawnChild, waitForAnswer } from './children.js';
 import { fmtMs, fmtRatio, mark } from './format.js';
@@ -109,12 +109,12 @@ export async function benchAws(o: AwsBenchOptions): Promise<AwsBenchResult> {
     const input = { RoleArn: ROLE, RoleSessionName: 'bench', DurationSeconds: 900 };
     // Both clients warm: the SDK loaded in this process and in the daemon, node:http set up.
     await assumeRole(target, KEYS, input);
-    await callDaemon(socket, '/v1/status');
+    await callEndpoint(socket, endpoints.status, []);
     const cold = { daemon: [] as number[], direct: [] as number[] };
     for (const name of names.slice(1)) {
       cold.direct.push(await timeAsync(() => assumeRole(target, KEYS, input), o.now));
       cold.daemon.push(
-        await timeAsync(() => callDaemon(socket, `/v1/aws/${name}`, { method: 'POST' }), o.now),
+        await timeAsync(() => callEndpoint(socket, endpoints.aws, [{ credential: name }]), o.now),
       );
     }
     return {

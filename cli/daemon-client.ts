@@ -7,11 +7,18 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { AgentIdError } from '../src/errors.js';
 import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
-import { callDaemon, type RequestOptions, type StatusResponse } from '../src/protocol/index.js';
+import {
+  type CallArgs,
+  callEndpoint,
+  type DaemonCaller,
+  type Endpoint,
+  endpoints,
+  type StatusResponse,
+} from '../src/protocol/index.js';
 
-export interface DaemonClient {
+export interface DaemonClient extends DaemonCaller {
   /** Calls the daemon, starting it first if it is not running. */
-  call<T>(path: string, options?: RequestOptions): Promise<T>;
+  call<P extends string, Req, Res>(endpoint: Endpoint<P, Req, Res>, ...args: CallArgs<P, Req>): Promise<Res>;
   /** Status of a running daemon, or null when none answers. Never starts one. */
   probe(): Promise<StatusResponse | null>;
   /** Starts a detached daemon unless one answers; resolves once it answers. */
@@ -35,7 +42,7 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
 
   async function probe(): Promise<StatusResponse | null> {
     try {
-      return await callDaemon<StatusResponse>(socket, '/v1/status', { timeoutMs: 2_000 });
+      return await callEndpoint(socket, endpoints.status, [], { timeoutMs: 2_000 });
     } catch (err) {
       if (err instanceof AgentIdError && err.code === 'ERR_DAEMON_UNAVAILABLE') return null;
       throw err;
@@ -63,7 +70,7 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
       if (exited) {
         // Ours lost a start race (or failed). A held lock means the winner is still starting
         // up: keep waiting for it; a free one means nobody is coming.
-        const { daemonLockHeld } = await import('../daemon/lifecycle.js');
+        const { daemonLockHeld } = await import('../src/instance.js');
         if (!daemonLockHeld(deps.paths.lockFile)) break;
       }
       await deps.sleep(POLL_MS);
@@ -78,15 +85,15 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
   return {
     probe,
     start,
-    async call<T>(path: string, options?: RequestOptions): Promise<T> {
+    async call(endpoint, ...args) {
       try {
-        return await callDaemon<T>(socket, path, options);
+        return await callEndpoint(socket, endpoint, args);
       } catch (err) {
         if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
         if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
       }
       await start();
-      return callDaemon<T>(socket, path, options);
+      return callEndpoint(socket, endpoint, args);
     },
   };
 }

@@ -6,15 +6,7 @@
  * deny ends exec with exit 3 before anything is issued), `--token` and `--env` by issuing them.
  * Values reach only the child's environment, never argv or disk.
  */
-import type {
-  AwsContainerRequest,
-  AwsContainerResponse,
-  SessionCheckRequest,
-  SessionCheckResponse,
-  SessionView,
-  TokenRequest,
-  TokenResponse,
-} from '../src/protocol/index.js';
+import { endpoints, type SessionCheckRequest, type SessionView } from '../src/protocol/index.js';
 import { awsContainerEnv } from './aws-env.js';
 import type { CliDeps } from './command.js';
 import { gitHelperEnv } from './git-credential/exec-env.js';
@@ -36,32 +28,26 @@ export async function sessionEnv(
     ...(wanted.aws === null ? [] : [{ type: 'aws' as const, name: wanted.aws }]),
     ...(wanted.git === null ? [] : [{ type: 'git' as const, name: wanted.git }]),
   ];
-  const sessionPath = `/v1/sessions/${encodeURIComponent(session.id)}`;
-  const checked =
-    later.length === 0
-      ? []
-      : (
-          await deps.daemon.call<SessionCheckResponse>(`${sessionPath}/check`, {
-            method: 'POST',
-            body: { credentials: later } satisfies SessionCheckRequest,
-          })
-        ).credentials;
+  // A deny throws the policy's coded error here, before anything is issued or started.
+  if (later.length > 0)
+    await deps.daemon.call(endpoints.sessionCheck, { id: session.id }, { credentials: later });
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
-    const body: TokenRequest = { audience };
-    env[variable] = (await deps.daemon.call<TokenResponse>('/v1/token', { method: 'POST', body })).token;
+    env[variable] = (await deps.daemon.call(endpoints.token, { audience })).token;
   }
   Object.assign(env, await staticSecretsEnv(deps.daemon, wanted.env));
   if (wanted.aws !== null) {
-    const body: AwsContainerRequest = { credential: wanted.aws };
-    env = awsContainerEnv(
-      env,
-      await deps.daemon.call<AwsContainerResponse>(`${sessionPath}/aws`, { method: 'POST', body }),
+    const container = await deps.daemon.call(
+      endpoints.sessionAws,
+      { id: session.id },
+      { credential: wanted.aws },
     );
+    env = awsContainerEnv(env, container);
   }
-  const git = checked.find((c) => c.type === 'git');
-  if (wanted.git !== null && git?.gitHosts) {
-    Object.assign(env, gitHelperEnv(env, { hosts: git.gitHosts, credential: wanted.git, ...deps.agentid }));
+  if (wanted.git !== null) {
+    // The daemon's config is the one that counts: it says which hosts the credential serves.
+    const { hosts } = await deps.daemon.call(endpoints.gitHosts, { credential: wanted.git });
+    Object.assign(env, gitHelperEnv(env, { hosts, credential: wanted.git, ...deps.agentid }));
   }
   return env;
 }

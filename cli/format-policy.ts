@@ -1,7 +1,7 @@
 /** Human-readable policy state for `agentid status` and `agentid daemon status`. */
-import type { PolicyStatus } from '../src/policy/types.js';
+import type { PolicyStatusView } from '../src/protocol/index.js';
 
-export function formatPolicyStatus(policy: PolicyStatus): string[] {
+export function formatPolicyStatus(policy: PolicyStatusView): string[] {
   const source =
     policy.source === 'default'
       ? `built-in default (no ${policy.dir}; \`agentid init\` writes it there)`

@@ -64,6 +64,7 @@ async function buildDeps(): Promise<CliDeps> {
 async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Promise<Command> {
   const { Command } = await import('commander');
   const { commands, groups } = await import('./commands/index.js');
+  const { completion } = await import('./commands/completion.js');
   const { version } = await import('../src/version.js');
   const program = new Command('agentid')
     .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
@@ -81,7 +82,7 @@ async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Pro
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
-  for (const spec of commands) addCommand(program, spec, groups, deps, setExit);
+  for (const spec of [...commands, completion]) addCommand(program, spec, groups, deps, setExit);
   return program;
 }
 

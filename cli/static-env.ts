@@ -4,7 +4,7 @@
  * travels only over the socket and into the child's environment, never through argv.
  */
 import { AgentIdError } from '../src/errors.js';
-import type { StaticSecretRequest, StaticSecretResponse } from '../src/protocol/index.js';
+import { endpoints } from '../src/protocol/index.js';
 import type { DaemonClient } from './daemon-client.js';
 
 export interface EnvSpec {
@@ -29,8 +29,7 @@ export function parseEnvSpecs(value: unknown): EnvSpec[] {
 export async function staticSecretsEnv(daemon: DaemonClient, specs: readonly EnvSpec[]) {
   const env: Record<string, string> = {};
   for (const { variable, credential } of specs) {
-    const body: StaticSecretRequest = { credential };
-    env[variable] = (await daemon.call<StaticSecretResponse>('/v1/static', { method: 'POST', body })).value;
+    env[variable] = (await daemon.call(endpoints.static, { credential })).value;
   }
   return env;
 }

@@ -9,6 +9,7 @@ import { hostname, userInfo } from 'node:os';
 import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
 import { configOf, readConfigFile } from '../src/config/index.js';
+import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
 import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/index.js';
@@ -18,34 +19,10 @@ import { version } from '../src/version.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
-import { acquireDaemonLock, removeStaleSocket } from './lifecycle.js';
 import { createLogger } from './log.js';
 import { watchPolicy } from './policy-reload.js';
 import { scheduleRetention } from './retention.js';
-import { attestRoute } from './routes/attest.js';
-import { auditCheckpointRoute } from './routes/audit-checkpoint.js';
-import { auditCheckpointKeysRoute } from './routes/audit-checkpoint-keys.js';
-import { auditPruneRoute } from './routes/audit-prune.js';
-import { awsRoute } from './routes/aws.js';
-import { awsBaseKeysRoute } from './routes/aws-base-keys.js';
-import { awsContainerRoute } from './routes/aws-container.js';
-import { gitCredentialRoute } from './routes/git-credential.js';
-import { jwksRoute } from './routes/jwks.js';
-import { keyRotateRoute } from './routes/key-rotate.js';
-import { loginRoutes } from './routes/login.js';
-import { logoutRoute } from './routes/logout.js';
-import { mcpDecideRoute } from './routes/mcp-decide.js';
-import { mcpListRoute } from './routes/mcp-list.js';
-import { mcpResultRoute } from './routes/mcp-result.js';
-import { mcpStartRoute } from './routes/mcp-start.js';
-import { secretRoutes } from './routes/secrets.js';
-import { sessionCheckRoute } from './routes/session-check.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { shutdownRoute } from './routes/shutdown.js';
-import { staticRoute } from './routes/static.js';
-import { statusRoute } from './routes/status.js';
-import { tokenRoute } from './routes/token.js';
-import { whoamiRoute } from './routes/whoami.js';
+import { daemonRoutes } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { buildSso } from './sso.js';
 
@@ -141,33 +118,7 @@ export async function runDaemon(): Promise<void> {
   const configReloader = new ConfigReloader(deps, configFile);
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
-  const routes = [
-    statusRoute(deps),
-    whoamiRoute(),
-    attestRoute(deps),
-    ...sessionRoutes(deps),
-    sessionCheckRoute(deps),
-    tokenRoute(deps),
-    jwksRoute(deps),
-    keyRotateRoute(deps),
-    shutdownRoute(deps),
-    ...secretRoutes(deps),
-    ...loginRoutes(deps),
-    logoutRoute(deps),
-    auditPruneRoute(deps),
-    auditCheckpointRoute(deps),
-    auditCheckpointKeysRoute(deps),
-    awsRoute(deps),
-    awsBaseKeysRoute(deps),
-    awsContainerRoute(deps, awsContainers),
-    gitCredentialRoute(deps),
-    staticRoute(deps),
-    mcpStartRoute(deps),
-    mcpDecideRoute(deps),
-    mcpListRoute(deps),
-    mcpResultRoute(),
-  ];
-  const api = createApiServer(deps, routes);
+  const api = createApiServer(deps, daemonRoutes(deps, awsContainers));
 
   if (removeStaleSocket(paths.socket))
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);

@@ -2,7 +2,8 @@
  * Path matching for the daemon's small, fixed route table. Pure, so it has table tests.
  */
 import { AgentIdError } from '../src/errors.js';
-import type { Method, Route } from './route.js';
+import type { Method } from '../src/protocol/index.js';
+import type { Route } from './route.js';
 
 export interface Match {
   route: Route;

@@ -3,6 +3,7 @@
  * the login attempts; without it, the local OS user. daemon/main.ts passes in the real world.
  */
 
+import type { IdpConfig } from '../src/config/index.js';
 import {
   createIdpClient,
   type HumanSource,
@@ -10,7 +11,6 @@ import {
   localHumanSource,
   OidcSession,
 } from '../src/identity/index.js';
-import type { IdpConfig } from '../src/identity/oidc/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { DaemonDeps } from './deps.js';
 

@@ -1,6 +1,6 @@
 /** `agentid attest --pid N`: what the daemon makes of another process of yours (debugging selectors). */
 import { AgentIdError } from '../../src/errors.js';
-import type { IdentityView } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatIdentity } from '../format-identity.js';
 
@@ -13,7 +13,7 @@ export const attest: CommandSpec = {
     const pid = typeof opts.pid === 'string' ? opts.pid : '';
     if (!/^[1-9]\d*$/.test(pid))
       throw new AgentIdError('ERR_USAGE', '--pid <pid> is required (a positive integer)');
-    const view = await deps.daemon.call<IdentityView>(`/v1/attest/${pid}`);
+    const view = await deps.daemon.call(endpoints.attest, { pid: String(pid) });
     if (opts.json) printJson(deps, view);
     else deps.out(formatIdentity(view));
     return 0;

@@ -5,6 +5,7 @@
 import { AgentIdError } from '../../src/errors.js';
 import type { CommandSpec } from '../command.js';
 import { bashScript, completionTree, fishScript, zshScript } from '../completion.js';
+import { commands, groups } from './index.js';
 
 const renderers = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 
@@ -22,9 +23,8 @@ export const completion: CommandSpec = {
     if (!Object.hasOwn(renderers, shell)) {
       throw new AgentIdError('ERR_USAGE', `unknown shell ${JSON.stringify(shell)}: choose bash, zsh or fish`);
     }
-    // Loaded here: the command list includes this command.
-    const { commands, groups } = await import('./index.js');
-    deps.out(renderers[shell as keyof typeof renderers](completionTree(commands, groups)));
+    const tree = completionTree([...commands, completion], groups);
+    deps.out(renderers[shell as keyof typeof renderers](tree));
     return 0;
   },
 };

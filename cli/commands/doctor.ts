@@ -6,7 +6,7 @@
  */
 import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
+import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   awsProfilesOf,
@@ -111,7 +111,7 @@ async function daemonStatus(deps: CliDeps): Promise<{ status: StatusResponse | n
     const status = await deps.daemon.probe();
     if (status?.signingKey !== 'not yet loaded') return { status, error: null };
     // The key loads on first use: load it now (as the first token would) to learn where it lives.
-    await deps.daemon.call('/v1/jwks');
+    await deps.daemon.call(endpoints.jwks);
     return { status: await deps.daemon.probe(), error: null };
   } catch (err) {
     const e = toAgentIdError(err);

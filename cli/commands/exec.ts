@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:os';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
-import type { SessionStartRequest, SessionView } from '../../src/protocol/index.js';
+import { endpoints, type SessionStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 import { sessionEnv } from '../exec-env.js';
 import { parseEnvSpecs } from '../static-env.js';
@@ -75,14 +75,12 @@ export const exec: CommandSpec = {
       aws: typeof opts.aws === 'string' ? opts.aws : null,
       git: typeof opts.git === 'string' ? opts.git : null,
     };
-    const session = await deps.daemon.call<SessionView>('/v1/sessions', { method: 'POST', body: request });
+    const session = await deps.daemon.call(endpoints.sessionStart, request);
     const endSession = () =>
-      deps.daemon
-        .call(`/v1/sessions/${encodeURIComponent(session.id)}`, { method: 'DELETE' })
-        .catch((err: unknown) => {
-          // The child's status (or the first error) matters more than a daemon that went away.
-          deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
-        });
+      deps.daemon.call(endpoints.sessionEnd, { id: session.id }).catch((err: unknown) => {
+        // The child's status (or the first error) matters more than a daemon that went away.
+        deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
+      });
     let childEnv: Awaited<ReturnType<typeof sessionEnv>>;
     try {
       childEnv = await sessionEnv(deps, session, wanted);

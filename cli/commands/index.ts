@@ -1,4 +1,7 @@
-/** Every CLI command, in the order `agentid --help` lists them. */
+/**
+ * Every CLI command, in the order `agentid --help` lists them; `completion` (built from this list)
+ * comes last, added by cli/main.ts.
+ */
 import type { CommandSpec } from '../command.js';
 import { attest } from './attest.js';
 import { auditCheckpoint } from './audit/checkpoint.js';
@@ -8,7 +11,6 @@ import { auditPrune } from './audit/prune.js';
 import { auditVerify } from './audit/verify.js';
 import { awsCredentialProcessCommand } from './aws/credential-process.js';
 import { awsSetBaseKeys } from './aws/set-base-keys.js';
-import { completion } from './completion.js';
 import { daemonInstall } from './daemon/install.js';
 import { daemonRun } from './daemon/run.js';
 import { daemonStart } from './daemon/start.js';
@@ -71,7 +73,6 @@ export const commands: readonly CommandSpec[] = [
   daemonStatus,
   daemonRun,
   daemonInstall,
-  completion,
 ];
 
 /** Descriptions of the command groups (nouns) that have no run of their own. */

@@ -4,7 +4,12 @@
  * with a spinner, until the daemon reports the outcome or the attempt expires.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { LoginMode, LoginProgressResponse, LoginStartResponse } from '../../src/protocol/index.js';
+import {
+  endpoints,
+  type LoginMode,
+  type LoginProgressResponse,
+  type LoginStartResponse,
+} from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption } from '../command.js';
 import { formatHuman } from '../format-login.js';
 import { formatDuration } from '../format-status.js';
@@ -34,14 +39,12 @@ export const login: CommandSpec = {
         : display
           ? 'browser'
           : 'device';
-    const start = await deps.daemon.call<LoginStartResponse>('/v1/login', { method: 'POST', body: { mode } });
+    const start = await deps.daemon.call(endpoints.loginStart, { mode });
     if (opts.json) deps.out(`${JSON.stringify(start)}\n`);
     instruct(deps, start, display);
 
     const cancel = () => {
-      void deps.daemon
-        .call(`/v1/login/${encodeURIComponent(start.id)}`, { method: 'DELETE' })
-        .catch(() => {});
+      void deps.daemon.call(endpoints.loginCancel, { id: start.id }).catch(() => {});
     };
     deps.signals.on('SIGINT', cancel);
     try {
@@ -81,9 +84,7 @@ async function follow(deps: CliDeps, start: LoginStartResponse): Promise<LoginPr
   const interactive = deps.stdinIsTTY;
   if (!interactive) deps.err('waiting for the login to complete...\n');
   for (let tick = 0; ; tick++) {
-    const progress = await deps.daemon.call<LoginProgressResponse>(
-      `/v1/login/${encodeURIComponent(start.id)}`,
-    );
+    const progress = await deps.daemon.call(endpoints.loginProgress, { id: start.id });
     if (progress.state !== 'pending') {
       if (interactive) deps.err('\r\x1b[K');
       if (progress.state === 'complete') return progress;

@@ -1,5 +1,5 @@
 /** `agentid logout`: ends the SSO session: revoked at the provider where it can be, forgotten here. */
-import type { LogoutResponse } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 
 export const logout: CommandSpec = {
@@ -8,7 +8,7 @@ export const logout: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid logout', 'agentid logout --json'],
   async run({ opts }, deps) {
-    const result = await deps.daemon.call<LogoutResponse>('/v1/logout', { method: 'POST' });
+    const result = await deps.daemon.call(endpoints.logout);
     if (opts.json) printJson(deps, result);
     else if (!result.loggedOut) deps.err('nobody was logged in\n');
     else

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { AgentIdError } from '../../src/errors.js';
-import type { McpStartRequest, McpStartResponse } from '../../src/protocol/index.js';
+import { endpoints, type McpStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -61,10 +61,7 @@ export const mcp: CommandSpec = {
       program: basename(command),
       credentials: [...new Set(envSpecs.map((s) => s.credential))],
     };
-    const settings = await deps.daemon.call<McpStartResponse>('/v1/mcp/start', {
-      method: 'POST',
-      body: start,
-    });
+    const settings = await deps.daemon.call(endpoints.mcpStart, start);
     const inherited = Object.fromEntries(
       Object.entries(deps.env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     );

@@ -2,7 +2,7 @@
  * `agentid status`: the overall picture for the user. Today that is the daemon (started if
  * needed); the login and policy state join it as those land.
  */
-import type { StatusResponse } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatStatus } from '../format-status.js';
 
@@ -12,7 +12,7 @@ export const status: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid status', 'agentid status --json'],
   async run({ opts }, deps) {
-    const current = await deps.daemon.call<StatusResponse>('/v1/status');
+    const current = await deps.daemon.call(endpoints.status);
     if (opts.json) printJson(deps, current);
     else deps.out(formatStatus(current));
     return 0;

@@ -4,7 +4,7 @@
  * `$(agentid token --audience api)` works.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { TokenRequest, TokenResponse } from '../../src/protocol/index.js';
+import { endpoints, type TokenRequest } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 
 export const token: CommandSpec = {
@@ -28,7 +28,7 @@ export const token: CommandSpec = {
     if (typeof opts.audience !== 'string')
       throw new AgentIdError('ERR_USAGE', '--audience <aud> is required');
     const request: TokenRequest = { audience: opts.audience, credential: String(opts.credential) };
-    const issued = await deps.daemon.call<TokenResponse>('/v1/token', { method: 'POST', body: request });
+    const issued = await deps.daemon.call(endpoints.token, request);
     if (opts.json) printJson(deps, issued);
     else deps.out(`${issued.token}\n`);
     return 0;

@@ -2,7 +2,7 @@
  * `agentid whoami`: what the daemon makes of this very process — attestation, the agent it
  * matched and why, the session, the human. Run it where an agent runs to write its selectors.
  */
-import type { WhoamiResponse } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatIdentity } from '../format-identity.js';
 
@@ -16,7 +16,7 @@ export const whoami: CommandSpec = {
     'agentid exec --agent demo -- agentid whoami',
   ],
   async run({ opts }, deps) {
-    const me = await deps.daemon.call<WhoamiResponse>('/v1/whoami');
+    const me = await deps.daemon.call(endpoints.whoami);
     if (opts.json) printJson(deps, me);
     else deps.out(`${formatIdentity(me)}audit:     recorded as seq ${me.auditSeq}\n`);
     return 0;

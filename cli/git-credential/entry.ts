@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../../src/paths.js';
-import type { GitCredentialResponse } from '../../src/protocol/types.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { createDaemonClient } from '../daemon-client.js';
 import { runGitCredentialHelper } from './helper.js';
 
@@ -33,8 +33,7 @@ export function gitCredentialMain(args: readonly string[]): Promise<number> {
     readInput: (maxBytes) => readStdin(maxBytes),
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    requestCredential: (request) =>
-      daemon.call<GitCredentialResponse>('/v1/git/credential', { method: 'POST', body: request }),
+    requestCredential: (request) => daemon.call(endpoints.gitCredential, request),
   });
 }
 

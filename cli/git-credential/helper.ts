@@ -6,7 +6,7 @@
  * instead of prompting for a password, and the reason goes to stderr, where git shows it.
  */
 import { AgentIdError, ExitCode, toAgentIdError } from '../../src/errors.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/types.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
 import { formatAnswer, MAX_INPUT_BYTES, parseCredentialInput, QUIT_ANSWER, safeValue } from './protocol.js';
 
 export interface HelperDeps {

@@ -8,8 +8,10 @@
  * stdout and exit 0, or nothing on stdout, one line on stderr and non-zero.
  */
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
+import { wireRequest } from '../../src/protocol/endpoint.js';
+import { endpoints } from '../../src/protocol/endpoints.js';
+import type { AwsCredentialProcessResponse } from '../../src/protocol/index.js';
 import { callDaemonOnce } from '../../src/protocol/oneshot.js';
-import type { AwsCredentialProcessResponse } from '../../src/protocol/types.js';
 import type { DaemonClient } from '../daemon-client.js';
 
 export interface CredentialProcessDeps {
@@ -21,14 +23,14 @@ export interface CredentialProcessDeps {
 }
 
 export async function awsCredentialProcess(credential: string, deps: CredentialProcessDeps): Promise<number> {
-  const path = `/v1/aws/${encodeURIComponent(credential)}`;
+  const { method, path } = wireRequest(endpoints.aws, [{ credential }]);
   try {
     let response: AwsCredentialProcessResponse;
     try {
-      response = await callDaemonOnce<AwsCredentialProcessResponse>(deps.socket, path, { method: 'POST' });
+      response = await callDaemonOnce<AwsCredentialProcessResponse>(deps.socket, path, { method });
     } catch (err) {
       if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
-      response = await (await deps.daemon()).call<AwsCredentialProcessResponse>(path, { method: 'POST' });
+      response = await (await deps.daemon()).call(endpoints.aws, { credential });
     }
     deps.out(`${JSON.stringify(response)}\n`);
     return 0;

@@ -4,15 +4,13 @@
  * connection to take a pidfd from. Audited as `attest` with the pid as resource.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { IdentityView } from '../../src/protocol/index.js';
+import { endpoints, type IdentityView } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function attestRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'GET',
-    pattern: '/v1/attest/:pid',
+  return route(endpoints.attest, {
     action: 'attest',
     async handle(ctx) {
       const raw = ctx.params.pid ?? '';
@@ -28,5 +26,5 @@ export function attestRoute(deps: DaemonDeps): Route {
       const body: IdentityView = describe(deps, attestation);
       return { audit: { decision: 'allow', resource: `pid:${pid}` }, answer: { status: 200, body } };
     },
-  };
+  });
 }

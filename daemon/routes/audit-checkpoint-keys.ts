@@ -4,17 +4,16 @@
  * a checkpoint stays worth checking long after any token signed by the same key has expired.
  * Public data, so not audited.
  */
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function auditCheckpointKeysRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'GET',
-    pattern: '/v1/audit/checkpoint-keys',
+  return route(endpoints.auditCheckpointKeys, {
     action: 'audit.checkpoint-keys',
     humanOptional: true,
     async handle() {
       return { audit: null, answer: { status: 200, body: await deps.signingKeys.verificationKeys() } };
     },
-  };
+  });
 }

@@ -4,14 +4,14 @@
  * the record of who took it. The signature is over the daemon's own head, never over a seq or hash
  * from the request, so no caller can get a forged state signed.
  */
+
 import { type CheckpointDocument, signCheckpoint } from '../../src/audit/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function auditCheckpointRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/audit/checkpoint',
+  return route(endpoints.auditCheckpoint, {
     action: 'audit.checkpoint',
     async handle() {
       // Loaded before the row is written, so a keychain failure leaves no "allow" row behind.
@@ -28,5 +28,5 @@ export function auditCheckpointRoute(deps: DaemonDeps): Route {
         },
       };
     },
-  };
+  });
 }

@@ -4,15 +4,13 @@
  * cutoff from the request: any process of this uid can call the socket, agents included, and
  * none of them may shorten the record of what it did.
  */
-import type { AuditPruneResponse } from '../../src/protocol/index.js';
+import { type AuditPruneResponse, endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { pruneOlderThan } from '../retention.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function auditPruneRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/audit/prune',
+  return route(endpoints.auditPrune, {
     action: 'audit.prune',
     handle() {
       const retainDays = deps.config.audit.retainDays;
@@ -24,5 +22,5 @@ export function auditPruneRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body },
       };
     },
-  };
+  });
 }

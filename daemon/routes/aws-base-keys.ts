@@ -3,26 +3,20 @@
  * keys an `assume-role` credential signs AssumeRole with, under names reserved for the daemon.
  * They never leave it again: no route reads them back. Audited with the credential name only.
  */
-import type { AwsBaseKeysRequest, AwsBaseKeysResponse } from '../../src/protocol/index.js';
-import { baseKeyNames, checkBaseKeys } from '../../src/providers/index.js';
+import { type AwsBaseKeysResponse, endpoints } from '../../src/protocol/index.js';
+import { baseKeyNames, baseKeyWarnings } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function awsBaseKeysRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'PUT',
-    pattern: '/v1/aws/:credential/base-keys',
+  return route(endpoints.awsBaseKeys, {
     manages: true,
     action: 'aws.base-keys',
     async handle(ctx) {
-      const credential = findCredential(deps, ctx.params.credential ?? '', 'aws');
-      const body = (ctx.body ?? {}) as Partial<AwsBaseKeysRequest>;
-      // Checked for shape only, and the messages never echo a value.
-      const { accessKeyId, secretAccessKey, warnings } = checkBaseKeys(
-        body.accessKeyId,
-        body.secretAccessKey,
-      );
+      const credential = findCredential(deps, ctx.params.credential, 'aws');
+      const { accessKeyId, secretAccessKey } = ctx.body;
+      const warnings = baseKeyWarnings(accessKeyId, secretAccessKey);
       const names = baseKeyNames(credential.name);
       const store = await deps.secrets();
       await store.set(names.accessKeyId, accessKeyId);
@@ -40,5 +34,5 @@ export function awsBaseKeysRoute(deps: DaemonDeps): Route {
         },
       };
     },
-  };
+  });
 }

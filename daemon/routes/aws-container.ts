@@ -3,25 +3,19 @@
  * credentials endpoint (daemon/aws-container.ts). Only the process that rooted the session may,
  * the same rule as ending it; the endpoint then decides every credential it serves on its own.
  */
-import { AgentIdError } from '../../src/errors.js';
-import type { AwsContainerRequest } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { AwsContainerEndpoints } from '../aws-container.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
-export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpoints): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/sessions/:id/aws',
+export function awsContainerRoute(deps: DaemonDeps, containers: AwsContainerEndpoints): Route {
+  return route(endpoints.sessionAws, {
     action: 'aws.container.start',
     async handle(ctx) {
-      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id ?? '');
-      const body = (ctx.body ?? {}) as Partial<AwsContainerRequest>;
-      if (typeof body.credential !== 'string')
-        throw new AgentIdError('ERR_USAGE', 'the body must be {"credential": NAME}');
-      const credential = findCredential(deps, body.credential, 'aws');
-      const opened = await endpoints.open(session, credential.name, credential.region);
+      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id);
+      const credential = findCredential(deps, ctx.body.credential, 'aws');
+      const opened = await containers.open(session, credential.name, credential.region);
       return {
         audit: {
           decision: 'allow',
@@ -31,5 +25,5 @@ export function awsContainerRoute(deps: DaemonDeps, endpoints: AwsContainerEndpo
         answer: { status: 201, body: opened },
       };
     },
-  };
+  });
 }

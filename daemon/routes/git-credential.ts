@@ -6,24 +6,27 @@
  */
 import { type CredentialConfig, gitHostsOf } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
-import { repoFromGitPath } from '../../src/providers/github-app/repo-path.js';
-import { type GitPassword, githubAppProvider, staticProvider } from '../../src/providers/index.js';
+import {
+  endpoints,
+  type GitCredentialRequest,
+  type GitCredentialResponse,
+} from '../../src/protocol/index.js';
+import {
+  type GitPassword,
+  githubAppProvider,
+  repoFromGitPath,
+  staticProvider,
+} from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { Caller } from '../identify.js';
 import { issueCredential } from '../issue.js';
-import type { Route } from '../route.js';
-
-const HOST = /^[\x21-\x7e]{1,255}$/;
-const MAX_PATH = 1024;
+import { type Route, route } from '../route.js';
 
 export function gitCredentialRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/git/credential',
+  return route(endpoints.gitCredential, {
     action: 'git',
     async handle(ctx) {
-      const request = readRequest(ctx.body);
+      const request = ctx.body;
       const host = request.host.toLowerCase();
       const credential = deps.config.credentials.find(
         (c) => gitHostsOf(c).includes(host) && (request.credential ?? c.name) === c.name,
@@ -46,7 +49,7 @@ export function gitCredentialRoute(deps: DaemonDeps): Route {
       };
       return { audit, answer: { status: 200, body } };
     },
-  };
+  });
 }
 
 async function issueForGit(
@@ -90,26 +93,4 @@ function notForHost(deps: DaemonDeps, name: string, host: string): AgentIdError 
     `credential ${name} does not serve git host ${host} (${hosts.length ? `its hosts: ${hosts.join(', ')}` : 'it serves no git host'}); ` +
       'add the host to its config or run agentid setup git for the right credential',
   );
-}
-
-function readRequest(body: unknown): GitCredentialRequest {
-  const b = (body ?? {}) as Partial<GitCredentialRequest>;
-  if (b.protocol !== 'https' && b.protocol !== 'http') {
-    throw new AgentIdError('ERR_USAGE', 'protocol must be "https" or "http"');
-  }
-  if (typeof b.host !== 'string' || !HOST.test(b.host)) {
-    throw new AgentIdError('ERR_USAGE', 'host must be 1-255 printable characters without spaces');
-  }
-  if (b.path !== undefined && (typeof b.path !== 'string' || b.path.length > MAX_PATH)) {
-    throw new AgentIdError('ERR_USAGE', `path must be a string of at most ${MAX_PATH} characters`);
-  }
-  if (b.credential !== undefined && typeof b.credential !== 'string') {
-    throw new AgentIdError('ERR_USAGE', 'credential must be a string');
-  }
-  return {
-    protocol: b.protocol,
-    host: b.host,
-    ...(b.path ? { path: b.path } : {}),
-    ...(b.credential !== undefined ? { credential: b.credential } : {}),
-  };
 }

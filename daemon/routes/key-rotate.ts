@@ -2,13 +2,12 @@
  * POST /v1/keys/rotate: a new JWT signing key. The previous one stays in the JWKS until the last
  * token it signed has expired, so rotation never breaks a verifier.
  */
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function keyRotateRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/keys/rotate',
+  return route(endpoints.keyRotate, {
     manages: true,
     action: 'key.rotate',
     async handle() {
@@ -22,5 +21,5 @@ export function keyRotateRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body: rotated },
       };
     },
-  };
+  });
 }

@@ -5,10 +5,10 @@
  * before anyone is logged in, of course.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { LoginMode, LoginStartRequest } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { AuditFacts } from '../outcome.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function loginRoutes(deps: DaemonDeps): Route[] {
   const sso = () => {
@@ -19,28 +19,24 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
     );
   };
   return [
-    {
-      method: 'POST',
-      pattern: '/v1/login',
+    route(endpoints.loginStart, {
       manages: true,
       action: 'login.start',
       humanOptional: true,
       async handle(ctx) {
-        const mode = parseMode(ctx.body);
+        const { mode } = ctx.body;
         const body = await sso().flows.start(mode);
         return {
           audit: { decision: 'allow', resource: body.issuer, reason: `${mode} flow` },
           answer: { status: 201, body },
         };
       },
-    },
-    {
-      method: 'GET',
-      pattern: '/v1/login/:id',
+    }),
+    route(endpoints.loginProgress, {
       action: 'login',
       humanOptional: true,
       handle(ctx) {
-        const { view, finished } = sso().flows.progress(ctx.params.id ?? '');
+        const { view, finished } = sso().flows.progress(ctx.params.id);
         // Audited once, the first time the CLI sees the outcome; polls before it are not decisions.
         const audit: AuditFacts | null = finished
           ? {
@@ -54,22 +50,14 @@ export function loginRoutes(deps: DaemonDeps): Route[] {
           : null;
         return { audit, answer: { status: 200, body: view } };
       },
-    },
-    {
-      method: 'DELETE',
-      pattern: '/v1/login/:id',
+    }),
+    route(endpoints.loginCancel, {
       action: 'login.cancel',
       humanOptional: true,
       handle(ctx) {
-        sso().flows.cancel(ctx.params.id ?? '');
+        sso().flows.cancel(ctx.params.id);
         return { audit: null, answer: { status: 200, body: { id: ctx.params.id, cancelled: true } } };
       },
-    },
+    }),
   ];
-}
-
-function parseMode(body: unknown): LoginMode {
-  const mode = (body as Partial<LoginStartRequest> | undefined)?.mode;
-  if (mode === 'device' || mode === 'browser') return mode;
-  throw new AgentIdError('ERR_USAGE', 'the body must be {"mode": "device" | "browser"}');
 }

@@ -2,14 +2,14 @@
  * POST /v1/logout: revokes the SSO session at the provider where it supports revocation and
  * deletes the refresh token from the keychain. Audited with the human who was logged in.
  */
+
 import { AgentIdError } from '../../src/errors.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function logoutRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/logout',
+  return route(endpoints.logout, {
     manages: true,
     action: 'logout',
     humanOptional: true,
@@ -30,5 +30,5 @@ export function logoutRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body },
       };
     },
-  };
+  });
 }

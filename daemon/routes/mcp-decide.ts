@@ -6,19 +6,16 @@
  * an answer (200, decision deny), not an error: the proxy turns it into the client's JSON-RPC error.
  */
 import { auditedArguments, mcpResource, resourceText } from '../../src/mcp/index.js';
-import type { McpDecideResponse } from '../../src/protocol/index.js';
+import { endpoints, type McpDecideResponse } from '../../src/protocol/index.js';
 import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
-import { parseCall } from '../mcp-input.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function mcpDecideRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/mcp/decide',
+  return route(endpoints.mcpDecide, {
     action: 'mcp',
     handle(ctx) {
-      const call = parseCall(ctx.body);
+      const call = ctx.body;
       const resource = mcpResource(call.server, call.method, call.name);
       const request = {
         mcpServer: call.server,
@@ -56,5 +53,5 @@ export function mcpDecideRoute(deps: DaemonDeps): Route {
         },
       };
     },
-  };
+  });
 }

@@ -5,22 +5,19 @@
  * tool: write such rules as forbids on the argument (see README, MCP). One audit row per list.
  */
 import { mcpResource } from '../../src/mcp/index.js';
-import type { McpListResponse } from '../../src/protocol/index.js';
+import { endpoints, type McpListResponse } from '../../src/protocol/index.js';
 import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
-import { parseList } from '../mcp-input.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 /** Hidden names listed in the row, at most: the count is always exact. */
 const NAMED_MAX = 50;
 
 export function mcpListRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/mcp/list',
+  return route(endpoints.mcpList, {
     action: 'mcp.list',
     handle(ctx) {
-      const list = parseList(ctx.body);
+      const list = ctx.body;
       const time = deps.now();
       const allowed: string[] = [];
       const denied: string[] = [];
@@ -40,5 +37,5 @@ export function mcpListRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body: { allowed } satisfies McpListResponse },
       };
     },
-  };
+  });
 }

@@ -4,16 +4,14 @@
  * decision row was committed before the call went out. It names the decision row's event id.
  */
 import { mcpResource, resourceText } from '../../src/mcp/index.js';
-import { parseResult } from '../mcp-input.js';
-import type { Route } from '../route.js';
+import { endpoints } from '../../src/protocol/index.js';
+import { type Route, route } from '../route.js';
 
 export function mcpResultRoute(): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/mcp/result',
+  return route(endpoints.mcpResult, {
     action: 'mcp.result',
     handle(ctx) {
-      const result = parseResult(ctx.body);
+      const result = ctx.body;
       const code = result.rpcCode === undefined ? '' : ` (JSON-RPC ${result.rpcCode})`;
       return {
         audit: {
@@ -26,5 +24,5 @@ export function mcpResultRoute(): Route {
         respond: (row) => ({ status: 200, body: { seq: row.seq } }),
       };
     },
-  };
+  });
 }

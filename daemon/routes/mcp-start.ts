@@ -4,18 +4,15 @@
  * `--env` asks for. The daemon's config is the one that counts, not the proxy's reading of it.
  */
 import { AgentIdError } from '../../src/errors.js';
-import type { McpStartResponse } from '../../src/protocol/index.js';
+import { endpoints, type McpStartResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { parseStart } from '../mcp-input.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function mcpStartRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/mcp/start',
+  return route(endpoints.mcpStart, {
     action: 'mcp.start',
     handle(ctx) {
-      const start = parseStart(ctx.body);
+      const start = ctx.body;
       const credentials = start.credentials.map((name) => {
         const credential = deps.config.credentials.find((c) => c.name === name);
         if (!credential) {
@@ -38,5 +35,5 @@ export function mcpStartRoute(deps: DaemonDeps): Route {
         answer: { status: 200, body },
       };
     },
-  };
+  });
 }

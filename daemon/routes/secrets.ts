@@ -5,11 +5,11 @@
  */
 import { AgentIdError } from '../../src/errors.js';
 import { REFRESH_TOKEN_SECRET } from '../../src/identity/index.js';
-import type { SecretListResponse } from '../../src/protocol/index.js';
+import { endpoints, type SecretListResponse } from '../../src/protocol/index.js';
 import { SIGNING_KEYS_SECRET } from '../../src/providers/index.js';
 import { validateSecretName } from '../../src/secrets/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { JsonAnswer, Route } from '../route.js';
+import { type JsonAnswer, type Route, route } from '../route.js';
 
 /** Names the daemon keeps its own material under (signing keys, refresh tokens). */
 const RESERVED_PREFIX = 'agentid.';
@@ -43,9 +43,7 @@ function allowed(name: string | null, answer: JsonAnswer) {
 
 export function secretRoutes(deps: DaemonDeps): Route[] {
   return [
-    {
-      method: 'GET',
-      pattern: '/v1/secrets',
+    route(endpoints.secretList, {
       action: 'secret.list',
       humanOptional: true,
       async handle() {
@@ -54,38 +52,30 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
         const body: SecretListResponse = { names, managed: describeManaged(all) };
         return allowed(null, { status: 200, body });
       },
-    },
-    {
-      method: 'PUT',
-      pattern: '/v1/secrets/:name',
+    }),
+    route(endpoints.secretSet, {
       manages: true,
       action: 'secret.set',
       humanOptional: true,
       async handle(ctx) {
-        const name = ctx.params.name ?? '';
+        const { name } = ctx.params;
         validateUserSecretName(name);
-        const value = (ctx.body as { value?: unknown } | undefined)?.value;
-        if (typeof value !== 'string' || value === '') {
-          throw new AgentIdError('ERR_REQUEST_MALFORMED', 'the body must be {"value": "<non-empty string>"}');
-        }
-        await (await deps.secrets()).set(name, value);
+        await (await deps.secrets()).set(name, ctx.body.value);
         return allowed(name, { status: 200, body: { name } });
       },
-    },
-    {
-      method: 'DELETE',
-      pattern: '/v1/secrets/:name',
+    }),
+    route(endpoints.secretRemove, {
       manages: true,
       action: 'secret.remove',
       humanOptional: true,
       async handle(ctx) {
-        const name = ctx.params.name ?? '';
+        const { name } = ctx.params;
         validateUserSecretName(name);
         if (!(await (await deps.secrets()).delete(name))) {
           throw new AgentIdError('ERR_SECRETS_NOT_FOUND', `no secret named ${name}; see: agentid secret ls`);
         }
         return allowed(name, { status: 200, body: { name } });
       },
-    },
+    }),
   ];
 }

@@ -5,20 +5,19 @@
  */
 import { validateAgentName } from '../../src/agents/index.js';
 import { AgentIdError } from '../../src/errors.js';
-import type { SessionStartRequest } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/index.js';
 import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
-    {
-      method: 'POST',
-      pattern: '/v1/sessions',
+    route(endpoints.sessionStart, {
       action: 'session.start',
       handle(ctx) {
-        const request = parseStart(ctx.body);
+        const request = ctx.body;
+        if (request.agent !== null) validateAgentName(request.agent);
         if (ctx.session && !request.nest) {
           throw new AgentIdError(
             'ERR_SESSION_NESTED',
@@ -46,38 +45,20 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
           answer: { status: 201, body: session },
         };
       },
-    },
-    {
-      method: 'DELETE',
-      pattern: '/v1/sessions/:id',
+    }),
+    route(endpoints.sessionEnd, {
       action: 'session.end',
       // The exec wrapper must be able to end its session after the login is lost.
       humanOptional: true,
       handle(ctx) {
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        const { id } = deps.sessions.rootedBy(ctx.attestation, ctx.params.id ?? '');
+        const { id } = deps.sessions.rootedBy(ctx.attestation, ctx.params.id);
         deps.sessions.remove(id);
         return {
           audit: { decision: 'allow', resource: id },
           answer: { status: 200, body: { id, ended: true } },
         };
       },
-    },
+    }),
   ];
-}
-
-function parseStart(body: unknown): { agent: string | null; nest: boolean } {
-  const request = (body ?? {}) as SessionStartRequest;
-  if (typeof request !== 'object' || Array.isArray(request)) {
-    throw new AgentIdError('ERR_SESSION_INVALID', 'the body must be {"agent"?: string, "nest"?: boolean}');
-  }
-  const agent = request.agent ?? null;
-  if (agent !== null) {
-    if (typeof agent !== 'string') throw new AgentIdError('ERR_SESSION_INVALID', 'agent must be a string');
-    validateAgentName(agent);
-  }
-  if (request.nest !== undefined && typeof request.nest !== 'boolean') {
-    throw new AgentIdError('ERR_SESSION_INVALID', 'nest must be true or false');
-  }
-  return { agent, nest: request.nest === true };
 }

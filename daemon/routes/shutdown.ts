@@ -1,11 +1,10 @@
 /** POST /v1/shutdown: `agentid daemon stop`. Answers first, then stops gracefully. */
+import { endpoints } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function shutdownRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/shutdown',
+  return route(endpoints.shutdown, {
     manages: true,
     action: 'shutdown',
     humanOptional: true,
@@ -15,5 +14,5 @@ export function shutdownRoute(deps: DaemonDeps): Route {
         answer: { status: 202, body: { stopping: true, pid: deps.pid }, after: deps.requestShutdown },
       };
     },
-  };
+  });
 }

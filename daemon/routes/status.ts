@@ -1,12 +1,10 @@
 /** GET /v1/status: is the daemon up, where, since when. Not a decision, so not audited. */
-import type { StatusResponse } from '../../src/protocol/index.js';
+import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
 import type { DaemonDeps } from '../deps.js';
-import type { Route } from '../route.js';
+import { type Route, route } from '../route.js';
 
 export function statusRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'GET',
-    pattern: '/v1/status',
+  return route(endpoints.status, {
     action: 'status',
     humanOptional: true,
     handle() {
@@ -28,5 +26,5 @@ export function statusRoute(deps: DaemonDeps): Route {
       };
       return { audit: null, answer: { status: 200, body } };
     },
-  };
+  });
 }

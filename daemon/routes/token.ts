@@ -3,28 +3,17 @@
  * `agentid exec --token AUD=VAR`). Policy action `jwt` on the named credential (default the
  * built-in `identity`).
  */
-import { AgentIdError } from '../../src/errors.js';
-import type { TokenRequest, TokenResponse } from '../../src/protocol/index.js';
+import { endpoints, type TokenResponse } from '../../src/protocol/index.js';
 import { jwtProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential, issueCredential } from '../issue.js';
-import type { Route } from '../route.js';
-
-const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
+import { type Route, route } from '../route.js';
 
 export function tokenRoute(deps: DaemonDeps): Route {
-  return {
-    method: 'POST',
-    pattern: '/v1/token',
+  return route(endpoints.token, {
     action: 'jwt',
     async handle(ctx) {
-      const body = (ctx.body ?? {}) as Partial<TokenRequest>;
-      if (typeof body.audience !== 'string' || !AUDIENCE.test(body.audience)) {
-        throw new AgentIdError('ERR_USAGE', 'audience must be 1-256 printable characters without spaces');
-      }
-      if (body.credential !== undefined && typeof body.credential !== 'string') {
-        throw new AgentIdError('ERR_USAGE', 'credential must be a string');
-      }
+      const { body } = ctx;
       const credential = findCredential(deps, body.credential ?? 'identity', 'jwt');
       const { issued, audit } = await issueCredential(deps, ctx, {
         credential,
@@ -45,5 +34,5 @@ export function tokenRoute(deps: DaemonDeps): Route {
       };
       return { audit, answer: { status: 200, body: response } };
     },
-  };
+  });
 }

@@ -3,13 +3,11 @@
  * and why, the exec session, the human. The tool a user runs to write agent selectors. Audited
  * as an `identify` event.
  */
-import type { WhoamiResponse } from '../../src/protocol/index.js';
-import type { Route } from '../route.js';
+import { endpoints, type WhoamiResponse } from '../../src/protocol/index.js';
+import { type Route, route } from '../route.js';
 
 export function whoamiRoute(): Route {
-  return {
-    method: 'GET',
-    pattern: '/v1/whoami',
+  return route(endpoints.whoami, {
     action: 'identify',
     handle(ctx) {
       return {
@@ -27,5 +25,5 @@ export function whoamiRoute(): Route {
         },
       };
     },
-  };
+  });
 }

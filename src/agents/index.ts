@@ -8,7 +8,6 @@ export {
   type MatchSubject,
   type Selector,
   type SelectorKind,
-  selectorWeights,
   validateAgentName,
 } from './selectors.js';
 export { sessionAgents } from './session-agents.js';

@@ -4,7 +4,7 @@
  * Everything here is pure; the attestor has already done the I/O.
  */
 import { posix } from 'node:path';
-import type { Attestation } from '../attest/types.js';
+import type { Attestation } from '../attest/index.js';
 import { AgentIdError } from '../errors.js';
 import { compileGlob, type Glob, type GlobResult, globsDisjoint, matchGlob } from './glob.js';
 

@@ -6,7 +6,7 @@
 import { AgentIdError } from '../errors.js';
 import { type AwsCredentialConfig, parseAws } from './aws-credential.js';
 import {
-  checkGitHosts,
+  type Fail,
   type GithubAppCredentialConfig,
   parseGithubApp,
   parseStatic,
@@ -82,4 +82,25 @@ function parseJwt(
     credential.ttlSeconds = value as number;
   }
   return credential;
+}
+
+/** The git hosts each credential answers for (github-app: hosts; static: host). */
+export function gitHostsOf(credential: CredentialConfig): string[] {
+  if (credential.type === 'github-app') return credential.hosts;
+  if (credential.type === 'static' && credential.host) return [credential.host];
+  return [];
+}
+
+/** Refuses a host claimed by two credentials, naming both. */
+export function checkGitHosts(credentials: readonly CredentialConfig[], fail: Fail): void {
+  const owner = new Map<string, string>();
+  for (const credential of credentials) {
+    for (const h of gitHostsOf(credential)) {
+      const other = owner.get(h);
+      if (other) {
+        fail(`git host ${h} is claimed by both [credentials.${other}] and [credentials.${credential.name}]`);
+      }
+      owner.set(h, credential.name);
+    }
+  }
 }

@@ -5,7 +5,6 @@
  * helper asks by host, and two answers for one host would make the choice silent.
  */
 import { validateSecretName } from '../secrets/index.js';
-import type { CredentialConfig } from './credentials.js';
 
 export interface GithubAppCredentialConfig {
   name: string;
@@ -50,7 +49,7 @@ const PERMISSION_NAME = /^[a-z][a-z_]{0,63}$/;
 const USERNAME = /^[\x21-\x7e]{1,128}$/;
 const PERMISSION_LEVELS: readonly string[] = ['read', 'write', 'admin'];
 
-type Fail = (message: string) => never;
+export type Fail = (message: string) => never;
 
 export function parseGithubApp(
   name: string,
@@ -153,27 +152,6 @@ export function parseStatic(
     fail(`${where} username is required with host (the git username that goes with the secret)`);
   }
   return credential;
-}
-
-/** The git hosts each credential answers for (github-app: hosts; static: host). */
-export function gitHostsOf(credential: CredentialConfig): string[] {
-  if (credential.type === 'github-app') return credential.hosts;
-  if (credential.type === 'static' && credential.host) return [credential.host];
-  return [];
-}
-
-/** Refuses a host claimed by two credentials, naming both. */
-export function checkGitHosts(credentials: readonly CredentialConfig[], fail: Fail): void {
-  const owner = new Map<string, string>();
-  for (const credential of credentials) {
-    for (const h of gitHostsOf(credential)) {
-      const other = owner.get(h);
-      if (other) {
-        fail(`git host ${h} is claimed by both [credentials.${other}] and [credentials.${credential.name}]`);
-      }
-      owner.set(h, credential.name);
-    }
-  }
 }
 
 function secretName(value: unknown, what: string, fail: Fail): string {

@@ -11,13 +11,10 @@ import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
 export { AWS_REGION, type AwsCredentialConfig } from './aws-credential.js';
-export type { CredentialConfig, JwtCredentialConfig } from './credentials.js';
+export { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
-export {
-  type GithubAppCredentialConfig,
-  gitHostsOf,
-  type StaticCredentialConfig,
-} from './git-credentials.js';
+export type { GithubAppCredentialConfig, StaticCredentialConfig } from './git-credentials.js';
+export { type IdpConfig, isLoopbackIssuer } from './idp.js';
 export { type LiveChange, liveChange } from './live.js';
 export type { Config } from './validate.js';
 
@@ -31,7 +28,7 @@ export function parseConfig(text: string, source: string): Config {
     const why = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     throw new AgentIdError('ERR_CONFIG_INVALID', `${source}${where}: ${why}`);
   }
-  return validateConfig(doc, source);
+  return validateConfig(doc, source, defaultConfig());
 }
 
 /** The config file as read: its text (null when there is none) and that text's sha256. */

@@ -5,9 +5,8 @@
  */
 import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
-import { type IdpConfig, parseIdpConfig } from '../identity/oidc/config.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
-import { defaultConfig } from './defaults.js';
+import { type IdpConfig, parseIdpConfig } from './idp.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
 
 export interface Config {
@@ -60,8 +59,9 @@ const attestKeys = {
   max_hash_bytes: ['maxHashBytes', MiB, 8 * 1024 * MiB],
 } as const satisfies IntegerSpecs<Config['attest']>;
 
-export function validateConfig(doc: Table, source: string): Config {
-  const config = defaultConfig();
+/** `doc` checked and merged over `defaults` (a fresh copy: it is filled in place). */
+export function validateConfig(doc: Table, source: string, defaults: Config): Config {
+  const config = defaults;
   function fail(message: string): never {
     throw new AgentIdError('ERR_CONFIG_INVALID', `${source}: ${message}`);
   }

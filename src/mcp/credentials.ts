@@ -7,15 +7,7 @@
  * AWS SDKs read). The earliest expiry is returned: the proxy restarts the server before it.
  */
 import { AgentIdError } from '../errors.js';
-import type {
-  AwsCredentialProcessResponse,
-  McpStartResponse,
-  RequestOptions,
-  StaticSecretRequest,
-  StaticSecretResponse,
-  TokenRequest,
-  TokenResponse,
-} from '../protocol/index.js';
+import { type DaemonCaller, endpoints, type McpStartResponse } from '../protocol/index.js';
 
 export interface McpEnvSpec {
   variable: string;
@@ -27,10 +19,6 @@ export interface ServerEnv {
   env: Record<string, string>;
   /** When the first of them expires; null when none does (static secrets only, or none). */
   expiresAt: Date | null;
-}
-
-export interface DaemonCaller {
-  call<T>(path: string, options?: RequestOptions): Promise<T>;
 }
 
 const SPEC = /^([A-Za-z_][A-Za-z0-9_]*)=([a-z0-9][a-z0-9._-]{0,63})(?::([\x21-\x7e]{1,256}))?$/;
@@ -63,10 +51,7 @@ export async function fetchServerEnv(
   for (const spec of specs) {
     const type = types.find((t) => t.name === spec.credential)?.type;
     if (type === 'static') {
-      const body: StaticSecretRequest = { credential: spec.credential };
-      env[spec.variable] = (
-        await daemon.call<StaticSecretResponse>('/v1/static', { method: 'POST', body })
-      ).value;
+      env[spec.variable] = (await daemon.call(endpoints.static, { credential: spec.credential })).value;
     } else if (type === 'jwt') {
       if (!spec.audience) {
         throw new AgentIdError(
@@ -74,13 +59,14 @@ export async function fetchServerEnv(
           `--env ${spec.variable}=${spec.credential}: a jwt credential needs an audience: ${spec.variable}=${spec.credential}:AUDIENCE`,
         );
       }
-      const body: TokenRequest = { audience: spec.audience, credential: spec.credential };
-      const token = await daemon.call<TokenResponse>('/v1/token', { method: 'POST', body });
+      const token = await daemon.call(endpoints.token, {
+        audience: spec.audience,
+        credential: spec.credential,
+      });
       env[spec.variable] = token.token;
       expires(token.expiresAt);
     } else if (type === 'aws') {
-      const path = `/v1/aws/${encodeURIComponent(spec.credential)}`;
-      const aws = await daemon.call<AwsCredentialProcessResponse>(path, { method: 'POST' });
+      const aws = await daemon.call(endpoints.aws, { credential: spec.credential });
       env[`${spec.variable}_ACCESS_KEY_ID`] = aws.AccessKeyId;
       env[`${spec.variable}_SECRET_ACCESS_KEY`] = aws.SecretAccessKey;
       env[`${spec.variable}_SESSION_TOKEN`] = aws.SessionToken;

@@ -13,7 +13,6 @@ export {
   type WrappedServer,
 } from './client-config.js';
 export {
-  type DaemonCaller,
   fetchServerEnv,
   type McpEnvSpec,
   parseMcpEnvSpecs,
@@ -21,4 +20,4 @@ export {
 } from './credentials.js';
 export { auditedArguments, mcpResource, resourceText } from './naming.js';
 export { POLICY_DENIED_CODE, type Proxy, type ProxyDeps, REFRESH_MARGIN_MS, startProxy } from './proxy.js';
-export { CALL_METHODS, commonPath, entityOf, LIST_METHODS, type PathBase, summarizeCall } from './summary.js';
+export { commonPath, type PathBase, summarizeCall } from './summary.js';

@@ -29,17 +29,19 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AgentIdError, type ErrorCode as AgentIdErrorCode, toAgentIdError } from '../errors.js';
-import type {
-  McpCallMethod,
-  McpCallSummary,
-  McpDecideResponse,
-  McpListMethod,
-  McpListResponse,
-  McpResultRequest,
-  McpStartResponse,
+import {
+  type DaemonCaller,
+  endpoints,
+  LIST_METHODS,
+  type McpCallMethod,
+  type McpCallSummary,
+  type McpDecideResponse,
+  type McpListMethod,
+  type McpResultRequest,
+  type McpStartResponse,
 } from '../protocol/index.js';
-import type { DaemonCaller, ServerEnv } from './credentials.js';
-import { LIST_METHODS, type PathBase, summarizeCall } from './summary.js';
+import type { ServerEnv } from './credentials.js';
+import { type PathBase, summarizeCall } from './summary.js';
 
 /** JSON-RPC error code of a call denied by policy (server-defined range, -32000..-32099). */
 export const POLICY_DENIED_CODE = -32003;
@@ -199,10 +201,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     if (summary) {
       let decision: McpDecideResponse;
       try {
-        decision = await deps.daemon.call<McpDecideResponse>('/v1/mcp/decide', {
-          method: 'POST',
-          body: withArguments(summary, message.params),
-        });
+        decision = await deps.daemon.call(endpoints.mcpDecide, withArguments(summary, message.params));
       } catch (err) {
         // Fail closed: without a decision the call does not reach the server.
         await agentIdErrorTo(message.id, toAgentIdError(err));
@@ -264,10 +263,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     const names = items.map((item) => String(item[key] ?? ''));
     let allowed: Set<string>;
     try {
-      const answer = await deps.daemon.call<McpListResponse>('/v1/mcp/list', {
-        method: 'POST',
-        body: { server: deps.server, method, names },
-      });
+      const answer = await deps.daemon.call(endpoints.mcpList, { server: deps.server, method, names });
       allowed = new Set(answer.allowed);
     } catch (err) {
       const error = toAgentIdError(err);
@@ -302,7 +298,7 @@ export async function startProxy(deps: ProxyDeps): Promise<Proxy> {
     };
     // Off the answer's path: the decision row is already committed; this one adds how it ended.
     deps.daemon
-      .call('/v1/mcp/result', { method: 'POST', body })
+      .call(endpoints.mcpResult, body)
       .catch((err: unknown) =>
         deps.warn(`could not record the result of ${call.summary.name}: ${String(err)}`),
       );

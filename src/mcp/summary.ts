@@ -12,7 +12,12 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson } from '../audit/index.js';
 import type { ResourceEntity } from '../policy/index.js';
-import type { McpCallMethod, McpCallSummary, McpListMethod } from '../protocol/index.js';
+import {
+  CALL_METHODS,
+  type McpCallMethod,
+  type McpCallSummary,
+  type McpListMethod,
+} from '../protocol/index.js';
 
 export interface PathBase {
   cwd: string;
@@ -22,9 +27,6 @@ export interface PathBase {
 /** Argument names that hold paths in the servers in the wild (filesystem, git, shell...). */
 const PATH_KEY =
   /^(paths?|files?|filename|dir|directory|source|destination|target|root|uri|cwd)$|path$|paths$/i;
-
-export const CALL_METHODS: readonly McpCallMethod[] = ['tools/call', 'prompts/get', 'resources/read'];
-export const LIST_METHODS: readonly McpListMethod[] = ['tools/list', 'prompts/list', 'resources/list'];
 
 /** The policy resource type of what a method reaches. */
 export function entityOf(method: McpCallMethod | McpListMethod): ResourceEntity {

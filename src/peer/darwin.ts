@@ -8,7 +8,7 @@
 import koffi from 'koffi';
 import { AgentIdError } from '../errors.js';
 import { getsockopt } from '../native/libc.js';
-import type { PeerCredentials } from './index.js';
+import type { PeerCredentials } from './types.js';
 
 const SOL_LOCAL = 0;
 const LOCAL_PEERCRED = 0x001;

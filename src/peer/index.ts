@@ -10,16 +10,11 @@ import { AgentIdError } from '../errors.js';
 import { POLLIN, poll } from '../native/libc.js';
 import { readDarwinPeer } from './darwin.js';
 import { readLinuxPeer } from './linux.js';
+import type { PeerCredentials } from './types.js';
 
 export { clientSocketInode, findTcpOwner, holdsSocket, parseProcNetTcp, type TcpOwner } from './tcp.js';
 
-export interface PeerCredentials {
-  pid: number;
-  uid: number;
-  gid: number;
-  /** SO_PEERPIDFD fd owned by the caller, or null where the kernel/OS has none */
-  pidfd: number | null;
-}
+export type { PeerCredentials } from './types.js';
 
 /** The fd of an accepted Unix socket connection. */
 export function socketFd(socket: Socket): number {

@@ -5,7 +5,7 @@
 import koffi from 'koffi';
 import { AgentIdError } from '../errors.js';
 import { getsockopt } from '../native/libc.js';
-import type { PeerCredentials } from './index.js';
+import type { PeerCredentials } from './types.js';
 
 const SOL_SOCKET = 1;
 const SO_PEERCRED = 17;

@@ -1,10 +1,9 @@
 /**
  * The shapes of policy decisions, shared by the engine, the daemon (authorize, status), the CLI
- * (check, explain, test) and the wire types. Types only, so src/protocol can import them without
- * loading Cedar.
+ * (check, explain, test). Types only, so a caller can import them without loading Cedar.
  */
 import type { AgentMatch } from '../agents/index.js';
-import type { AncestorInfo, Attestation } from '../attest/types.js';
+import type { AncestorInfo, Attestation } from '../attest/index.js';
 
 /** Policy actions: one per credential kind. */
 export const POLICY_ACTIONS = ['jwt', 'aws', 'git', 'static', 'mcp'] as const;

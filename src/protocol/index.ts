@@ -1,4 +1,15 @@
-/** Public door of the wire protocol: types and the socket client. */
-export { callDaemon, type RequestOptions } from './client.js';
-export type * from './mcp.js';
+/** Public door of the wire protocol: the endpoint table, its types, and the socket client. */
+export { callEndpoint } from './call.js';
+export {
+  type AnswerOf,
+  type CallArgs,
+  type DaemonCaller,
+  type Endpoint,
+  type Method,
+  type ParamsOf,
+  type WireRequest,
+  wireRequest,
+} from './endpoint.js';
+export { endpoints } from './endpoints.js';
+export * from './mcp.js';
 export * from './types.js';

@@ -5,8 +5,11 @@
  */
 
 /** The methods that reach a server's capabilities, each decided by policy (action `mcp`). */
-export type McpCallMethod = 'tools/call' | 'prompts/get' | 'resources/read';
-export type McpListMethod = 'tools/list' | 'prompts/list' | 'resources/list';
+export const CALL_METHODS = ['tools/call', 'prompts/get', 'resources/read'] as const;
+/** The methods that list them, filtered by policy. */
+export const LIST_METHODS = ['tools/list', 'prompts/list', 'resources/list'] as const;
+export type McpCallMethod = (typeof CALL_METHODS)[number];
+export type McpListMethod = (typeof LIST_METHODS)[number];
 
 /** POST /v1/mcp/start: a proxy announces its server; the answer is the [mcp] settings it applies. */
 export interface McpStartRequest {
@@ -69,4 +72,9 @@ export interface McpResultRequest {
   rpcCode?: number;
   /** Time from forwarding the call to the server's answer. */
   latencyMs: number;
+}
+
+export interface McpResultResponse {
+  /** seq of the result's audit row. */
+  seq: number;
 }

@@ -1,13 +1,11 @@
 /**
  * The wire contract between the CLI/helpers and the daemon: HTTP/1.1 over the Unix socket,
- * JSON bodies, versioned paths. Types only, so helpers can import them for free.
+ * JSON bodies, versioned paths (endpoints.ts). These are the protocol's own types, not the
+ * attestor's or the policy engine's: the daemon's answers are checked against them where it
+ * builds them, so an internal change that would change the wire fails to compile there. Types
+ * only, so helpers can import them for free.
  */
-import type { AgentMatch } from '../agents/index.js';
-import type { Attestation } from '../attest/types.js';
 import type { ErrorCode } from '../errors.js';
-import type { PolicyStatus } from '../policy/types.js';
-
-export const API_PREFIX = '/v1';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -38,11 +36,45 @@ export interface SessionView {
   startedAt: string;
 }
 
+/** A process and its ancestry as attestation established them. */
+export interface AttestationView {
+  pid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  user: string | null;
+  group: string | null;
+  /** The running executable (readlink /proc/PID/exe), not argv[0]. */
+  exe: string;
+  /** sha256 hex of the running executable; null when not hashed (sha256Skipped says why). */
+  sha256: string | null;
+  sha256Skipped: string | null;
+  cmdline: string[];
+  cwd: string | null;
+  startTime: number;
+  /** Parent first. */
+  ancestors: { pid: number; startTime: number; exe: string | null; cmdline: string[] }[];
+  /** Git repository of the cwd. */
+  repo: { root: string; remote: string | null } | null;
+  /** For interpreters: the script from the command line (weak: argv can be rewritten). */
+  script: { interpreter: string; path: string; weak: true } | null;
+  pinnedBy: 'pidfd' | 'start-time';
+}
+
+/** The agent a process was matched to, and why. */
+export interface AgentView {
+  /** 'unknown' when nothing matched. */
+  name: string;
+  evidence: 'selector' | 'declared' | 'none';
+  /** Selector kinds of the winning definition. */
+  matched: string[];
+  reason: string;
+}
+
 /** What the daemon makes of a process: `whoami` for the caller, `attest` for another pid. */
 export interface IdentityView {
-  attestation: Attestation;
-  /** The agent it matched, and why. */
-  agent: AgentMatch;
+  attestation: AttestationView;
+  agent: AgentView;
   session: SessionView | null;
   human: HumanView;
 }
@@ -76,7 +108,7 @@ export interface StatusResponse {
   /** Who is logged in, at which issuer, until when (`[idp]`), or the local user. */
   login?: LoginStatusView;
   /** The active policy set, and the last reload that failed (it did not replace the set). */
-  policy: PolicyStatus;
+  policy: PolicyStatusView;
   /** config.toml as the daemon runs it, and what an edit could not apply. */
   config: ConfigStatus;
 }
@@ -90,6 +122,63 @@ export interface ConfigStatus {
   lastError: { at: string; sha256: string | null; message: string } | null;
   /** Keys changed in the file that apply only after `agentid daemon stop` and a start. */
   restartNeeded: string[];
+}
+
+export interface PolicyStatusView {
+  /** 'default': the policy dir does not exist, the built-in default policy applies. */
+  source: 'default' | 'dir';
+  dir: string;
+  files: string[];
+  policyCount: number;
+  /** When the active set was loaded (ISO); null when no set ever loaded (deny everything). */
+  loadedAt: string | null;
+  /** The last load that failed and was not applied; cleared by the next good load. */
+  lastError: {
+    at: string;
+    message: string;
+    diagnostics: { file: string; line: number | null; column: number | null; message: string }[];
+  } | null;
+}
+
+/** DELETE /v1/sessions/:id */
+export interface SessionEndResponse {
+  id: string;
+  ended: true;
+}
+
+/** A public key (JWK) that verifies what the daemon signs. */
+export interface PublicKeyView {
+  kty?: string;
+  kid?: string;
+  [member: string]: unknown;
+}
+
+/** GET /v1/jwks (agent JWTs) and GET /v1/audit/checkpoint-keys (every key ever used). */
+export interface PublicKeysResponse {
+  keys: PublicKeyView[];
+}
+
+/** POST /v1/keys/rotate */
+export interface KeyRotateResponse {
+  kid: string;
+  previousKid: string;
+}
+
+/** POST /v1/shutdown: answered before the daemon stops. */
+export interface ShutdownResponse {
+  stopping: true;
+  pid: number;
+}
+
+/** POST /v1/audit/checkpoint: the chain head, signed (`agentid audit checkpoint`). */
+export interface AuditCheckpointResponse {
+  seq: number;
+  hash: string;
+  time: string;
+  iss: string;
+  kid: string;
+  /** Compact JWS over {seq, hash, time, iss}. */
+  jws: string;
 }
 
 /** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */
@@ -108,6 +197,11 @@ export interface SecretListResponse {
 
 export interface SecretSetRequest {
   value: string;
+}
+
+/** PUT and DELETE /v1/secrets/:name: the name, never the value. */
+export interface SecretNameResponse {
+  name: string;
 }
 
 export interface TokenRequest {
@@ -163,6 +257,12 @@ export interface LoginProgressResponse {
   error?: { code: ErrorCode; message: string };
 }
 
+/** DELETE /v1/login/:id */
+export interface LoginCancelResponse {
+  id: string;
+  cancelled: true;
+}
+
 export interface LogoutResponse {
   /** Whether anyone was logged in. */
   loggedOut: boolean;
@@ -186,6 +286,7 @@ export interface AwsBaseKeysRequest {
   secretAccessKey: string;
 }
 
+/** PUT /v1/aws/:credential/base-keys */
 export interface AwsBaseKeysResponse {
   credential: string;
   /** Stored, but worth a look: placeholder-looking or temporary keys. */
@@ -201,8 +302,8 @@ export interface SessionCheckRequest {
 }
 
 export interface SessionCheckResponse {
-  /** Each may be permitted; `gitHosts`: the hosts a git credential serves, for git's config. */
-  credentials: { type: 'aws' | 'git'; name: string; reason: string; gitHosts?: string[] }[];
+  /** Each may be permitted, with the policy's reason. */
+  credentials: { type: 'aws' | 'git'; name: string; reason: string }[];
 }
 
 /** POST /v1/sessions/:id/aws (`agentid exec --aws`): the session's container-credentials endpoint. */
@@ -232,6 +333,12 @@ export interface GitCredentialRequest {
 export type GitCredentialResponse =
   | { served: false }
   | { served: true; credential: string; username: string; password: string; expiresAt: string };
+
+/** GET /v1/git/hosts/:credential: the hosts a git credential serves (`agentid exec --git`). */
+export interface GitHostsResponse {
+  credential: string;
+  hosts: string[];
+}
 
 /** POST /v1/static (`agentid exec --env VAR=NAME`): a brokered static secret. */
 export interface StaticSecretRequest {

@@ -1,5 +1,5 @@
 /** Public door of the credential providers: the contract, the cache, and one file per type. */
-export { checkBaseKeys } from './aws/base-keys.js';
+export { baseKeyWarnings } from './aws/base-keys.js';
 export { type AwsCredentials, awsProvider, baseKeyNames } from './aws/provider.js';
 export { CredentialCache, DEFAULT_REFRESH_MARGIN_MS } from './cache.js';
 export {
@@ -7,6 +7,7 @@ export {
   type GitPassword,
   githubAppProvider,
 } from './github-app/provider.js';
+export { repoFromGitPath } from './github-app/repo-path.js';
 export { SIGNING_KEYS_SECRET, SigningKeys } from './jwt/keys.js';
 export {
   agentUri,

@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { AgentIdError } from '../errors.js';
 import { ensurePrivateDir } from '../paths.js';
-import type { SecretStore } from './index.js';
+import type { SecretStore } from './types.js';
 
 const VERSION = 1;
 

@@ -8,18 +8,9 @@ import { AgentIdError } from '../errors.js';
 import { openFileStore } from './file.js';
 import { openKeychainStore } from './keychain.js';
 import { createMemoryStore } from './memory.js';
+import type { SecretBackend, SecretStore } from './types.js';
 
-export type SecretBackend = 'keychain' | 'file';
-
-export interface SecretStore {
-  readonly backend: SecretBackend | 'memory';
-  get(name: string): Promise<string | undefined>;
-  set(name: string, value: string): Promise<void>;
-  /** false when absent */
-  delete(name: string): Promise<boolean>;
-  /** Names only, sorted. */
-  list(): Promise<string[]>;
-}
+export type { SecretBackend, SecretStore } from './types.js';
 
 // Names become keychain accounts and JSON keys and show up in CLI output and audit rows: keep
 // them printable, unambiguous and short. A leading letter or digit rules out flags and dotfiles.

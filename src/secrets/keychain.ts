@@ -7,7 +7,7 @@
  */
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import { AgentIdError } from '../errors.js';
-import type { SecretStore } from './index.js';
+import type { SecretStore } from './types.js';
 
 const SERVICE = 'agentid';
 // Unpinned entries silently fall back to the kernel keyutils keyring when no Secret Service is

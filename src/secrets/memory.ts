@@ -2,7 +2,7 @@
  * In-memory secret store: the seam other layers' unit tests use instead of a real keychain.
  * Never selected by config; it forgets everything when the process exits.
  */
-import type { SecretStore } from './index.js';
+import type { SecretStore } from './types.js';
 
 export function createMemoryStore(): SecretStore {
   const secrets = new Map<string, string>();

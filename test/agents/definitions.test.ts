@@ -1,7 +1,7 @@
 /** `[agents.<name>]` tables: what loads, and every refusal naming the file, the table and the key. */
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { type AgentDefinition, parseAgentDefinitions, selectorWeights } from '../../src/agents/index.js';
+import { type AgentDefinition, parseAgentDefinitions, resolveAgent } from '../../src/agents/index.js';
 
 const sha = (c: string) => c.repeat(64);
 const load = (toml: string): AgentDefinition[] =>
@@ -46,18 +46,35 @@ describe('parseAgentDefinitions', () => {
     });
   });
 
-  it('documents its weights: kernel-backed evidence over paths over context over argv over uid', () => {
-    expect(selectorWeights).toEqual({
-      sha256: 100,
-      exe: 50,
-      ancestor_exe: 30,
-      repo: 20,
-      cwd: 20,
-      session: 20,
-      cmdline: 10,
-      uid: 5,
-    });
-  });
+  // One selector of each tier, all matching the same process: kernel-backed evidence (the hash)
+  // over paths over context over argv over the uid.
+  const tiers = [
+    `sha256 = "${sha('a')}"`,
+    'exe = "/usr/bin/node"',
+    'ancestor_exe = "/usr/bin/tmux"',
+    'cwd = "/home/alice"',
+    'cmdline = "node *"',
+    'uid = 1000',
+  ];
+  const process = {
+    attestation: {
+      uid: 1000,
+      exe: '/usr/bin/node',
+      sha256: sha('a'),
+      cmdline: ['node', 'cli.js'],
+      cwd: '/home/alice/work',
+      repo: null,
+      ancestors: [{ pid: 10, startTime: 1, exe: '/usr/bin/tmux', cmdline: ['tmux'] }],
+    },
+    session: null,
+  };
+  it.each(tiers.slice(0, -1).map((stronger, i) => [stronger, tiers[i + 1] ?? '']))(
+    'ranks a definition by %s above one by %s when both match',
+    (stronger, weaker) => {
+      const both = load(`[agents.weak]\n${weaker}\n[agents.strong]\n${stronger}\n`);
+      expect(resolveAgent(both, process)).toMatchObject({ name: 'strong', evidence: 'selector' });
+    },
+  );
 
   it('has no definitions without [agents] tables, and takes quoted names with dots', () => {
     expect(load('')).toEqual([]);

@@ -1,15 +1,14 @@
 /**
  * Fuzzing the daemon's HTTP API over its real socket: random JSON, JSON shaped like each route's
  * request with random values, and garbage bytes, to every route the daemon serves (read from
- * daemon/routes, so a new route is fuzzed without editing this file). Every answer must be a 2xx
+ * the endpoint table in src/protocol, so a new route is fuzzed without editing this file). Every answer must be a 2xx
  * or a coded error other than ERR_INTERNAL, within a bound; afterwards the daemon still serves
  * and its audit chain verifies. POST /v1/shutdown is left out: stopping is what it is for.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../src/errors.js';
+import { endpoints } from '../../src/protocol/index.js';
 import { api, runCli, useDaemon } from '../e2e/harness.js';
 import { fuzz } from './fuzz.js';
 import { record } from './tally.js';
@@ -17,15 +16,7 @@ import { record } from './tally.js';
 const REQUEST_TIMEOUT_MS = 10_000;
 
 function routes(): { method: string; pattern: string }[] {
-  const dir = 'daemon/routes';
-  return readdirSync(dir).flatMap((file) =>
-    [...readFileSync(join(dir, file), 'utf8').matchAll(/method: '([A-Z]+)',\s*pattern: '([^']+)'/g)].map(
-      (m) => ({
-        method: m[1] ?? '',
-        pattern: m[2] ?? '',
-      }),
-    ),
-  );
+  return Object.values(endpoints).map(({ method, pattern }) => ({ method, pattern }));
 }
 
 const fields = [

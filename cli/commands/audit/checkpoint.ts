@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckpointDocument } from '../../../src/audit/index.js';
 import { AgentIdError } from '../../../src/errors.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const auditCheckpoint: CommandSpec = {
@@ -18,7 +18,7 @@ export const auditCheckpoint: CommandSpec = {
     'agentid audit checkpoint > checkpoint.json',
   ],
   async run({ opts }, deps) {
-    const checkpoint = await deps.daemon.call<CheckpointDocument>('/v1/audit/checkpoint', { method: 'POST' });
+    const checkpoint = await deps.daemon.call(endpoints.auditCheckpoint);
     const document = `${JSON.stringify(checkpoint, null, 2)}\n`;
     if (typeof opts.out !== 'string') {
       // The document is the output, so --json has nothing to add.

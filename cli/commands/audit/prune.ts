@@ -2,7 +2,7 @@
  * `agentid audit prune`: apply `[audit] retain_days` now. The daemon, the log's only writer, does
  * it (and does it anyway at start and daily); an anchor keeps the rest verifiable.
  */
-import type { AuditPruneResponse } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const auditPrune: CommandSpec = {
@@ -11,7 +11,7 @@ export const auditPrune: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid audit prune', 'agentid audit prune --json'],
   async run({ opts }, deps) {
-    const result = await deps.daemon.call<AuditPruneResponse>('/v1/audit/prune', { method: 'POST' });
+    const result = await deps.daemon.call(endpoints.auditPrune);
     if (opts.json) printJson(deps, result);
     else if (result.anchor === null) {
       deps.out(`nothing to prune: no audit events older than ${result.retainDays} days\n`);

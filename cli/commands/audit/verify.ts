@@ -6,9 +6,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { JWK } from 'jose';
 import type { CheckpointDocument } from '../../../src/audit/index.js';
 import { AgentIdError } from '../../../src/errors.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 /** A checkpoint is a few hundred bytes; anything much bigger is not one. */
@@ -34,10 +34,7 @@ export const auditVerify: CommandSpec = {
     let checkpoint: CheckpointDocument | null = null;
     if (typeof opts.checkpoint === 'string') {
       const text = readCheckpoint(resolve(deps.cwd, opts.checkpoint));
-      checkpoint = await verifyCheckpoint(
-        text,
-        await deps.daemon.call<{ keys: JWK[] }>('/v1/audit/checkpoint-keys'),
-      );
+      checkpoint = await verifyCheckpoint(text, await deps.daemon.call(endpoints.auditCheckpointKeys));
     }
     const reader = AuditReader.open(deps.paths.auditDb);
     try {

@@ -5,7 +5,7 @@
  * works), else typed without echo, else two lines on stdin. Never argv.
  */
 import { AgentIdError } from '../../../src/errors.js';
-import type { AwsBaseKeysRequest, AwsBaseKeysResponse } from '../../../src/protocol/index.js';
+import { type AwsBaseKeysRequest, endpoints } from '../../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const awsSetBaseKeys: CommandSpec = {
@@ -21,10 +21,7 @@ export const awsSetBaseKeys: CommandSpec = {
   async run({ opts, args }, deps) {
     const credential = args[0] ?? '';
     const body = await readKeys(deps);
-    const { warnings } = await deps.daemon.call<AwsBaseKeysResponse>(
-      `/v1/aws/${encodeURIComponent(credential)}/base-keys`,
-      { method: 'PUT', body },
-    );
+    const { warnings } = await deps.daemon.call(endpoints.awsBaseKeys, { credential }, body);
     if (opts.json === true) printJson(deps, { credential, stored: true, warnings });
     else deps.out(`stored the base keys of ${credential} in the daemon's secret store\n`);
     for (const warning of warnings) deps.err(`agentid: warning: ${warning}\n`);

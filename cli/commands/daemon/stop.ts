@@ -1,5 +1,5 @@
 /** `agentid daemon stop`: ask the daemon to shut down and wait until it has released its lock. */
-import { callDaemon } from '../../../src/protocol/index.js';
+import { callEndpoint, endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -16,9 +16,9 @@ export const daemonStop: CommandSpec = {
       else deps.out('agentid daemon is not running\n');
       return 0;
     }
-    await callDaemon(deps.paths.socket, '/v1/shutdown', { method: 'POST' });
+    await callEndpoint(deps.paths.socket, endpoints.shutdown, []);
     // The lock goes only after the audit log is closed: that is "stopped", not a closed socket.
-    const { daemonLockHeld } = await import('../../../daemon/lifecycle.js');
+    const { daemonLockHeld } = await import('../../../src/instance.js');
     const deadline = deps.now().getTime() + STOP_TIMEOUT_MS;
     while (daemonLockHeld(deps.paths.lockFile)) {
       if (deps.now().getTime() > deadline) {

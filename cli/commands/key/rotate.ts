@@ -1,4 +1,6 @@
 /** `agentid key rotate`: a new JWT signing key; the old one keeps verifying until its tokens expire. */
+
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const keyRotate: CommandSpec = {
@@ -7,9 +9,7 @@ export const keyRotate: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid key rotate'],
   async run({ opts }, deps) {
-    const rotated = await deps.daemon.call<{ kid: string; previousKid: string }>('/v1/keys/rotate', {
-      method: 'POST',
-    });
+    const rotated = await deps.daemon.call(endpoints.keyRotate);
     if (opts.json) printJson(deps, rotated);
     else deps.out(`signing key rotated: ${rotated.previousKid} -> ${rotated.kid}\n`);
     return 0;

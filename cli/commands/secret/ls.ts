@@ -1,5 +1,5 @@
 /** `agentid secret ls`: names of the stored secrets, and what agentid keeps there itself; values are never shown. */
-import type { SecretListResponse } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretLs: CommandSpec = {
@@ -8,7 +8,7 @@ export const secretLs: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid secret ls', 'agentid secret ls --json'],
   async run({ opts }, deps) {
-    const { names, managed } = await deps.daemon.call<SecretListResponse>('/v1/secrets');
+    const { names, managed } = await deps.daemon.call(endpoints.secretList);
     if (opts.json) printJson(deps, { names, managed });
     else {
       deps.out(names.length ? `${names.join('\n')}\n` : 'no secrets set with `agentid secret set`\n');

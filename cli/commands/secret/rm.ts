@@ -1,4 +1,6 @@
 /** `agentid secret rm NAME`: delete a secret from the store. */
+
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretRm: CommandSpec = {
@@ -9,7 +11,7 @@ export const secretRm: CommandSpec = {
   examples: ['agentid secret rm ci-token'],
   async run({ opts, args }, deps) {
     const name = args[0] ?? '';
-    await deps.daemon.call(`/v1/secrets/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    await deps.daemon.call(endpoints.secretRemove, { name });
     if (opts.json) printJson(deps, { name, removed: true });
     else deps.err(`removed secret ${name}\n`);
     return 0;

@@ -3,6 +3,7 @@
  * comes from stdin (hidden prompt on a terminal), never from argv, where `ps` would show it.
  */
 import { AgentIdError } from '../../../src/errors.js';
+import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretSet: CommandSpec = {
@@ -20,7 +21,7 @@ export const secretSet: CommandSpec = {
     const value = (await deps.readSecretInput(`Value for ${name} (input hidden): `)).replace(/\r?\n$/, '');
     if (value === '')
       throw new AgentIdError('ERR_USAGE', 'no value on stdin; pipe it in: agentid secret set NAME < file');
-    await deps.daemon.call(`/v1/secrets/${encodeURIComponent(name)}`, { method: 'PUT', body: { value } });
+    await deps.daemon.call(endpoints.secretSet, { name }, { value });
     if (opts.json) printJson(deps, { name, stored: true });
     else deps.err(`stored secret ${name}\n`);
     return 0;

@@ -6,9 +6,9 @@
  */
 import { createRemoteJWKSet } from 'jose';
 import * as oidc from 'openid-client';
+import { type IdpConfig, isLoopbackIssuer } from '../../config/index.js';
 import { AgentIdError } from '../../errors.js';
 import type { SecretStore } from '../../secrets/index.js';
-import { type IdpConfig, isLoopbackIssuer } from './config.js';
 import { idpError } from './provider-error.js';
 import { createIdTokenVerifier, type IdTokenVerifier } from './verify.js';
 

@@ -5,7 +5,7 @@
  * and human, so CloudTrail shows who acted for whom.
  */
 import { createHash } from 'node:crypto';
-import type { AwsCredentialConfig } from '../../config/aws-credential.js';
+import type { AwsCredentialConfig } from '../../config/index.js';
 import { AgentIdError } from '../../errors.js';
 import type { SecretStore } from '../../secrets/index.js';
 import type { Issued, IssueRequest, Provider } from '../types.js';

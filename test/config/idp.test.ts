@@ -1,6 +1,6 @@
 /** `[idp]` validation: defaults, and every mistake named with the key and the fix. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
 
 const parse = (text: string) => parseConfig(text, 'config.toml');
 

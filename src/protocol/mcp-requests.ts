@@ -1,16 +1,18 @@
 /**
- * Checks the bodies of the /v1/mcp routes (pure). The proxy runs as the agent, so every field is
- * bounded and shaped here before it reaches Cedar or an audit row.
+ * The daemon's checks of the /v1/mcp request bodies (the `parse` of those endpoints). The proxy
+ * runs as the agent, so every field is bounded and shaped here before it reaches Cedar or an
+ * audit row.
  */
-import { AgentIdError } from '../src/errors.js';
-import { CALL_METHODS, LIST_METHODS } from '../src/mcp/index.js';
-import type {
-  McpCallMethod,
-  McpCallSummary,
-  McpListRequest,
-  McpResultRequest,
-  McpStartRequest,
-} from '../src/protocol/index.js';
+import { isName, refuse } from './check.js';
+import {
+  CALL_METHODS,
+  LIST_METHODS,
+  type McpCallMethod,
+  type McpCallSummary,
+  type McpListRequest,
+  type McpResultRequest,
+  type McpStartRequest,
+} from './mcp.js';
 
 const SERVER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const NAME_MAX = 1024;
@@ -19,7 +21,7 @@ const LIST_MAX = 1000;
 const DIGEST = /^[0-9a-f]{64}$/;
 const EVENT_ID = /^[0-9a-f-]{36}$/;
 
-export function parseStart(body: unknown): McpStartRequest {
+export function parseMcpStart(body: unknown): McpStartRequest {
   const b = record(body);
   const credentials = b.credentials ?? [];
   if (!Array.isArray(credentials) || credentials.length > 32 || !credentials.every(isShortString))
@@ -27,7 +29,7 @@ export function parseStart(body: unknown): McpStartRequest {
   return { server: server(b.server), program: text(b.program, 'program', 256), credentials };
 }
 
-export function parseCall(body: unknown): McpCallSummary {
+export function parseMcpCall(body: unknown): McpCallSummary {
   const b = record(body);
   const method = b.method as McpCallMethod;
   if (!CALL_METHODS.includes(method)) usage(`method must be one of ${CALL_METHODS.join(', ')}`);
@@ -47,16 +49,16 @@ export function parseCall(body: unknown): McpCallSummary {
   };
 }
 
-export function parseList(body: unknown): McpListRequest {
+export function parseMcpList(body: unknown): McpListRequest {
   const b = record(body);
   if (!LIST_METHODS.includes(b.method as McpListRequest['method']))
     usage(`method must be one of ${LIST_METHODS.join(', ')}`);
-  if (!Array.isArray(b.names) || b.names.length > LIST_MAX || !b.names.every((n) => isName(n)))
+  if (!Array.isArray(b.names) || b.names.length > LIST_MAX || !b.names.every((n) => isName(n, NAME_MAX)))
     usage(`names must be a list of at most ${LIST_MAX} names`);
   return { server: server(b.server), method: b.method as McpListRequest['method'], names: b.names };
 }
 
-export function parseResult(body: unknown): McpResultRequest {
+export function parseMcpResult(body: unknown): McpResultRequest {
   const b = record(body);
   if (typeof b.eventId !== 'string' || !EVENT_ID.test(b.eventId)) usage('eventId must be an audit event id');
   if (!CALL_METHODS.includes(b.method as McpCallMethod)) usage('method must be a call method');
@@ -92,14 +94,10 @@ function text(value: unknown, field: string, max: number): string {
   return value as string;
 }
 
-function isName(value: unknown, max = NAME_MAX): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= max;
-}
-
 function isShortString(value: unknown): value is string {
   return isName(value, 64);
 }
 
 function usage(message: string): never {
-  throw new AgentIdError('ERR_USAGE', message);
+  return refuse(message);
 }

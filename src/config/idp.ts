@@ -1,9 +1,10 @@
 /**
- * `[idp]` in config.toml: the company identity provider the human logs in with. Owned here, like
- * `[agents]` is owned by src/agents, so the rules live next to the code that relies on them. The
- * client secret is never in the file: `client_secret` names a secret in the secret store.
+ * `[idp]` in config.toml: the company identity provider the human logs in with (src/identity
+ * runs the login). Kept with the rest of config.toml rather than in src/identity, so reading the
+ * config never loads the OIDC client. The client secret is never in the file: `client_secret`
+ * names a secret in the secret store.
  */
-import { AgentIdError } from '../../errors.js';
+import { AgentIdError } from '../errors.js';
 
 export interface IdpConfig {
   issuer: string;
@@ -18,7 +19,7 @@ export interface IdpConfig {
   timeoutMs: number;
 }
 
-export const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+const DEFAULT_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 const DEFAULT_TIMEOUT_MS = 10_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -2,11 +2,12 @@
  * One daemon per user, and a clean socket for it. The lock is flock(2) on a file in the state
  * dir: the kernel drops it when its holder dies, even by SIGKILL, so a crashed daemon never
  * blocks the next one and no pid file has to be trusted. Whoever holds the lock owns the socket
- * path; a socket file found there by the holder is a crashed daemon's leftover.
+ * path; a socket file found there by the holder is a crashed daemon's leftover. Shared by the
+ * daemon (which holds the lock) and the CLI (which waits for it to go on `daemon stop`).
  */
 import { closeSync, ftruncateSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { AgentIdError } from '../src/errors.js';
-import { flock, LOCK_EX, LOCK_NB, LOCK_UN } from '../src/native/libc.js';
+import { AgentIdError } from './errors.js';
+import { flock, LOCK_EX, LOCK_NB, LOCK_UN } from './native/libc.js';
 
 export interface DaemonLock {
   release(): void;
