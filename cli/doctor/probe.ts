@@ -15,7 +15,9 @@ import { probes, shellQuote } from '../setup/helper-command.js';
 import { pathDirs } from '../setup/shim.js';
 import type { DirFacts, Discovery, GitHelperEntry, ProbeRun } from './checks.js';
 
-const PROBE_TIMEOUT_MS = 5_000;
+// Generous: each probe starts a Node process, which takes seconds on a loaded machine, and a
+// timeout would be reported as a setup that does not run.
+const PROBE_TIMEOUT_MS = 15_000;
 
 function run(
   command: string,
