@@ -11,6 +11,7 @@ import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../comman
 import {
   awsProfilesOf,
   type CheckResult,
+  checkAuditShip,
   checkAws,
   checkClockSkew,
   checkConfig,
@@ -22,6 +23,7 @@ import {
   checkNode,
   checkPath,
   checkPolicy,
+  checkPolicyGit,
   checkSocketDir,
   gitHelpersOfHosts,
 } from '../doctor/checks.js';
@@ -94,6 +96,8 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
     checkPolicy(status),
+    checkPolicyGit(status),
+    checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),
     checkGit(gitHosts, gitEntries, runs),

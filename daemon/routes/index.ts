@@ -22,6 +22,7 @@ import { mcpDecideRoute } from './mcp-decide.js';
 import { mcpListRoute } from './mcp-list.js';
 import { mcpResultRoute } from './mcp-result.js';
 import { mcpStartRoute } from './mcp-start.js';
+import { policyPullRoute } from './policy-pull.js';
 import { secretRoutes } from './secrets.js';
 import { sessionCheckRoute } from './session-check.js';
 import { sessionRoutes } from './sessions.js';
@@ -58,5 +59,6 @@ export function daemonRoutes(deps: DaemonDeps, awsContainers: AwsContainerEndpoi
     mcpDecideRoute(deps),
     mcpListRoute(deps),
     mcpResultRoute(),
+    policyPullRoute(deps),
   ];
 }

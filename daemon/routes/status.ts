@@ -23,6 +23,8 @@ export function statusRoute(deps: DaemonDeps): Route {
         login: deps.humans.status(),
         policy: deps.policy.status(),
         config: deps.configStatus(),
+        auditShip: deps.auditShip.status(),
+        policyGit: deps.policyGit?.status() ?? null,
       };
       return { audit: null, answer: { status: 200, body } };
     },

@@ -10,8 +10,9 @@ export {
   signCheckpoint,
   verifyCheckpoint,
 } from './checkpoint.js';
-export { OCSF_VERSION, toOcsf } from './ocsf.js';
+export { OCSF_VERSION, ocsfJson, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
+export * from './ship/index.js';
 export type {
   Anchor,
   AuditDeps,

@@ -2,7 +2,8 @@
  * What a config.toml edit changes in a running daemon. Most of the config is read per request
  * (agents, credentials, jwt, mcp, audit retention) and applies at once; a few settings are bound
  * when the daemon starts — the socket server's limits, the secret store backend, the identity
- * provider (its login session), the attestor's hash bound — and keep their running values until
+ * provider (its login session), the attestor's hash bound, audit shipping (its worker) and the
+ * policy from git (its clone and schedule) — and keep their running values until
  * `agentid daemon stop` and a start, which `status` and `doctor` name key by key. Pure.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -46,16 +47,22 @@ export function liveChange(running: Config, edited: Config): LiveChange {
       if (before !== after) restartNeeded.push(name);
     }
   }
+  // Whole tables bound at start, named as their TOML tables.
   if (!isDeepStrictEqual(running.idp, edited.idp)) restartNeeded.push('idp');
+  if (!isDeepStrictEqual(running.audit.ship, edited.audit.ship)) restartNeeded.push('audit.ship');
+  if (!isDeepStrictEqual(running.policy, edited.policy)) restartNeeded.push('policy');
+  const config: Config = {
+    ...edited,
+    daemon: running.daemon,
+    secrets: running.secrets,
+    attest: running.attest,
+    idp: running.idp,
+    audit: { ...edited.audit, ship: running.audit.ship },
+    policy: running.policy,
+  };
   return {
-    config: {
-      ...edited,
-      daemon: running.daemon,
-      secrets: running.secrets,
-      attest: running.attest,
-      idp: running.idp,
-    },
-    applied: LIVE.filter((table) => !isDeepStrictEqual(running[table], edited[table])),
+    config,
+    applied: LIVE.filter((table) => !isDeepStrictEqual(running[table], config[table])),
     restartNeeded,
   };
 }

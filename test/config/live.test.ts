@@ -42,6 +42,20 @@ describe('liveChange', () => {
     expect(change.config.credentials.map((c) => c.name)).toContain('dev');
   });
 
+  it('keeps audit shipping and the policy from git as they started, applying the retention beside them', () => {
+    const running = config('');
+    const change = liveChange(
+      running,
+      config(
+        '[audit]\nretain_days = 7\n[audit.ship]\nsyslog = "tcp://127.0.0.1:5514"\n[policy]\ngit = "https://git.example.com/policy.git"\n',
+      ),
+    );
+    expect(change.restartNeeded).toEqual(['audit.ship', 'policy']);
+    expect(change.applied).toEqual(['audit']);
+    expect(change.config.audit).toEqual({ ...running.audit, retainDays: 7 });
+    expect(change.config.policy).toEqual(running.policy);
+  });
+
   it('an edit back to the running values needs no restart; no change applies nothing', () => {
     const running = config('[daemon]\nmax_connections = 8\n');
     expect(liveChange(running, config('[daemon]\nmax_connections = 8\n'))).toMatchObject({
