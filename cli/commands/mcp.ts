@@ -6,6 +6,13 @@
  */
 import { basename } from 'node:path';
 import { AgentIdError } from '../../src/errors.js';
+import {
+  fetchServerEnv,
+  parseMcpEnvSpecs,
+  serverChannel,
+  startProxy,
+  streamChannel,
+} from '../../src/mcp/index.js';
 import { endpoints, type McpStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 
@@ -45,16 +52,6 @@ export const mcp: CommandSpec = {
         'ERR_USAGE',
         `--name must match ${SERVER_NAME.source}; got ${JSON.stringify(server)}`,
       );
-    // The MCP SDK (and zod under it) loads only here: no other command pays for it at start-up.
-    const [
-      { fetchServerEnv, parseMcpEnvSpecs, startProxy },
-      { StdioClientTransport },
-      { StdioServerTransport },
-    ] = await Promise.all([
-      import('../../src/mcp/index.js'),
-      import('@modelcontextprotocol/sdk/client/stdio.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-    ]);
     const envSpecs = parseMcpEnvSpecs(opts.env);
     const start: McpStartRequest = {
       server,
@@ -68,15 +65,14 @@ export const mcp: CommandSpec = {
     const { stdin, stdout } = deps.terminal;
     const proxy = await startProxy({
       server,
-      client: new StdioServerTransport(stdin, stdout, { maxBufferSize: settings.maxMessageBytes }),
+      client: streamChannel(stdin, stdout, settings.maxMessageBytes),
       createServer: (env) =>
-        new StdioClientTransport({
+        serverChannel({
           command,
           args: commandArgs,
           // The server sees what we see (the MCP client chose it), plus its credentials.
           env: { ...inherited, ...env },
-          stderr: 'inherit',
-          maxBufferSize: settings.maxMessageBytes,
+          maxBytes: settings.maxMessageBytes,
         }),
       serverEnv: () => fetchServerEnv(deps.daemon, envSpecs, settings.credentials),
       daemon: deps.daemon,

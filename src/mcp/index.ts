@@ -4,6 +4,7 @@
  * server, and the client config entries `agentid setup mcp` writes.
  */
 
+export { serverChannel, streamChannel } from './channel.js';
 export {
   clientEntry,
   clientFile,
@@ -19,5 +20,5 @@ export {
   type ServerEnv,
 } from './credentials.js';
 export { auditedArguments, mcpResource, resourceText } from './naming.js';
-export { POLICY_DENIED_CODE, type Proxy, type ProxyDeps, REFRESH_MARGIN_MS, startProxy } from './proxy.js';
+export { type Proxy, type ProxyDeps, startProxy } from './proxy.js';
 export { commonPath, type PathBase, summarizeCall } from './summary.js';
