@@ -147,7 +147,8 @@ export function removeProfileSetup(text: string, profile: string): ProfileEdit {
   const { at: markerAt, added } = addedBy(file, profile);
   if (markerAt === -1) {
     const cp = file.find(profile, (b) => keyLine('credential_process').test(b));
-    if (cp !== -1 && /\baws\s+credential-process\s/.test(file.body(cp))) added.add('credential_process');
+    // `<launcher> aws credential-process NAME`, or the thin helper `…/aws-credential-process NAME`.
+    if (cp !== -1 && /\baws[\s-]credential-process'?\s/.test(file.body(cp))) added.add('credential_process');
   }
   const section = file.section(profile);
   if (!section) return { text, changed: false };

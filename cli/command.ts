@@ -22,9 +22,9 @@ export interface CliDeps {
   terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
   /**
    * Absolute paths that run this CLI again (for config written elsewhere: git helpers), and the
-   * versions of agentid and of that node.
+   * version of that node.
    */
-  agentid: { node: string; script: string; version: string; nodeVersion: string };
+  agentid: { node: string; script: string; nodeVersion: string };
   /** Spawns a command sharing our stdio (and so the terminal). */
   spawnInherited(command: string, args: string[], env: Env): ChildProcess;
   signals: {

@@ -38,11 +38,11 @@ const START_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
 
 export function createDaemonClient(deps: LauncherDeps): DaemonClient {
-  const socket = deps.paths.socket;
+  const daemon = { socket: deps.paths.socket, uid: deps.uid };
 
   async function probe(): Promise<StatusResponse | null> {
     try {
-      return await callEndpoint(socket, endpoints.status, [], { timeoutMs: 2_000 });
+      return await callEndpoint(daemon, endpoints.status, [], { timeoutMs: 2_000 });
     } catch (err) {
       if (err instanceof AgentIdError && err.code === 'ERR_DAEMON_UNAVAILABLE') return null;
       throw err;
@@ -78,7 +78,7 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     throw new AgentIdError(
       'ERR_DAEMON_UNAVAILABLE',
       `the daemon did not start${exited ? '' : ` within ${START_TIMEOUT_MS / 1000} s`}; ` +
-        `its log (${deps.paths.daemonLog}) ends with:\n${logTail(deps.paths.daemonLog)}`,
+        `its log (${deps.paths.daemonLog}) ends with: ${lastLogLine(deps.paths.daemonLog)}`,
     );
   }
 
@@ -87,25 +87,22 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     start,
     async call(endpoint, ...args) {
       try {
-        return await callEndpoint(socket, endpoint, args);
+        return await callEndpoint(daemon, endpoint, args);
       } catch (err) {
         if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
         if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
       }
       await start();
-      return callEndpoint(socket, endpoint, args);
+      return callEndpoint(daemon, endpoint, args);
     },
   };
 }
 
-function logTail(path: string): string {
+/** The daemon's last words, usually why it stopped: one line, as an error message is one line. */
+function lastLogLine(path: string): string {
   try {
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    return lines
-      .slice(-5)
-      .map((line) => `  ${line}`)
-      .join('\n');
+    return readFileSync(path, 'utf8').trimEnd().split('\n').at(-1) || '(empty log)';
   } catch {
-    return '  (no log)';
+    return '(no log)';
   }
 }

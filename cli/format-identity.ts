@@ -2,6 +2,7 @@
  * Human-readable view of what the daemon makes of a process, shared by `whoami` and `attest`:
  * everything a user needs to write `[agents.<name>]` selectors for it.
  */
+import { printableLines } from '../src/printable.js';
 import type { IdentityView } from '../src/protocol/index.js';
 
 /** Command lines can run to kilobytes (an agent's prompt in its argv): one screen line each, --json has them whole. */
@@ -36,5 +37,5 @@ export function formatIdentity(view: IdentityView): string {
       (hop) => `  ${String(hop.pid).padStart(7)}  ${hop.exe ?? '(unreadable)'}  ${clip(hop.cmdline)}`,
     ),
   );
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

@@ -1,4 +1,5 @@
 /** Human-readable daemon status, shared by `agentid status` and `agentid daemon status`. */
+import { printableLines } from '../src/printable.js';
 import type { ConfigStatus, StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
@@ -17,7 +18,7 @@ export function formatStatus(status: StatusResponse): string {
   lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
   lines.push(...formatConfigStatus(status.config));
   lines.push(...formatShipStatus(status.auditShip ?? []));
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
 
 function formatConfigStatus(config: ConfigStatus): string[] {

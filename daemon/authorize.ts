@@ -25,7 +25,7 @@ export function authorize(
 export function requireAllowed(
   deps: DaemonDeps,
   caller: Caller,
-  credential: { name: string; type: PolicyAction },
+  credential: PolicyInput['credential'],
   request: PolicyInput['request'],
 ): PolicyDecision {
   const decision = authorize(deps, caller, credential, request);

@@ -22,15 +22,25 @@ import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
+import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
 import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
+import { recordRefusals } from './record.js';
+import { RefusalTally } from './refusal-tally.js';
 import { scheduleRetention } from './retention.js';
 import { daemonRoutes } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { buildSso } from './sso.js';
 import { auditShipGap } from './team-audit.js';
 
+/**
+ * Connections the kernel queues before the daemon accepts them (capped by net.core.somaxconn):
+ * a burst of a thousand connects is queued, then answered (served or 503), not refused.
+ */
+const LISTEN_BACKLOG = 4096;
+/** How long refusals at accept are counted into one audit row. */
+const REFUSAL_INTERVAL_MS = 10_000;
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -49,7 +59,7 @@ export async function runDaemon(): Promise<void> {
   // Settings bound at start (limits, secret backend, idp, attest) come from here; a reload keeps them.
   const config = configOf(configFile, paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
-  ensurePrivateDir(paths.runDir, uid);
+  ensurePrivateDir(paths.runDir, uid, { noSymlink: true });
 
   const lock = acquireDaemonLock(paths.lockFile, process.pid);
   const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });
@@ -120,6 +130,7 @@ export async function runDaemon(): Promise<void> {
       secretStore ??= await openSecretStore({
         backend: config.secrets.backend,
         filePath: paths.secretsFile,
+        markerPath: paths.keychainMarker,
         warn: (message) => {
           secretsWarning = message;
           log.warn(message);
@@ -136,9 +147,18 @@ export async function runDaemon(): Promise<void> {
   };
 
   const configReloader = new ConfigReloader(deps, configFile);
-  const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
+  // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
+  const refusals = new RefusalTally({
+    write: (count) => recordRefusals(deps, count),
+    now,
+    after: (ms, fn) => setTimeout(fn, ms).unref(),
+    intervalMs: REFUSAL_INTERVAL_MS,
+  });
+  const awsContainers = new AwsContainerEndpoints(deps, randomBytes, refusals);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
-  const api = createApiServer(deps, daemonRoutes(deps, awsContainers));
+  const gateways = new SessionGateways(deps, randomBytes);
+  deps.sessions.onRemove((session) => gateways.close(session.id));
+  const api = createApiServer(deps, daemonRoutes(deps, { awsContainers, gateways }));
 
   // The commit in force before a restart is in force again before the first request is answered.
   const restored = await policyGit?.restore();
@@ -147,7 +167,7 @@ export async function runDaemon(): Promise<void> {
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen(paths.socket, () => {
+    api.server.listen({ path: paths.socket, backlog: LISTEN_BACKLOG }, () => {
       api.server.off('error', reject);
       resolve();
     });
@@ -213,6 +233,8 @@ export async function runDaemon(): Promise<void> {
   stopConfigWatch();
   stopGitPolicy();
   awsContainers.closeAll();
+  await gateways.closeAll();
+  refusals.flush();
   stopRetention();
   await auditShipping.stop();
   audit.close();

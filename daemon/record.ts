@@ -1,7 +1,9 @@
 /**
- * The one place the daemon writes audit rows: `record` for a request (called by the pipeline
- * only) and `recordDaemonEvent` for what the daemon does on its own (a policy reload that
- * failed). The fields every row shares come from whoever asked, the decision from the facts. The
+ * The one place the daemon writes audit rows: `record` for a request (called by the pipeline,
+ * and by the HTTP gateway for the `http.result` row that ends a forwarded exchange),
+ * `recordDaemonEvent` for what the daemon does on its own (a policy reload that failed) and
+ * `recordRefusals` for connections refused at a front door's accept, counted per interval. The
+ * fields every row shares come from whoever asked, the decision from the facts. The
  * attestation is stored as a summary that identifies the process (exe, sha256, ancestry, session)
  * but leaves out command lines, which can carry secrets (`mysql -pPASSWORD`): invariant 3.
  */
@@ -9,6 +11,7 @@ import type { AuditEventInput, AuditRow } from '../src/audit/index.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller, Who } from './identify.js';
 import type { AuditFacts } from './outcome.js';
+import type { RefusalCount } from './refusal-tally.js';
 
 type RecordDeps = Pick<DaemonDeps, 'audit'>;
 
@@ -36,6 +39,22 @@ export function recordDaemonEvent(
     attestation: null,
     latencyMs: facts.latencyMs ?? 0,
   });
+}
+
+/** One row for `count` connections refused at accept: the peer is known by its uid alone. */
+export function recordRefusals(deps: RecordDeps, { refusal, count, first, last }: RefusalCount): AuditRow {
+  const who: Who = { peer: { pid: 0, uid: refusal.uid, gid: -1, pidfd: null }, exe: null };
+  const reason =
+    `refused ${count} connection${count === 1 ? '' : 's'} of uid ${refusal.uid} at accept ` +
+    `(${refusal.why}) from ${first.toISOString()} to ${last.toISOString()}`;
+  const facts = {
+    action: refusal.action,
+    decision: 'deny',
+    resource: refusal.resource,
+    reason,
+    errorCode: refusal.errorCode,
+  } as const;
+  return record(deps, who, facts, 0);
 }
 
 function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyMs: number): AuditEventInput {

@@ -6,7 +6,9 @@
  */
 import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
+import { printableLines } from '../../src/printable.js';
 import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
+import { version } from '../../src/version.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   awsProfilesOf,
@@ -36,7 +38,8 @@ import {
   mcpEntries,
   runProbes,
 } from '../doctor/probe.js';
-import { agentidShellCommand, shellQuote } from '../setup/helper-command.js';
+import { agentidShellCommand } from '../setup/helper-command.js';
+import { shellQuote } from '../setup/shell-quote.js';
 
 export const doctor: CommandSpec = {
   path: ['doctor'],
@@ -89,7 +92,7 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkPath(
       onPath,
       pathProbe === null ? undefined : runs.get(pathProbe),
-      deps.agentid.version,
+      version,
       agentidShellCommand(deps.agentid, 'install-shim'),
     ),
     checkSocketDir(dirFacts(deps.paths.runDir), deps.uid),
@@ -133,5 +136,5 @@ function formatChecks(checks: readonly CheckResult[]): string {
   ]);
   const failed = checks.filter((c) => c.status === 'fail').length;
   lines.push(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

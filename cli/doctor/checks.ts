@@ -368,7 +368,8 @@ export function awsProfilesOf(
   return profileNames(text).flatMap((profile) => {
     const command = profileValue(text, profile, 'credential_process') ?? '';
     const credential = credentials.find((c) =>
-      new RegExp(`\\baws\\s+credential-process\\s+${c.replace(/\./g, '\\.')}\\s*$`).test(command),
+      // `<launcher> aws credential-process NAME`, or the thin helper `…/aws-credential-process NAME`.
+      new RegExp(`\\baws[\\s-]credential-process'?\\s+${c.replace(/\./g, '\\.')}\\s*$`).test(command),
     );
     if (!credential) return [];
     return [

@@ -11,7 +11,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { clientFile, MCP_CLIENTS } from '../../src/mcp/client-config.js';
 import type { Env } from '../../src/paths.js';
-import { probes, shellQuote } from '../setup/helper-command.js';
+import { probes } from '../setup/helper-command.js';
+import { shellQuote } from '../setup/shell-quote.js';
 import { pathDirs } from '../setup/shim.js';
 import type { DirFacts, Discovery, GitHelperEntry, ProbeRun } from './checks.js';
 

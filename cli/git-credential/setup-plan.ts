@@ -2,8 +2,8 @@
  * What `agentid setup git` writes, as `git config` invocations, pure so it has table tests. The
  * shape is gh's (`gh auth setup-git`): an empty `credential.<url>.helper` first resets any helper
  * inherited from broader config, so ours is the only one for that host, then ours, addressed by
- * absolute paths so it works without PATH; `useHttpPath` so git sends the repository, which the
- * token is narrowed to. Re-running replaces rather than appends, so it is idempotent.
+ * absolute path so it works without PATH (cli/setup/helper-command.ts decides which helper);
+ * `useHttpPath` so git sends the repository, which the token is narrowed to. Re-running replaces rather than appends, so it is idempotent.
  */
 import { AgentIdError } from '../../src/errors.js';
 import { gitHelperValue } from '../setup/helper-command.js';
@@ -14,9 +14,8 @@ export interface SetupGitOptions {
   credential?: string;
   scope: 'global' | 'local';
   remove: boolean;
-  /** Absolute paths of node and of agentid's cli/main.js. */
-  node: string;
-  script: string;
+  /** The helper's command words, absolute paths first, before `[--credential C]`. */
+  helper: readonly string[];
 }
 
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,253})(:\d{1,5})?$/;
@@ -50,15 +49,15 @@ export function credentialTarget(host: string): CredentialTarget {
   };
 }
 
-/** `!node script git-credential [--credential C]`, the credential name checked first. */
-export function helperCommand(options: Pick<SetupGitOptions, 'node' | 'script' | 'credential'>): string {
+/** `!<helper> [--credential C]`, the credential name checked first. */
+export function helperCommand(options: Pick<SetupGitOptions, 'helper' | 'credential'>): string {
   if (options.credential !== undefined && !CREDENTIAL.test(options.credential)) {
     throw new AgentIdError(
       'ERR_USAGE',
       `--credential ${JSON.stringify(options.credential)} is not a credential name`,
     );
   }
-  return gitHelperValue(options, options.credential);
+  return gitHelperValue(options.helper, options.credential);
 }
 
 /** The `git config` argument lists to run, in order. */

@@ -1,12 +1,15 @@
 /**
- * The one command every `agentid setup` writes for another tool to start agentid (git's credential
- * helper, the AWS `credential_process`, MCP client entries, the PATH shim), and how `doctor`
- * proves that what was written still runs. It names agentid by absolute paths — the node binary
- * running now and this CLI's script — because the tools run it with their own PATH (git hooks, AWS
+ * The commands every `agentid setup` writes for another tool to start agentid, and how `doctor`
+ * proves that what was written still runs. git's credential helper and the AWS
+ * `credential_process` are the thin sh helpers (cli/thin-helpers.ts), (re)written here with this
+ * CLI's absolute paths for their Node fallback; MCP client entries and the PATH shim run agentid
+ * itself by those paths. Absolute, because the tools run them with their own PATH (git hooks, AWS
  * SDKs in an IDE, MCP clients started from a desktop), where a bare `agentid` is often not found.
- * Keeping the shape here means a different launcher (a thin POSIX-sh helper) is a change in one
- * module, not in three commands.
+ * The one place that decides what setup writes.
  */
+import type { Paths } from '../../src/paths.js';
+import { installThinHelper, THIN_HELPER_FILES } from '../thin-helpers.js';
+import { shellQuote } from './shell-quote.js';
 
 /** Absolute paths that start this CLI: `node script ARGS...`. */
 export interface AgentidLauncher {
@@ -14,9 +17,10 @@ export interface AgentidLauncher {
   script: string;
 }
 
-/** POSIX shell single-quoting: git runs `!` helpers and the AWS SDKs run credential_process through a shell (botocore: shlex). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+/** Where setup writes the thin helpers, and the launcher their Node fallback runs. */
+export interface HelperSite {
+  paths: Pick<Paths, 'helpersDir'>;
+  agentid: AgentidLauncher;
 }
 
 /** argv that runs `agentid ARGS...`. */
@@ -31,15 +35,24 @@ export function agentidShellCommand(launcher: AgentidLauncher, ...args: string[]
     .join(' ');
 }
 
-/** `credential.<url>.helper`: git runs a value starting with `!` through the shell, adding the operation. */
-export function gitHelperValue(launcher: AgentidLauncher, credential?: string): string {
-  const args = ['git-credential', ...(credential === undefined ? [] : ['--credential', credential])];
-  return `!${agentidShellCommand(launcher, ...args)}`;
+/** The command words of git's `credential.<url>.helper`: the thin sh helper, (re)written now. */
+export function gitHelperWords(site: HelperSite): string[] {
+  return [installThinHelper(site.paths.helpersDir, 'git', site.agentid)];
 }
 
-/** `credential_process = …` of an AWS profile. */
-export function awsCredentialProcessValue(launcher: AgentidLauncher, credential: string): string {
-  return agentidShellCommand(launcher, 'aws', 'credential-process', credential);
+/** `credential.<url>.helper`: git runs a value starting with `!` through the shell, adding the operation. */
+export function gitHelperValue(words: readonly string[], credential?: string): string {
+  const args = credential === undefined ? [] : ['--credential', credential];
+  return `!${[...words, ...args].map(shellQuote).join(' ')}`;
+}
+
+/**
+ * `credential_process = …` of an AWS profile: the thin sh helper (written now) and the credential;
+ * with `program` (setup aws --command), `<program> aws credential-process NAME` as the user asked.
+ */
+export function awsCredentialProcessValue(site: HelperSite, credential: string, program?: string): string {
+  if (program !== undefined) return `${program} aws credential-process ${credential}`;
+  return `${shellQuote(installThinHelper(site.paths.helpersDir, 'aws', site.agentid))} ${credential}`;
 }
 
 /** `command` + `args` of an MCP client entry that runs `agentid mcp ...`. */
@@ -72,6 +85,12 @@ export const probes = {
    * `git credential-NAME OP` (gitcredentials(7)); `erase` with no input is answered without the daemon.
    */
   gitHelper(value: string): string | null {
+    const thin = thinHelperWord(value.startsWith('!') ? value.slice(1) : value, 'git');
+    // The thin helper answers store/erase itself: --help runs its Node fallback, which prints the
+    // usage; a fallback gone says so and exits 0 (git goes on to the next helper), hence the check.
+    if (thin !== null) {
+      return `out=$(${thin} --help 2>&1) && case $out in *'usage: ${THIN_HELPER_FILES.git}'*) exit 0 ;; esac; printf '%s\\n' "$out" >&2; exit 1`;
+    }
     const command = value.startsWith('!')
       ? value.slice(1)
       : value.startsWith('/')
@@ -80,8 +99,13 @@ export const probes = {
     const ours = /agentid/.test(command) || /cli\/main\.js'?\s+git-credential\b/.test(command);
     return ours ? `${command} erase </dev/null` : null;
   },
-  /** `<launcher> aws credential-process NAME` → `<launcher> --version`. */
+  /**
+   * `<launcher> aws credential-process NAME` → `<launcher> --version`; the thin helper →
+   * `<helper> --help`, which runs its Node fallback (exit 5 when that is gone).
+   */
   awsCredentialProcess(value: string): string | null {
+    const thin = thinHelperWord(value.trim(), 'aws');
+    if (thin !== null) return `${thin} --help >/dev/null`;
     const match = /^(.*?)\s+aws\s+credential-process\s+\S+\s*$/.exec(value.trim());
     return match?.[1] ? `${match[1]} --version` : null;
   },
@@ -96,3 +120,10 @@ export const probes = {
     return [entry.command, ...args.slice(0, at), '--version'];
   },
 };
+
+/** The first word of a shell command, as written, if it is the thin helper of `kind` by absolute path. */
+function thinHelperWord(command: string, kind: keyof typeof THIN_HELPER_FILES): string | null {
+  const word = /^('[^']*'|[^\s']+)/.exec(command)?.[1] ?? '';
+  const path = word.replace(/^'(.*)'$/, '$1');
+  return path.startsWith('/') && path.endsWith(`/${THIN_HELPER_FILES[kind]}`) ? word : null;
+}

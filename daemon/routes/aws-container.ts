@@ -8,12 +8,13 @@ import type { AwsContainerEndpoints } from '../aws-container.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
 import { type Route, route } from '../route.js';
+import { sessionRootedAt } from '../session-root.js';
 
 export function awsContainerRoute(deps: DaemonDeps, containers: AwsContainerEndpoints): Route {
   return route(endpoints.sessionAws, {
     action: 'aws.container.start',
     async handle(ctx) {
-      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id);
+      const session = sessionRootedAt(deps, ctx, ctx.params.id);
       const credential = findCredential(deps, ctx.body.credential, 'aws');
       const opened = await containers.open(session, credential.name, credential.region);
       return {

@@ -11,12 +11,13 @@ import { requireAllowedAhead } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential, findGitCredential } from '../issue.js';
 import { type Route, route } from '../route.js';
+import { sessionRootedAt } from '../session-root.js';
 
 export function sessionCheckRoute(deps: DaemonDeps): Route {
   return route(endpoints.sessionCheck, {
     action: 'session.check',
     handle(ctx) {
-      const session = deps.sessions.rootedBy(ctx.attestation, ctx.params.id);
+      const session = sessionRootedAt(deps, ctx, ctx.params.id);
       const checked: SessionCheckResponse['credentials'] = [];
       for (const wanted of ctx.body.credentials) {
         const credential =

@@ -10,6 +10,7 @@ import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { describe } from '../identify.js';
 import { type Route, route } from '../route.js';
+import { sessionRootedAt } from '../session-root.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -52,7 +53,7 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       humanOptional: true,
       handle(ctx) {
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        const { id } = deps.sessions.rootedBy(ctx.attestation, ctx.params.id);
+        const { id } = sessionRootedAt(deps, ctx, ctx.params.id);
         deps.sessions.remove(id);
         return {
           audit: { decision: 'allow', resource: id },

@@ -1,6 +1,7 @@
 /** The embedded defaults: what runs when there is no config.toml. */
 import { defaultAuditShipConfig } from './audit-ship.js';
 import { BUILTIN_IDENTITY } from './credentials.js';
+import { defaultGatewayConfig } from './http.js';
 import { defaultMcpConfig } from './mcp.js';
 import { defaultPolicyConfig } from './policy.js';
 import type { Config } from './validate.js';
@@ -14,6 +15,8 @@ export function defaultConfig(): Config {
       maxHeaderBytes: 16 * 1024,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
+      // Clients send their small JSON body with the headers: seconds are plenty.
+      bodyTimeoutMs: 5_000,
       keepAliveTimeoutMs: 5_000,
     },
     agents: [],
@@ -26,5 +29,7 @@ export function defaultConfig(): Config {
     jwt: { issuer: 'https://agentid.local' },
     idp: null,
     mcp: defaultMcpConfig(),
+    http: [],
+    gateway: defaultGatewayConfig(),
   };
 }

@@ -15,6 +15,7 @@ export { AWS_REGION, type AwsCredentialConfig } from './aws-credential.js';
 export { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
 export type { GithubAppCredentialConfig, StaticCredentialConfig } from './git-credentials.js';
+export { defaultGatewayConfig, type GatewayConfig, type HttpRouteConfig, type OtherHosts } from './http.js';
 export { type IdpConfig, isLoopbackIssuer } from './idp.js';
 export { type LiveChange, liveChange } from './live.js';
 export type { PolicyConfig, PolicyGitConfig } from './policy.js';

@@ -7,6 +7,13 @@ import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js'
 import { AgentIdError } from '../errors.js';
 import { type AuditShipConfig, parseAuditShipConfig } from './audit-ship.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
+import {
+  checkHttpRoutes,
+  type GatewayConfig,
+  type HttpRouteConfig,
+  parseGateway,
+  parseHttpRoutes,
+} from './http.js';
 import { type IdpConfig, parseIdpConfig } from './idp.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
 import { type PolicyConfig, parsePolicyConfig } from './policy.js';
@@ -19,6 +26,8 @@ export interface Config {
     maxHeaderBytes: number;
     headersTimeoutMs: number;
     requestTimeoutMs: number;
+    /** From a request's headers to the last byte of its body: a slow body is cut at this deadline. */
+    bodyTimeoutMs: number;
     keepAliveTimeoutMs: number;
   };
   /** From `[agents.<name>]` tables; none by default, so every caller is `unknown` or declared. */
@@ -41,6 +50,10 @@ export interface Config {
   idp: IdpConfig | null;
   /** `[mcp]`: the `agentid mcp` proxy (tool-level policy and audit). */
   mcp: McpConfig;
+  /** `[http.<name>]`: routes of the secretless gateway (`agentid exec --http`). */
+  http: HttpRouteConfig[];
+  /** `[gateway]`: how the gateway treats other hosts, and its bounds. */
+  gateway: GatewayConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -55,6 +68,7 @@ const daemonKeys = {
   max_header_bytes: ['maxHeaderBytes', 1024, 64 * 1024],
   headers_timeout_ms: ['headersTimeoutMs', 100, 120_000],
   request_timeout_ms: ['requestTimeoutMs', 100, 600_000],
+  body_timeout_ms: ['bodyTimeoutMs', 100, 600_000],
   keep_alive_timeout_ms: ['keepAliveTimeoutMs', 100, 600_000],
 } as const satisfies IntegerSpecs<Config['daemon']>;
 
@@ -121,10 +135,18 @@ export function validateConfig(doc: Table, source: string, defaults: Config): Co
       case 'mcp':
         config.mcp = parseMcpConfig(value, source);
         break;
+      case 'http':
+        config.http = parseHttpRoutes(value, fail);
+        break;
+      case 'gateway':
+        config.gateway = parseGateway(value, fail);
+        break;
       default:
         fail(`unknown table [${section}]`);
     }
   }
+  // After the loop: [credentials] may come after [http] in the file.
+  config.http = checkHttpRoutes(config.http, config.credentials, fail);
   return config;
 }
 

@@ -7,16 +7,16 @@ import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { platform } from 'node:os';
 import { AgentIdError } from '../errors.js';
-import { POLLIN, poll } from '../native/libc.js';
-import { readDarwinPeer } from './darwin.js';
-import { readLinuxPeer } from './linux.js';
+import { bytesWaiting, POLLIN, poll } from '../native/libc.js';
+import { readDarwinPeer, readDarwinPeerUid } from './darwin.js';
+import { readLinuxPeer, readLinuxPeerUid } from './linux.js';
 import type { PeerCredentials } from './types.js';
 
-export { clientSocketInode, findTcpOwner, holdsSocket, parseProcNetTcp, type TcpOwner } from './tcp.js';
+export { holdsSocket, loopbackClientOwner, socketHolders, type TcpSocketOwner } from './tcp.js';
 
 export type { PeerCredentials } from './types.js';
 
-/** The fd of an accepted Unix socket connection. */
+/** The fd of a Unix socket connection (accepted, or connected by us). */
 export function socketFd(socket: Socket): number {
   // Node has no public accessor; the libuv Pipe handle carries the fd, and is null once closed.
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
@@ -26,15 +26,31 @@ export function socketFd(socket: Socket): number {
   return fd;
 }
 
-export function readPeerCredentials(fd: number): PeerCredentials {
-  switch (platform()) {
-    case 'linux':
-      return readLinuxPeer(fd);
-    case 'darwin':
-      return readDarwinPeer(fd);
-    default:
-      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
+/**
+ * Whether input the peer sent waits, unread, in the kernel: a request a busy daemon has not read
+ * yet, as opposed to a client that sent nothing. False when it cannot be told.
+ */
+export function inputWaiting(socket: Socket): boolean {
+  try {
+    return bytesWaiting(socketFd(socket)) > 0;
+  } catch {
+    return false;
   }
+}
+
+export function readPeerCredentials(fd: number): PeerCredentials {
+  return onPlatform({ linux: readLinuxPeer, darwin: readDarwinPeer })(fd);
+}
+
+/** The uid of the other end alone: what a client needs to know about the daemon it reached. */
+export function readPeerUid(fd: number): number {
+  return onPlatform({ linux: readLinuxPeerUid, darwin: readDarwinPeerUid })(fd);
+}
+
+function onPlatform<T>(impl: { linux: T; darwin: T }): T {
+  const os = platform();
+  if (os === 'linux' || os === 'darwin') return impl[os];
+  throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${os}`);
 }
 
 /**

@@ -10,6 +10,7 @@ import { parseMcpCall, parseMcpList, parseMcpResult, parseMcpStart } from './mcp
 import {
   parseAwsBaseKeys,
   parseAwsContainer,
+  parseGatewayRequest,
   parseGitCredential,
   parseLoginStart,
   parseSecretSet,
@@ -24,6 +25,7 @@ import type {
   AwsBaseKeysResponse,
   AwsContainerResponse,
   AwsCredentialProcessResponse,
+  GatewayResponse,
   GitCredentialResponse,
   GitHostsResponse,
   IdentityView,
@@ -56,6 +58,7 @@ export const endpoints = {
   sessionEnd: answers<SessionEndResponse>().delete('/v1/sessions/:id'),
   sessionAws: answers<AwsContainerResponse>().post('/v1/sessions/:id/aws', parseAwsContainer),
   sessionCheck: answers<SessionCheckResponse>().post('/v1/sessions/:id/check', parseSessionCheck),
+  sessionGateway: answers<GatewayResponse>().post('/v1/sessions/:id/gateway', parseGatewayRequest),
 
   token: answers<TokenResponse>().post('/v1/token', parseTokenRequest),
   jwks: answers<PublicKeysResponse>().get('/v1/jwks'),

@@ -28,6 +28,8 @@ export function validateSecretName(name: string): void {
 export async function openSecretStore(opts: {
   backend: SecretBackend;
   filePath: string;
+  /** The keychain marker's id file (see keychain.ts). */
+  markerPath: string;
   warn: (message: string) => void;
 }): Promise<SecretStore> {
   if (opts.backend === 'file') {
@@ -38,7 +40,7 @@ export async function openSecretStore(opts: {
     );
     return checked(store);
   }
-  return checked(await openKeychainStore(opts.filePath));
+  return checked(await openKeychainStore(opts.filePath, opts.markerPath));
 }
 
 /** A fresh in-memory store, for unit tests of the layers that take a SecretStore. */

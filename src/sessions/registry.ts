@@ -4,7 +4,6 @@
  * the nearest session whose root is itself or one of its ancestors. Sessions die with the daemon
  * on purpose: a restarted daemon must not trust a pid it did not see register.
  */
-import { AgentIdError } from '../errors.js';
 import type { ProcessChain, Session } from './types.js';
 
 export class SessionRegistry {
@@ -38,18 +37,6 @@ export class SessionRegistry {
       if (session) return session;
     }
     return null;
-  }
-
-  /**
-   * The session `id`, if the process is its root (the exec wrapper itself, by pid and start
-   * time): only that process may end the session or set it up; a process inside cannot.
-   */
-  rootedBy(process: Pick<ProcessChain, 'pid' | 'startTime'>, id: string): Session {
-    const session = this.find({ pid: process.pid, startTime: process.startTime, ancestors: [] });
-    if (session?.id !== id) {
-      throw new AgentIdError('ERR_SESSION_NOT_FOUND', `no session ${id.slice(0, 64)} rooted at this process`);
-    }
-    return session;
   }
 
   /** Drops sessions whose root process is gone (an exec wrapper killed before it could end them). */

@@ -2,6 +2,8 @@
  * AWS credentials end to end, against real peers: a real moto_server as STS and S3 behind a
  * recording proxy (which counts our STS calls and shows the fields moto ignores), the real `aws`
  * CLI using `credential_process` and the exec container endpoint, and the built daemon and CLI.
+ * The credential_process contract is tested against each helper: the Node one and the thin sh
+ * helper `agentid setup aws` writes (test/e2e/credential-helpers.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Moto, motoUnavailableReason, startMoto } from '../peers/moto.js';
 import { type RecordingProxy, startRecordingProxy } from '../peers/recording-proxy.js';
+import { awsHelpers, runHelper } from './credential-helpers.js';
 import {
   cliPath,
   collect,
@@ -103,10 +106,14 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       AWS_REGION: undefined,
       AWS_DEFAULT_REGION: undefined,
     };
-    const setup = await runCli(home, ['setup', 'aws', '--profile', 'dev', '--credential', 'dev'], {
-      env: awsEnv,
-    });
-    expect(setup.code, setup.stderr).toBe(0);
+    for (const [profile, command] of profiles) {
+      const setup = await runCli(
+        home,
+        ['setup', 'aws', '--profile', profile, '--credential', 'dev', ...command],
+        { env: awsEnv },
+      );
+      expect(setup.code, setup.stderr).toBe(0);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -119,22 +126,33 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     home?.cleanup();
   });
 
+  /** `dev`: the thin sh helper setup writes by default; `dev-node`: agentid itself (--command). */
+  const profiles: [string, string[]][] = [
+    ['dev', []],
+    ['dev-node', ['--command', `${process.execPath} ${cliPath}`]],
+  ];
   const assumeRoleCalls = () => proxy.actions('AssumeRole');
   const awsCli = (args: string[], agent = 'demo') =>
     runCli(home, ['exec', '--agent', agent, '--', 'aws', '--endpoint-url', moto.url, ...args], {
       env: awsEnv,
     });
 
-  it('setup aws wrote credential_process by absolute path and the region, runs again without a change, and --remove restores the file', async () => {
+  it('setup aws wrote credential_process (the thin helper by default, agentid by absolute path with --command) and the region, runs again without a change, and --remove restores the file', async () => {
     const file = join(home.dir, 'aws-config');
-    expect(readFileSync(file, 'utf8')).toBe(
-      `[profile dev]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n` +
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(
+      `[profile dev]\ncredential_process = ${join(home.dir, 'bin', 'aws-credential-process')} dev\n` +
         'region = us-east-1\n' +
         '# agentid setup aws added: profile credential_process region (undo: agentid setup aws --profile dev --remove)\n',
     );
+    expect(text).toContain(
+      `[profile dev-node]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\nregion = us-east-1\n`,
+    );
     const setupJson = (args: string[]) => runCli(home, ['setup', 'aws', '--json', ...args], { env: awsEnv });
-    const again = await setupJson(['--profile', 'dev', '--credential', 'dev']);
-    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile: 'dev', region: 'us-east-1' });
+    for (const [profile, command] of profiles) {
+      const again = await setupJson(['--profile', profile, '--credential', 'dev', ...command]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile, region: 'us-east-1' });
+    }
 
     // Another profile in a file the user already had: --remove gives the file back byte for byte.
     const mine = readFileSync(file, 'utf8');
@@ -173,21 +191,31 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect((JSON.parse(identity.stdout) as { Arn: string }).Arn).toMatch(/assumed-role\/agent\//);
   });
 
-  it('the real aws CLI gets credentials through credential_process: the ARN names the agent', async () => {
-    const before = assumeRoleCalls().length;
-    const identity = await awsCli(['--profile', 'dev', 'sts', 'get-caller-identity']);
-    expect(identity.code, identity.stderr).toBe(0);
-    const arn = (JSON.parse(identity.stdout) as { Arn: string }).Arn;
-    expect(arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/agent\/demo\.[\w+=,.@-]+$/);
+  it.each([
+    ['dev', 'demo'],
+    ['dev-node', 'demo-node'],
+  ])(
+    'the real aws CLI gets credentials through credential_process of profile %s: the ARN names the agent',
+    async (profile, agent) => {
+      const before = assumeRoleCalls().length;
+      const identity = await awsCli(['--profile', profile, 'sts', 'get-caller-identity'], agent);
+      expect(identity.code, identity.stderr).toBe(0);
+      const arn = (JSON.parse(identity.stdout) as { Arn: string }).Arn;
+      expect(arn).toMatch(
+        new RegExp(`^arn:aws:sts::123456789012:assumed-role/agent/${agent}\\.[\\w+=,.@-]+$`),
+      );
 
-    expect((await awsCli(['--profile', 'dev', 's3', 'mb', 's3://agentid-e2e'])).code).toBe(0);
-    const ls = await awsCli(['--profile', 'dev', 's3', 'ls']);
-    expect(ls.code, ls.stderr).toBe(0);
-    expect(ls.stdout).toContain('agentid-e2e');
-    // Three aws runs, one STS call: the rest came from the daemon's cache.
-    expect(assumeRoleCalls().length - before).toBe(1);
+      const bucket = `s3://agentid-e2e-${agent}`;
+      expect((await awsCli(['--profile', profile, 's3', 'mb', bucket], agent)).code).toBe(0);
+      const ls = await awsCli(['--profile', profile, 's3', 'ls'], agent);
+      expect(ls.code, ls.stderr).toBe(0);
+      expect(ls.stdout).toContain(`agentid-e2e-${agent}`);
+      // Three aws runs, one STS call: the rest came from the daemon's cache.
+      expect(assumeRoleCalls().length - before).toBe(1);
+    },
     // Three Python starts of the aws CLI, each under exec: more than 30 s on a loaded machine.
-  }, 120_000);
+    120_000,
+  );
 
   it('AssumeRole carries SourceIdentity, tags, session policy and duration as configured', async () => {
     const call = assumeRoleCalls().find((p) => p.get('RoleSessionName')?.startsWith('demo.'));
@@ -212,56 +240,57 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect(signed?.headers.authorization).toContain(`Credential=${BASE_KEY_ID}/`);
   });
 
-  it('prints exactly the credential_process JSON, reuses it in the window, and fetches anew after expiry', async () => {
-    const run = () =>
-      runCli(home, [
-        'exec',
-        '--agent',
-        'expiring',
-        '--',
-        process.execPath,
-        cliPath,
-        'aws',
-        'credential-process',
-        'dev',
-      ]);
-    // STS answers with credentials expiring 5 min (the cache's refresh margin) + 25 s from now:
-    // two CLI runs fit in that window even on a loaded machine, and then it is waited out.
-    proxy.rewrite = (body) =>
-      body.replace(
-        /<Expiration>[^<]*<\/Expiration>/,
-        `<Expiration>${new Date(Date.now() + 325_000).toISOString()}</Expiration>`,
-      );
-    try {
-      const before = assumeRoleCalls().length;
-      const first = await run();
-      expect(first.code, first.stderr).toBe(0);
-      const json = JSON.parse(first.stdout) as Record<string, unknown>;
-      expect(Object.keys(json).sort()).toEqual([
-        'AccessKeyId',
-        'Expiration',
-        'SecretAccessKey',
-        'SessionToken',
-        'Version',
-      ]);
-      expect(json.Version).toBe(1);
-      expect(json.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-      expect(first.stdout).toBe(`${JSON.stringify(json)}\n`);
-      expect(first.stderr).toBe('');
+  it.each(awsHelpers)(
+    '$name prints exactly the credential_process JSON, reuses it in the window, and fetches anew after expiry',
+    async (helper) => {
+      // An agent of its own per helper: the cache never crosses agents.
+      const run = () =>
+        runCli(home, [
+          'exec',
+          '--agent',
+          `expiring-${helper.thin ? 'sh' : 'node'}`,
+          '--',
+          ...helper.argv(home, ['dev']),
+        ]);
+      // STS answers with credentials expiring 5 min (the cache's refresh margin) + 25 s from now:
+      // two runs fit in that window even on a loaded machine, and then it is waited out.
+      proxy.rewrite = (body) =>
+        body.replace(
+          /<Expiration>[^<]*<\/Expiration>/,
+          `<Expiration>${new Date(Date.now() + 325_000).toISOString()}</Expiration>`,
+        );
+      try {
+        const before = assumeRoleCalls().length;
+        const first = await run();
+        expect(first.code, first.stderr).toBe(0);
+        const json = JSON.parse(first.stdout) as Record<string, unknown>;
+        expect(Object.keys(json).sort()).toEqual([
+          'AccessKeyId',
+          'Expiration',
+          'SecretAccessKey',
+          'SessionToken',
+          'Version',
+        ]);
+        expect(json.Version).toBe(1);
+        expect(json.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+        expect(first.stdout).toBe(`${JSON.stringify(json)}\n`);
+        expect(first.stderr).toBe('');
 
-      const second = await run();
-      expect(JSON.parse(second.stdout)).toEqual(json);
-      expect(assumeRoleCalls().length - before).toBe(1);
+        const second = await run();
+        expect(JSON.parse(second.stdout)).toEqual(json);
+        expect(assumeRoleCalls().length - before).toBe(1);
 
-      await sleep(26_000);
-      const third = await run();
-      expect(third.code, third.stderr).toBe(0);
-      expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(json.AccessKeyId);
-      expect(assumeRoleCalls().length - before).toBe(2);
-    } finally {
-      proxy.rewrite = null;
-    }
-  }, 120_000);
+        await sleep(26_000);
+        const third = await run();
+        expect(third.code, third.stderr).toBe(0);
+        expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(json.AccessKeyId);
+        expect(assumeRoleCalls().length - before).toBe(2);
+      } finally {
+        proxy.rewrite = null;
+      }
+    },
+    120_000,
+  );
 
   it('never caches across agents', async () => {
     const before = assumeRoleCalls().length;
@@ -357,42 +386,50 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     ]);
   });
 
-  it('STS errors and an unreachable or hanging STS fail fast with ERR_AWS_STS; the daemon stays up', async () => {
-    const cases: [string, RegExp][] = [
-      ['failing', /AccessDenied/],
-      ['unreachable', /ECONNREFUSED/],
-      ['hanging', /did not answer within 1000 ms/],
-    ];
-    for (const [name, reason] of cases) {
-      const started = Date.now();
-      const result = await runCli(home, ['aws', 'credential-process', name]);
-      expect(result.code, name).not.toBe(0);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(reason);
-      expect(result.stderr).toContain('(ERR_AWS_STS)');
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      // Bounded by the configured timeout (plus process start), not by a retry storm.
-      expect(Date.now() - started).toBeLessThan(10_000);
-    }
-    expect(failing.actions('AssumeRole')).toHaveLength(1);
-    expect((await runCli(home, ['daemon', 'status'])).code).toBe(0);
-  });
+  it.each(awsHelpers)(
+    '$name: STS errors and an unreachable or hanging STS fail fast with ERR_AWS_STS; the daemon stays up',
+    async (helper) => {
+      const cases: [string, RegExp][] = [
+        ['failing', /AccessDenied/],
+        ['unreachable', /ECONNREFUSED/],
+        ['hanging', /did not answer within 1000 ms/],
+      ];
+      const failedBefore = failing.actions('AssumeRole').length;
+      for (const [name, reason] of cases) {
+        const started = Date.now();
+        const result = await runHelper(helper.argv(home, [name]), home.env);
+        expect(result.code, name).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(reason);
+        expect(result.stderr).toContain('(ERR_AWS_STS)');
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        // Bounded by the configured timeout (plus process start), not by a retry storm.
+        expect(Date.now() - started).toBeLessThan(10_000);
+      }
+      expect(failing.actions('AssumeRole').length - failedBefore).toBe(1);
+      expect((await runCli(home, ['daemon', 'status'])).code).toBe(0);
+    },
+  );
 
-  it('a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs an identity provider', async () => {
-    const denied = await runCli(home, ['aws', 'credential-process', 'nopolicy']);
-    expect(denied.code).toBe(3);
-    expect(denied.stdout).toBe('');
-    expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+  it.each(awsHelpers)(
+    '$name: a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs an identity provider',
+    async (helper) => {
+      const run = (name: string) => runHelper(helper.argv(home, [name]), home.env);
+      const denied = await run('nopolicy');
+      expect(denied.code).toBe(3);
+      expect(denied.stdout).toBe('');
+      expect(denied.stderr).toMatch(/^agentid: denied by policy.*\(ERR_POLICY_DENIED\)\n$/);
 
-    const nokeys = await runCli(home, ['aws', 'credential-process', 'nokeys']);
-    expect(nokeys.code).toBe(2);
-    expect(nokeys.stderr).toContain('agentid aws set-base-keys nokeys');
+      const nokeys = await run('nokeys');
+      expect(nokeys.code).toBe(2);
+      expect(nokeys.stderr).toContain('agentid aws set-base-keys nokeys');
 
-    // No [idp] here: web-identity says what to configure (the login path: aws-web-identity.test.ts).
-    const webIdentity = await runCli(home, ['aws', 'credential-process', 'webid']);
-    expect(webIdentity.code).toBe(2);
-    expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
-  });
+      // No [idp] here: web-identity says what to configure (the login path: aws-web-identity.test.ts).
+      const webIdentity = await run('webid');
+      expect(webIdentity.code).toBe(2);
+      expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
+    },
+  );
 
   it('exec --aws with a credential policy does not permit exits 3 before the command starts, saying why', async () => {
     const marker = join(home.dir, 'aws-started');

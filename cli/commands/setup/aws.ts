@@ -1,6 +1,6 @@
 /**
  * `agentid setup aws --profile P --credential NAME [--region R] [--remove]`: points an AWS profile
- * at agentid by writing `credential_process` (agentid by absolute path, cli/setup/helper-command.ts)
+ * at agentid by writing `credential_process = <thin helper> NAME` (cli/setup/helper-command.ts)
  * and a region (the credential's, unless the profile has one) into the AWS config file
  * (AWS_CONFIG_FILE, else ~/.aws/config). Idempotent; the rest of the file is kept byte for byte,
  * and --remove takes out what setup added.
@@ -26,6 +26,10 @@ export const setupAws: CommandSpec = {
     {
       flags: '--region <region>',
       description: "the profile's region (default: the credential's; a region the profile has is kept)",
+    },
+    {
+      flags: '--command <program>',
+      description: 'run `<program> aws credential-process` instead of the thin sh helper setup writes',
     },
     { flags: '--remove', description: 'take out what setup aws added to the profile' },
     jsonOption,
@@ -60,6 +64,10 @@ export const setupAws: CommandSpec = {
         '--credential NAME is required: an [credentials.<name>] of type aws',
       );
     }
+    const program = typeof opts.command === 'string' ? opts.command : undefined;
+    if (program !== undefined && /[\r\n]/.test(program)) {
+      throw new AgentIdError('ERR_USAGE', '--command must be a single line');
+    }
     const region = typeof opts.region === 'string' ? opts.region : credentialRegion(deps, credential);
     if (!AWS_REGION.test(region)) {
       throw new AgentIdError(
@@ -68,7 +76,7 @@ export const setupAws: CommandSpec = {
       );
     }
     const edit = setupProfile(before, profile, {
-      credentialProcess: awsCredentialProcessValue(deps.agentid, credential),
+      credentialProcess: awsCredentialProcessValue(deps, credential, program),
       region,
       regionExplicit: typeof opts.region === 'string',
     });

@@ -4,8 +4,10 @@
  * that host are touched; `--remove` takes them out again.
  */
 import { AgentIdError, ExitCode } from '../../../src/errors.js';
+import { printable } from '../../../src/printable.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { credentialTarget, setupGitPlan } from '../../git-credential/setup-plan.js';
+import { gitHelperWords } from '../../setup/helper-command.js';
 
 /** `git config --unset-all` exits 5 when the key is not there: nothing to remove is fine. */
 const GIT_CONFIG_KEY_ABSENT = 5;
@@ -46,8 +48,8 @@ export const setupGit: CommandSpec = {
       ...(typeof opts.credential === 'string' ? { credential: opts.credential } : {}),
       scope,
       remove: opts.remove === true,
-      node: deps.agentid.node,
-      script: deps.agentid.script,
+      // Removing needs no helper: only the git config entries go.
+      helper: opts.remove === true ? [] : gitHelperWords(deps),
     });
     for (const args of plan) {
       const code = await runGit(deps, args);
@@ -101,5 +103,6 @@ function schemeNotes(host: string, target: ReturnType<typeof credentialTarget>):
   if (target.ignoredPath !== null) {
     notes.push(`agentid: the path ${target.ignoredPath} is ignored: git asks for ${target.url} as a whole`);
   }
-  return notes.map((n) => `${n}\n`).join('');
+  // The path is the user's text, unchecked: escaped like every human line (src/printable.ts).
+  return notes.map((n) => `${printable(n)}\n`).join('');
 }
