@@ -137,12 +137,17 @@ describe('agentid doctor', () => {
     expect(after.by('aws')?.status).toBe('pass');
 
     // What each setup wrote must still run: a moved clone breaks all of them, and doctor says so.
-    const moved = readFileSync(env.AWS_CONFIG_FILE, 'utf8').replace(cliPath, '/gone/dist/cli/main.js');
-    writeFileSync(env.AWS_CONFIG_FILE, moved);
-    writeFileSync(
-      env.GIT_CONFIG_GLOBAL,
-      readFileSync(env.GIT_CONFIG_GLOBAL, 'utf8').replace(cliPath, '/gone/dist/cli/main.js'),
-    );
+    // git and AWS run the thin sh helpers, whose Node fallback tries the clone, then the shim.
+    for (const file of [
+      join(home.dir, 'bin', 'git-credential-agentid'),
+      join(home.dir, 'bin', 'aws-credential-process'),
+      join(home.dir, '.local', 'bin', 'agentid'),
+      join(home.dir, '.local', 'bin', 'git-credential-agentid'),
+    ]) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain(cliPath);
+      writeFileSync(file, text.replaceAll(cliPath, '/gone/dist/cli/main.js'));
+    }
     const broken = await doctor(home, env);
     expect(broken.by('aws')).toMatchObject({
       status: 'fail',
@@ -153,8 +158,10 @@ describe('agentid doctor', () => {
       status: 'fail',
       fix: expect.stringContaining('agentid setup git --host git.example.com --credential pw'),
     });
+    expect(broken.by('path')?.status).toBe('fail');
     await runCli(home, ['setup', 'aws', '--profile', 'dev', '--credential', 'dev'], { env });
     await runCli(home, ['setup', 'git', '--host', 'git.example.com', '--credential', 'pw'], { env });
+    await runCli(home, ['install-shim'], { env });
     const fixed = await doctor(home, env);
     expect(fixed.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
 
