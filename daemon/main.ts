@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { usesImageSelectors } from '../src/agents/index.js';
 import { createAttestor, fileIdentity, processAlive } from '../src/attest/index.js';
 import { AuditWriter } from '../src/audit/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { configOf, readConfigFile } from '../src/config/index.js';
 import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
@@ -22,6 +22,7 @@ import { fileSessionStore, pinUserns, SessionRegistry } from '../src/sessions/in
 import { version } from '../src/version.js';
 import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
+import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
 import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
@@ -52,11 +53,16 @@ export async function runDaemon(): Promise<void> {
   // Before any secret is in memory: processes of the same uid may not ptrace us or read
   // /proc/<pid>/mem, and no core dump is written (SECURITY.md invariant 11).
   if (process.platform === 'linux') prctl(PR_SET_DUMPABLE, 0);
+  // The AWS SDK prints a notice about the Node versions its future releases need into our log on
+  // Node 20; agentid says which Node versions it supports itself (README, `agentid doctor`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const uid = process.getuid?.() ?? 0;
   const now = () => new Date();
   const log = createLogger((line) => process.stderr.write(line), now);
   const paths = resolvePaths(process.env, uid);
-  const config = loadConfig(paths.configFile, uid);
+  const configFile = readConfigFile(paths.configFile, uid);
+  // Settings bound at start (limits, secret backend, idp, attest) come from here; a reload keeps them.
+  const config = configOf(configFile, paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
   ensurePrivateDir(paths.runDir, uid, { noSymlink: true });
 
@@ -143,6 +149,7 @@ export async function runDaemon(): Promise<void> {
       return secretStore;
     },
     secretsStatus: () => ({ backend: config.secrets.backend, warning: secretsWarning }),
+    configStatus: () => configReloader.status(),
     monotonicMs: () => performance.now(),
     fetch: (input, init) => fetch(input, init),
     connections: () => api.connectionCount(),
@@ -155,6 +162,7 @@ export async function runDaemon(): Promise<void> {
       `sessions: ${sessions.restored} restored, ${sessions.ended.length} ended while the daemon was down`,
     );
   }
+  const configReloader = new ConfigReloader(deps, configFile);
   // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
   const refusals = new RefusalTally({
     write: (count) => recordRefusals(deps, count),
@@ -187,6 +195,7 @@ export async function runDaemon(): Promise<void> {
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
   const stopPolicyWatch = watchPolicy(deps);
+  const stopConfigWatch = configReloader.watch();
   const stopGitPolicy = policyGit
     ? scheduleGitPolicy({
         ...deps,
@@ -228,7 +237,7 @@ export async function runDaemon(): Promise<void> {
         return () => clearInterval(timer);
       },
     },
-    config.audit.retainDays,
+    () => deps.config.audit.retainDays,
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopRequested());
   await stopped;
@@ -237,6 +246,7 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopConfigWatch();
   stopGitPolicy();
   awsContainers.closeAll();
   await gateways.closeAll();

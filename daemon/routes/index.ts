@@ -26,6 +26,7 @@ import { mcpResultRoute } from './mcp-result.js';
 import { mcpStartRoute } from './mcp-start.js';
 import { policyPullRoute } from './policy-pull.js';
 import { secretRoutes } from './secrets.js';
+import { sessionCheckRoute } from './session-check.js';
 import { sessionSandboxRoute } from './session-sandbox.js';
 import { sessionRoutes } from './sessions.js';
 import { shutdownRoute } from './shutdown.js';
@@ -47,6 +48,7 @@ export function daemonRoutes(deps: DaemonDeps, doors: SessionDoors): Route[] {
     attestRoute(deps),
     ...sessionRoutes(deps),
     sessionSandboxRoute(deps),
+    sessionCheckRoute(deps),
     tokenRoute(deps),
     jwksRoute(deps),
     keyRotateRoute(deps),

@@ -18,3 +18,4 @@ export {
   type SelectorKind,
   validateAgentName,
 } from './selectors.js';
+export { sessionAgents } from './session-agents.js';

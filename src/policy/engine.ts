@@ -7,13 +7,14 @@ import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { sessionEvidence } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
+import { watchPath } from '../watch.js';
+import { type AheadInput, decideAhead } from './ahead.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
 import { type DirContents, type FileDigest, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
 import type { PolicyDecision, PolicyDiagnostic, PolicyInput, PolicyStatus } from './types.js';
-import { watchPolicyDir } from './watch.js';
 
 export interface PolicyEngineDeps {
   dir: string;
@@ -128,7 +129,7 @@ export class PolicyEngine {
 
   /** Watches the dir and reloads on change; `report` gets every reload's result. */
   watch(report: (result: ReloadResult) => void, debounceMs = 100): { close(): void } {
-    return watchPolicyDir(this.#deps.dir, debounceMs, () => {
+    return watchPath(this.#deps.dir, debounceMs, () => {
       const result = this.reloadIfChanged();
       if (result) report(result);
     });
@@ -160,14 +161,7 @@ export class PolicyEngine {
   #decideOne(input: PolicyInput): PolicyDecision {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
-    if (this.#active === null) {
-      return {
-        decision: 'deny',
-        policyIds: [],
-        reason: `no policy set is loaded, so nothing is permitted (${target}): ${this.#lastError?.message ?? ''}`,
-        errors: [],
-      };
-    }
+    if (this.#active === null) return this.#unloaded(` (${target})`);
     const answer = statefulIsAuthorized({
       ...request,
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
@@ -202,6 +196,15 @@ export class PolicyEngine {
     return { decision, policyIds, reason, errors };
   }
 
+  /**
+   * Decided before the requests, with what they will carry left unknown (src/policy/ahead.ts):
+   * deny only when no permit can apply or a forbid applies regardless.
+   */
+  decideAhead(input: AheadInput): PolicyDecision {
+    if (this.#active === null) return this.#unloaded('');
+    return decideAhead(this.#active.policies, input);
+  }
+
   /** The active set's policies, in file and source order. */
   policies(): readonly LoadedPolicy[] {
     return this.#active?.policies ?? [];
@@ -215,6 +218,15 @@ export class PolicyEngine {
       policyCount: this.#active?.policies.length ?? 0,
       loadedAt: this.#active?.loadedAt.toISOString() ?? null,
       lastError: this.#lastError,
+    };
+  }
+
+  #unloaded(target: string): PolicyDecision {
+    return {
+      decision: 'deny',
+      policyIds: [],
+      reason: `no policy set is loaded, so nothing is permitted${target}: ${this.#lastError?.message ?? ''}`,
+      errors: [],
     };
   }
 

@@ -14,6 +14,7 @@ import {
   parseGitCredential,
   parseLoginStart,
   parseSecretSet,
+  parseSessionCheck,
   parseSessionSandbox,
   parseSessionStart,
   parseStaticSecret,
@@ -38,6 +39,7 @@ import type {
   PublicKeysResponse,
   SecretListResponse,
   SecretNameResponse,
+  SessionCheckResponse,
   SessionEndResponse,
   SessionView,
   ShutdownResponse,
@@ -57,6 +59,7 @@ export const endpoints = {
   sessionEnd: answers<SessionEndResponse>().delete('/v1/sessions/:id'),
   sessionAws: answers<AwsContainerResponse>().post('/v1/sessions/:id/aws', parseAwsContainer),
   sessionSandbox: answers<SessionView>().post('/v1/sessions/:id/sandbox', parseSessionSandbox),
+  sessionCheck: answers<SessionCheckResponse>().post('/v1/sessions/:id/check', parseSessionCheck),
   sessionGateway: answers<GatewayResponse>().post('/v1/sessions/:id/gateway', parseGatewayRequest),
 
   token: answers<TokenResponse>().post('/v1/token', parseTokenRequest),
