@@ -228,7 +228,8 @@ username = "bot"
   });
 
   it('exec --git decides before the command starts: exit 3 and no command when no request could be permitted', async () => {
-    const marker = join(home.dir, 'started');
+    // In the work dir: agentid's own dir is read-only in an exec sandbox.
+    const marker = join(work, 'started');
     const run = (agent: string) =>
       runCli(home, ['exec', '--agent', agent, '--git', 'gh', '--', 'sh', '-c', 'echo > "$0"', marker], {
         env: gitEnv,
