@@ -38,8 +38,12 @@ export interface DaemonDeps {
   credentialCache: CredentialCache;
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
-  /** The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. */
-  audit: { append(input: AuditEventInput): AuditRow; prune(before: Date): PruneResult };
+  /**
+   * The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. `append` resolves
+   * once the row is committed (group commit: rows of requests that arrive together share one
+   * transaction).
+   */
+  audit: { append(input: AuditEventInput): Promise<AuditRow>; prune(before: Date): PruneResult };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;
   /** What `status` reports about the secret store without opening it. */

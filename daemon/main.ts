@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { createAttestor, processAlive } from '../src/attest/index.js';
-import { AuditWriter } from '../src/audit/index.js';
+import { AuditWriter, createGroupCommit } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
@@ -88,7 +88,10 @@ export async function runDaemon(): Promise<void> {
     }),
     credentialCache: new CredentialCache({ now }),
     processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
-    audit,
+    audit: {
+      append: createGroupCommit(audit, (flush) => setImmediate(flush)).append,
+      prune: (before) => audit.prune(before),
+    },
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
       secretStore ??= await openSecretStore({

@@ -4,6 +4,7 @@
  * error, since a policy change that did not take effect is a security event. The daemon itself
  * is the actor of that row: no peer asked for it.
  */
+import { toAgentIdError } from '../src/errors.js';
 import type { ReloadResult } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
 import { recordDaemonEvent } from './record.js';
@@ -37,6 +38,8 @@ function report(deps: ReloadDeps, result: { ok: true; text: string } | { ok: fal
     resource: deps.policy.status().dir,
     reason: result.message,
     errorCode: 'ERR_POLICY_INVALID',
+  }).catch((err: unknown) => {
+    deps.log.error(`audit row for a failed policy reload not written: ${toAgentIdError(err).message}`);
   });
 }
 

@@ -12,13 +12,13 @@ import type { AuditFacts } from './outcome.js';
 
 type RecordDeps = Pick<DaemonDeps, 'audit'>;
 
-/** Commits the row of a request; returns it once it is durable. `action` is the handler's default. */
+/** Commits the row of a request; resolves with it once it is durable. `action` is the handler's default. */
 export function record(
   deps: RecordDeps,
   who: Who,
   facts: AuditFacts & { action: string },
   latencyMs: number,
-): AuditRow {
+): Promise<AuditRow> {
   return deps.audit.append(requestEvent(who, facts, latencyMs));
 }
 
@@ -26,7 +26,7 @@ export function record(
 export function recordDaemonEvent(
   deps: RecordDeps & Pick<DaemonDeps, 'pid' | 'uid'>,
   facts: AuditFacts & { action: string },
-): AuditRow {
+): Promise<AuditRow> {
   return deps.audit.append({
     ...eventFields(facts),
     agent: 'daemon',
