@@ -66,7 +66,7 @@ export async function runDaemon(): Promise<void> {
     attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
     sessions: new SessionRegistry(),
     policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
-    ...buildSso({
+    ...(await buildSso({
       idp: config.idp,
       secrets: () => deps.secrets(),
       now,
@@ -79,7 +79,7 @@ export async function runDaemon(): Promise<void> {
         timer.unref();
         return () => clearTimeout(timer);
       },
-    }),
+    })),
     signingKeys: new SigningKeys({
       secrets: () => deps.secrets(),
       now,
