@@ -3,7 +3,7 @@
  * own and not the load generator's. Starting waits (bounded) until the socket answers; stopping is
  * SIGTERM, then SIGKILL if the child outlives its grace, so a run never leaves a server behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -128,4 +128,15 @@ export async function medianRssKiB(pid: number, samples: number, intervalMs: num
   }
   readings.sort((a, b) => a - b);
   return readings[Math.floor((readings.length - 1) / 2)] ?? Number.NaN;
+}
+
+let ticksPerSecond: number | undefined;
+
+/** CPU time a live process has used so far (user + system, all its threads), in ms. */
+export function cpuMs(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is the 3rd, utime the 14th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }

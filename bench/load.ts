@@ -8,6 +8,8 @@ import { Agent, request } from 'node:http';
 export interface LoadOptions {
   socketPath: string;
   path: string;
+  /** A JSON body to POST with every request; without one, a GET. */
+  body?: string;
   concurrency: number;
   /** Sent first and not recorded: opens every connection and warms both sides. */
   warmup: number;
@@ -93,13 +95,15 @@ async function phase(
 
 function get(agent: Agent, opts: LoadOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, socketPath: opts.socketPath, path: opts.path, method: 'GET' }, (res) => {
+    const method = opts.body === undefined ? 'GET' : 'POST';
+    const headers = opts.body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = request({ agent, socketPath: opts.socketPath, path: opts.path, method, headers }, (res) => {
       res.on('error', reject);
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.resume();
     });
     req.setTimeout(opts.requestTimeoutMs, () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
 }

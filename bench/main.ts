@@ -5,11 +5,12 @@
  * every answered whoami left its audit row, drives each server to 100,000 requests for the RSS figure,
  * measures attestation and audit append in process (bench/attest.ts, bench/audit-append.ts), prints
  * the tables and writes them to BENCH.md. Both children are stopped and the home removed on success,
- * error or Ctrl-C.
+ * error or Ctrl-C. `npm run bench -- --only ship` runs the audit shipping section alone and
+ * replaces only that section of BENCH.md.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,8 @@ import { benchMcp, renderMcpBench } from './mcp.js';
 import { benchPolicy } from './policy.js';
 import { renderPolicyBench } from './policy-report.js';
 import { auditOk, type ReportInput, type RssReading, renderNotes, renderReport } from './report.js';
+import { benchShip } from './ship.js';
+import { renderShipBench, replaceShipSection } from './ship-report.js';
 
 const BASELINE_ARG = '--baseline-server';
 const ROUNDS = 3;
@@ -59,6 +62,13 @@ const MCP_CALLS = 1_000;
 const AUDIT_APPEND_ROWS = 5_000;
 const AUDIT_APPEND_ROUNDS = 5;
 const AUDIT_APPEND_WARMUP = 1_000;
+const SHIP_ROUNDS = 5;
+const SHIP_REQUESTS = 5_000;
+const SHIP_CONCURRENCY = 16;
+const SHIP_BACKLOG_ROWS = 50_000;
+const SHIP_THROUGHPUT_ROUNDS = 3;
+/** A daemon opening a 50,000-row log on a busy machine can take longer than the other sections allow. */
+const SHIP_START_TIMEOUT_MS = 60_000;
 
 const selfPath = fileURLToPath(import.meta.url);
 const repoRoot = resolve(dirname(selfPath), '../..');
@@ -69,8 +79,42 @@ if (process.argv[2] === BASELINE_ARG) {
   if (!socketPath) throw new Error(`usage: ${selfPath} ${BASELINE_ARG} <socket>`);
   // Runs until the parent's SIGTERM, whose default action is the clean exit it needs.
   await serveBaseline(socketPath);
+} else if (process.argv[2] === '--only' && process.argv[3] === 'ship') {
+  await shipOnly();
+} else if (process.argv[2] === '--only') {
+  throw new Error(`usage: npm run bench [-- --only ship] (unknown section ${process.argv[3]})`);
 } else {
   await main();
+}
+
+/** The audit shipping section alone: printed, and put in place of its section of BENCH.md. */
+async function shipOnly(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'agentid-bench-'));
+  try {
+    const section = renderShipBench(await benchShip(shipOptions(home)));
+    process.stdout.write(`${section.join('\n')}\n`);
+    const file = join(repoRoot, 'BENCH.md');
+    writeFileSync(file, replaceShipSection(existsSync(file) ? readFileSync(file, 'utf8') : '', section));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function shipOptions(workDir: string) {
+  return {
+    workDir,
+    repoRoot,
+    nodePath: process.execPath,
+    env: process.env,
+    rounds: SHIP_ROUNDS,
+    requests: SHIP_REQUESTS,
+    concurrency: SHIP_CONCURRENCY,
+    backlogRows: SHIP_BACKLOG_ROWS,
+    throughputRounds: SHIP_THROUGHPUT_ROUNDS,
+    startTimeoutMs: SHIP_START_TIMEOUT_MS,
+    now,
+    progress,
+  };
 }
 
 async function main(): Promise<void> {
@@ -131,6 +175,7 @@ async function main(): Promise<void> {
       progress,
     });
     const auditView = benchAuditView({ workDir: home, now, progress });
+    const ship = await benchShip(shipOptions(home));
     const notes = renderNotes({
       elapsedMs: now() - started,
       runLimitMs: RUN_TIME_LIMIT_MS,
@@ -140,7 +185,8 @@ async function main(): Promise<void> {
       `${renderReport(input).trimEnd()}\n\n${renderPolicyBench(policy).join('\n')}\n\n` +
       `${renderGitHelperBench(gitHelper).join('\n')}\n\n${renderAwsBench(aws).join('\n')}\n\n` +
       `${renderAuditAppend(auditAppend).join('\n')}\n\n` +
-      `${auditView.join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n\n${notes.join('\n')}\n`;
+      `${auditView.join('\n')}\n\n${renderMcpBench(mcp).join('\n')}\n\n${renderShipBench(ship).join('\n')}\n\n` +
+      `${notes.join('\n')}\n`;
     process.stdout.write(report);
     writeFileSync(join(repoRoot, 'BENCH.md'), report);
     if (!auditOk(input.audit)) {

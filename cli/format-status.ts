@@ -2,6 +2,7 @@
 import type { StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
+import { formatShipStatus } from './format-ship.js';
 
 export function formatStatus(status: StatusResponse): string {
   const lines = [
@@ -13,7 +14,8 @@ export function formatStatus(status: StatusResponse): string {
     `  connections: ${status.connections}`,
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
-  lines.push(...formatPolicyStatus(status.policy));
+  lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
+  lines.push(...formatShipStatus(status.auditShip ?? []));
   return `${lines.join('\n')}\n`;
 }
 

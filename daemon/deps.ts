@@ -3,11 +3,11 @@
  * daemon/main.ts. The in-process pipeline tests (test/daemon/) build their own from our seams.
  */
 import type { Attestor } from '../src/attest/index.js';
-import type { AuditEventInput, AuditRow, PruneResult } from '../src/audit/index.js';
+import type { AuditEventInput, AuditRow, PruneResult, ShipStatus } from '../src/audit/index.js';
 import type { Config } from '../src/config/index.js';
 import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
-import type { PolicyEngine } from '../src/policy/index.js';
+import type { GitPolicy, PolicyEngine } from '../src/policy/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { SessionRegistry } from '../src/sessions/index.js';
@@ -28,8 +28,10 @@ export interface DaemonDeps {
   log: Logger;
   attestor: Attestor;
   sessions: SessionRegistry;
-  /** Cedar policy over the policy dir; hot-reloaded by main.ts. */
+  /** Cedar policy over the policy dir (or from git); hot-reloaded by main.ts. */
   policy: PolicyEngine;
+  /** Policy from git (`[policy] git`); null when policies come from the policy dir alone. */
+  policyGit: GitPolicy | null;
   /** The human of requests: the SSO session with `[idp]`, the local OS user without. */
   humans: HumanSource;
   /** SSO login attempts and the session they feed; null without `[idp]`. */
@@ -44,6 +46,8 @@ export interface DaemonDeps {
    * transaction).
    */
   audit: { append(input: AuditEventInput): Promise<AuditRow>; prune(before: Date): PruneResult };
+  /** Audit shipping (`[audit.ship]`): the latest status of each sink, for `status` and `doctor`. */
+  auditShip: { status(): ShipStatus[] };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;
   /** What `status` reports about the secret store without opening it. */

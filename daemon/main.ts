@@ -3,9 +3,11 @@
  * real clock, signals and the real socket. Builds the deps, takes the single-instance lock, opens
  * the audit log, listens, and shuts down gracefully on SIGTERM/SIGINT or `POST /v1/shutdown`.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter, createGroupCommit } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -16,14 +18,17 @@ import { CredentialCache, MAX_TTL_SECONDS, SigningKeys } from '../src/providers/
 import { openSecretStore, type SecretStore } from '../src/secrets/index.js';
 import { SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
+import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
 import { createLogger } from './log.js';
+import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
 import { scheduleRetention } from './retention.js';
 import { daemonRoutes } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { buildSso } from './sso.js';
+import { auditShipGap } from './team-audit.js';
 
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -50,6 +55,14 @@ export async function runDaemon(): Promise<void> {
     stopRequested = resolve;
   });
 
+  const policyGit = buildGitPolicy({
+    config,
+    paths,
+    uid,
+    now,
+    run: { spawn, kill: (pid, signal) => process.kill(pid, signal), env: process.env },
+    reload: () => deps.policy.reload(),
+  });
   const deps: DaemonDeps = {
     version,
     pid: process.pid,
@@ -65,7 +78,13 @@ export async function runDaemon(): Promise<void> {
     log,
     attestor: createAttestor({ procRoot: '/proc', maxHashBytes: config.attest.maxHashBytes }),
     sessions: new SessionRegistry(),
-    policy: new PolicyEngine({ dir: paths.policyDir, uid, now }),
+    policy: new PolicyEngine({
+      dir: paths.policyDir,
+      uid,
+      now,
+      ...(policyGit && { source: policyGit.source() }),
+    }),
+    policyGit,
     ...(await buildSso({
       idp: config.idp,
       secrets: () => deps.secrets(),
@@ -92,6 +111,7 @@ export async function runDaemon(): Promise<void> {
       append: createGroupCommit(audit, (flush) => setImmediate(flush)).append,
       prune: (before) => audit.prune(before),
     },
+    auditShip: { status: () => auditShipping.status() },
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
       secretStore ??= await openSecretStore({
@@ -115,6 +135,9 @@ export async function runDaemon(): Promise<void> {
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const api = createApiServer(deps, daemonRoutes(deps, awsContainers));
 
+  // The commit in force before a restart is in force again before the first request is answered.
+  const restored = await policyGit?.restore();
+  if (restored?.outcome === 'refused') log.error(`policy from git: ${restored.error.message}`);
   if (removeStaleSocket(paths.socket))
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
   await new Promise<void>((resolve, reject) => {
@@ -131,9 +154,37 @@ export async function runDaemon(): Promise<void> {
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
   const stopPolicyWatch = watchPolicy(deps);
+  const stopGitPolicy = policyGit
+    ? scheduleGitPolicy({
+        ...deps,
+        git: policyGit,
+        intervalMs: config.policy.git?.intervalMs ?? 0,
+        every: (ms, fn) => {
+          const timer = setInterval(fn, ms).unref();
+          return () => clearInterval(timer);
+        },
+      })
+    : () => {};
   // In the background: a slow or down provider must not delay the socket.
   void deps.sso?.session.restore();
 
+  ensurePrivateDir(paths.shipDir, uid);
+  const auditShipping = startAuditShipping({
+    data: {
+      auditDb: paths.auditDb,
+      shipDir: paths.shipDir,
+      config: config.audit.ship,
+      origin: { hostname: hostname(), procId: String(process.pid), version },
+    },
+    spawn: (workerData) => new Worker(new URL('./ship-worker.js', import.meta.url), { workerData }),
+    log,
+    onGap: (target, gap) => auditShipGap(deps, target, gap),
+    now,
+    later: (ms, fn) => {
+      const timer = setTimeout(fn, ms).unref();
+      return () => clearTimeout(timer);
+    },
+  });
   const stopRetention = scheduleRetention(
     {
       audit,
@@ -153,8 +204,10 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopGitPolicy();
   awsContainers.closeAll();
   stopRetention();
+  await auditShipping.stop();
   audit.close();
   lock.release();
   log.info('stopped');

@@ -20,6 +20,10 @@ export interface Paths {
   lockFile: string;
   /** File secret backend (opt-in only). */
   secretsFile: string;
+  /** Audit shipping: one cursor file per sink. */
+  shipDir: string;
+  /** Policy from git: the daemon's private clone of the policy repository. */
+  policyGitDir: string;
   runDir: string;
   socket: string;
 }
@@ -47,6 +51,8 @@ function layout(configDir: string, stateDir: string, runDir: string): Paths {
     daemonLog: join(stateDir, 'daemon.log'),
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
+    shipDir: join(stateDir, 'ship'),
+    policyGitDir: join(stateDir, 'policy-git'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
   };

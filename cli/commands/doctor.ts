@@ -10,6 +10,7 @@ import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
   type CheckResult,
+  checkAuditShip,
   checkAws,
   checkClockSkew,
   checkConfig,
@@ -19,6 +20,7 @@ import {
   checkKeychain,
   checkNode,
   checkPolicy,
+  checkPolicyGit,
   checkSocketDir,
 } from '../doctor/checks.js';
 import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
@@ -59,6 +61,8 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
     checkPolicy(status),
+    checkPolicyGit(status),
+    checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),
     checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),

@@ -26,6 +26,7 @@ import { logout } from './logout.js';
 import { mcp } from './mcp.js';
 import { policyCheck } from './policy/check.js';
 import { policyExplain } from './policy/explain.js';
+import { policyPull } from './policy/pull.js';
 import { policyTest } from './policy/test.js';
 import { secretLs } from './secret/ls.js';
 import { secretRm } from './secret/rm.js';
@@ -58,6 +59,7 @@ export const commands: readonly CommandSpec[] = [
   policyCheck,
   policyExplain,
   policyTest,
+  policyPull,
   auditList,
   auditVerify,
   auditCheckpoint,

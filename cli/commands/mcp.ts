@@ -5,10 +5,14 @@
  * this file wires it to our stdio, the daemon and the server process.
  */
 import { basename } from 'node:path';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { AgentIdError } from '../../src/errors.js';
-import { fetchServerEnv, parseMcpEnvSpecs, startProxy } from '../../src/mcp/index.js';
+import {
+  fetchServerEnv,
+  parseMcpEnvSpecs,
+  serverChannel,
+  startProxy,
+  streamChannel,
+} from '../../src/mcp/index.js';
 import { endpoints, type McpStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 
@@ -61,15 +65,14 @@ export const mcp: CommandSpec = {
     const { stdin, stdout } = deps.terminal;
     const proxy = await startProxy({
       server,
-      client: new StdioServerTransport(stdin, stdout, { maxBufferSize: settings.maxMessageBytes }),
+      client: streamChannel(stdin, stdout, settings.maxMessageBytes),
       createServer: (env) =>
-        new StdioClientTransport({
+        serverChannel({
           command,
           args: commandArgs,
           // The server sees what we see (the MCP client chose it), plus its credentials.
           env: { ...inherited, ...env },
-          stderr: 'inherit',
-          maxBufferSize: settings.maxMessageBytes,
+          maxBytes: settings.maxMessageBytes,
         }),
       serverEnv: () => fetchServerEnv(deps.daemon, envSpecs, settings.credentials),
       daemon: deps.daemon,

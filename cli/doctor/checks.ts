@@ -4,6 +4,8 @@
  * test and none of them needs a real machine in a bad state.
  */
 import type { StatusResponse } from '../../src/protocol/index.js';
+import { describeGitPolicy } from '../format-policy.js';
+import { describeGap, describeShipError, describeSink } from '../format-ship.js';
 
 export interface CheckResult {
   id: string;
@@ -147,6 +149,54 @@ export function checkPolicy(status: StatusResponse | null): CheckResult {
   const where =
     policy.source === 'default' ? 'the built-in default policy' : `${policy.files.length} file(s)`;
   return pass(id, title, `${policy.policyCount} policies from ${where}`);
+}
+
+/** Policy from git: fails when no commit is in force, or the last pull was refused or failed. */
+export function checkPolicyGit(status: StatusResponse | null): CheckResult {
+  const id = 'policy-git';
+  const title = 'policy from git';
+  if (!status) return skip(id, title, 'needs the daemon');
+  const git = status.policyGit ?? null;
+  if (git === null) return skip(id, title, 'no [policy] git configured');
+  const error = git.lastError;
+  const detail = `${describeGitPolicy(git)}${error ? `; last pull ${error.at}: ${error.message} (${error.code})` : ''}`;
+  if (error === null && git.commit !== null) return pass(id, title, detail);
+  const fix =
+    error?.code === 'ERR_POLICY_GIT_FETCH'
+      ? `check that ${git.url} is reachable from here, then \`agentid policy pull\``
+      : error?.code === 'ERR_POLICY_GIT_UNSIGNED' || error?.code === 'ERR_POLICY_GIT_UNTRUSTED'
+        ? `have ${git.ref} point to a commit signed by a key in ${git.allowedSigners}, then \`agentid policy pull\``
+        : `fix the policies at ${git.ref} (\`agentid policy check --dir <checkout>/${git.path}\`), then \`agentid policy pull\``;
+  return fail(id, title, detail, fix);
+}
+
+/**
+ * Audit shipping: fails while a sink is retrying (its collector is down or its file unwritable) or
+ * found a gap since the daemon started; the detail always has each sink's cursor, lag and last error.
+ */
+export function checkAuditShip(status: StatusResponse | null): CheckResult {
+  const id = 'audit-ship';
+  const title = 'audit shipping';
+  if (!status) return skip(id, title, 'needs the daemon');
+  const sinks = status.auditShip ?? [];
+  if (sinks.length === 0) return skip(id, title, 'no [audit.ship] configured');
+  const detail = sinks
+    .map((s) => [describeSink(s), describeShipError(s), describeGap(s)].filter((l) => l !== null).join('; '))
+    .join(' | ');
+  const down = sinks.filter((s) => s.state === 'retrying');
+  const gaps = sinks.filter((s) => s.gap?.sinceStart);
+  if (down.length === 0 && gaps.length === 0) return pass(id, title, detail);
+  const fixes = [
+    ...down.map(
+      (s) => `make ${s.target} reachable (is the collector running? is the URL in [audit.ship] right?)`,
+    ),
+    ...(gaps.length > 0
+      ? [
+          'raise [audit] retain_days above the longest collector outage; see `agentid audit --action audit.ship.gap`',
+        ]
+      : []),
+  ];
+  return fail(id, title, detail, fixes.join('; '));
 }
 
 export type Discovery = { ok: true; issuer: string; date: string | null } | { ok: false; error: string };

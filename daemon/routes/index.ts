@@ -22,6 +22,7 @@ import { mcpDecideRoute } from './mcp-decide.js';
 import { mcpListRoute } from './mcp-list.js';
 import { mcpResultRoute } from './mcp-result.js';
 import { mcpStartRoute } from './mcp-start.js';
+import { policyPullRoute } from './policy-pull.js';
 import { secretRoutes } from './secrets.js';
 import { sessionRoutes } from './sessions.js';
 import { shutdownRoute } from './shutdown.js';
@@ -56,5 +57,6 @@ export function daemonRoutes(deps: DaemonDeps, awsContainers: AwsContainerEndpoi
     mcpDecideRoute(deps),
     mcpListRoute(deps),
     mcpResultRoute(),
+    policyPullRoute(deps),
   ];
 }

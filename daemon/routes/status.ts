@@ -22,6 +22,8 @@ export function statusRoute(deps: DaemonDeps): Route {
         signingKey: deps.signingKeys.storage,
         login: deps.humans.status(),
         policy: deps.policy.status(),
+        auditShip: deps.auditShip.status(),
+        policyGit: deps.policyGit?.status() ?? null,
       };
       return { audit: null, answer: { status: 200, body } };
     },

@@ -11,8 +11,9 @@ export {
   verifyCheckpoint,
 } from './checkpoint.js';
 export { type BatchWriter, createGroupCommit, type GroupCommit } from './group-commit.js';
-export { OCSF_VERSION, toOcsf } from './ocsf.js';
+export { OCSF_VERSION, ocsfJson, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
+export * from './ship/index.js';
 export type {
   Anchor,
   AuditDeps,

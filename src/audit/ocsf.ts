@@ -100,6 +100,14 @@ export function toOcsf(row: AuditRow): Record<string, unknown> {
   return event;
 }
 
+/**
+ * One event as the JSON text `audit export --format ocsf` prints and every shipping sink carries,
+ * so a collector sees the same bytes from either.
+ */
+export function ocsfJson(row: AuditRow): string {
+  return JSON.stringify(toOcsf(row));
+}
+
 /** OCSF File; the hash is the attested sha256 of the running executable (algorithm_id 3 = SHA-256). */
 function processFile(path: string, sha256: unknown): Record<string, unknown> {
   const file: Record<string, unknown> = { path, name: path.slice(path.lastIndexOf('/') + 1) };

@@ -100,6 +100,25 @@ export class AuditReader {
     };
   }
 
+  /** The oldest seq the log holds; null when it holds none. */
+  firstSeq(): number | null {
+    return this.#db.prepare('SELECT min(seq) FROM events').pluck().get() as number | null;
+  }
+
+  /**
+   * The newest seq the log has held: its last row, or when a prune took every row, the seq before
+   * the anchor (the next row gets the anchor's seq); 0 for a log that never held a row.
+   */
+  headSeq(): number {
+    return this.#db
+      .prepare(
+        `SELECT max(coalesce((SELECT max(seq) FROM events), 0),
+                    coalesce((SELECT max(seq) - 1 FROM anchors), 0))`,
+      )
+      .pluck()
+      .get() as number;
+  }
+
   /** Every prune's anchor, oldest first. */
   anchors(): Anchor[] {
     return (this.#db.prepare('SELECT * FROM anchors ORDER BY seq').all() as AnchorColumns[]).map(toAnchor);

@@ -1,6 +1,8 @@
 /** The embedded defaults: what runs when there is no config.toml. */
+import { defaultAuditShipConfig } from './audit-ship.js';
 import { BUILTIN_IDENTITY } from './credentials.js';
 import { defaultMcpConfig } from './mcp.js';
+import { defaultPolicyConfig } from './policy.js';
 import type { Config } from './validate.js';
 
 export function defaultConfig(): Config {
@@ -18,7 +20,8 @@ export function defaultConfig(): Config {
     // Big enough for any agent binary in the wild (a bundled Node app is ~100 MiB); the cap keeps
     // one request from reading gigabytes.
     attest: { maxHashBytes: 512 * 1024 * 1024 },
-    audit: { retainDays: 90 },
+    audit: { retainDays: 90, ship: defaultAuditShipConfig() },
+    policy: defaultPolicyConfig(),
     credentials: [BUILTIN_IDENTITY],
     jwt: { issuer: 'https://agentid.local' },
     idp: null,

@@ -9,11 +9,13 @@ import { AgentIdError } from '../errors.js';
 import { defaultConfig } from './defaults.js';
 import { type Config, validateConfig } from './validate.js';
 
+export type { AuditShipConfig, JsonlFileTarget, SyslogTarget } from './audit-ship.js';
 export type { AwsCredentialConfig } from './aws-credential.js';
 export { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
 export type { GithubAppCredentialConfig, StaticCredentialConfig } from './git-credentials.js';
 export { type IdpConfig, isLoopbackIssuer } from './idp.js';
+export type { PolicyConfig, PolicyGitConfig } from './policy.js';
 export type { Config } from './validate.js';
 
 /** Pure: TOML text to a validated Config. `source` names the file in errors. */

@@ -5,9 +5,11 @@
  */
 import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js';
 import { AgentIdError } from '../errors.js';
+import { type AuditShipConfig, parseAuditShipConfig } from './audit-ship.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
 import { type IdpConfig, parseIdpConfig } from './idp.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
+import { type PolicyConfig, parsePolicyConfig } from './policy.js';
 
 export interface Config {
   secrets: { backend: 'keychain' | 'file' };
@@ -25,8 +27,13 @@ export interface Config {
     /** Larger executables are not hashed (their sha256 is null): hashing reads the whole file. */
     maxHashBytes: number;
   };
-  /** `[audit]`: rows older than retainDays are pruned by the daemon (at start and daily). */
-  audit: { retainDays: number };
+  /**
+   * `[audit]`: rows older than retainDays are pruned by the daemon (at start and daily);
+   * `[audit.ship]`: the collectors the daemon ships rows to.
+   */
+  audit: { retainDays: number; ship: AuditShipConfig };
+  /** `[policy]`: the policy set from a git repository instead of (or with) the policy dir. */
+  policy: PolicyConfig;
   /** From `[credentials.<name>]`, plus the built-in `identity` JWT. */
   credentials: CredentialConfig[];
   jwt: { issuer: string };
@@ -53,7 +60,7 @@ const daemonKeys = {
 
 const auditKeys = {
   retain_days: ['retainDays', 1, 36_500],
-} as const satisfies IntegerSpecs<Config['audit']>;
+} as const satisfies IntegerSpecs<Omit<Config['audit'], 'ship'>>;
 
 const attestKeys = {
   max_hash_bytes: ['maxHashBytes', MiB, 8 * 1024 * MiB],
@@ -82,8 +89,17 @@ export function validateConfig(doc: Table, source: string, defaults: Config): Co
       case 'attest':
         readIntegers(section, value, attestKeys, config.attest, fail);
         break;
-      case 'audit':
-        readIntegers(section, value, auditKeys, config.audit, fail);
+      case 'audit': {
+        const { ship, ...retention } = value;
+        readIntegers(section, retention, auditKeys, config.audit, fail);
+        if (ship !== undefined) {
+          if (!isTable(ship)) fail('"audit.ship" must be a table ([audit.ship])');
+          config.audit.ship = parseAuditShipConfig(ship as Table, source);
+        }
+        break;
+      }
+      case 'policy':
+        config.policy = parsePolicyConfig(value, source);
         break;
       case 'agents':
         config.agents = parseAgentDefinitions(value, source);
@@ -112,7 +128,7 @@ export function validateConfig(doc: Table, source: string, defaults: Config): Co
   return config;
 }
 
-function readIntegers<T extends Record<string, number>>(
+function readIntegers<T extends Record<string, unknown>>(
   section: string,
   table: Table,
   specs: IntegerSpecs<T>,

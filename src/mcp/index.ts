@@ -4,6 +4,7 @@
  * server, and the client config entries `agentid setup mcp` writes.
  */
 
+export { serverChannel, streamChannel } from './channel.js';
 export {
   clientEntry,
   clientFile,

@@ -1,9 +1,12 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
- * socket), poll (has the process behind a pidfd exited?) and flock (the daemon's single-instance
- * lock). Bound through koffi, which needs no compiler. libc is opened on first use, so importing
- * this module costs no dlopen for code paths that never call it.
+ * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
+ * lock), and for audit shipping the SIOCOUTQ ioctl (how much of what a TCP socket sent the peer has
+ * not acknowledged) and Unix datagram sockets (syslog's /dev/log; node:dgram speaks only UDP).
+ * Bound through koffi, which needs no compiler. libc is opened on first use, so importing this
+ * module costs no dlopen for code paths that never call it.
  */
+import { closeSync } from 'node:fs';
 import { constants, platform } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import koffi from 'koffi';
@@ -22,6 +25,10 @@ interface Libc {
   getsockopt: (fd: number, level: number, optname: number, optval: Buffer, optlen: [number]) => number;
   poll: (fds: { fd: number; events: number; revents: number }, nfds: number, timeoutMs: number) => number;
   flock: (fd: number, operation: number) => number;
+  ioctlInt?: (fd: number, request: number, value: [number]) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  connect: (fd: number, address: Buffer, length: number) => number;
+  send: (fd: number, data: Buffer, length: number, flags: number) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -45,7 +52,13 @@ function load(): Libc {
     ),
     poll: lib.func('poll', 'int', [koffi.inout(koffi.pointer(pollfd)), target.nfds, 'int']),
     flock: lib.func('int flock(int fd, int operation)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    connect: lib.func('int connect(int fd, const void *address, uint32_t length)'),
+    send: lib.func('long send(int fd, const void *data, size_t length, int flags)'),
   };
+  // ioctl is variadic; with one pointer argument the Linux calling conventions match this prototype.
+  if (platform() === 'linux')
+    libc.ioctlInt = lib.func('int ioctl(int fd, unsigned long request, _Out_ int *value)');
   return libc;
 }
 
@@ -88,5 +101,66 @@ export function flock(fd: number, operation: number): boolean {
     const errno = koffi.errno();
     if (errno === constants.errno.EWOULDBLOCK) return false;
     if (errno !== constants.errno.EINTR) throw new AgentIdError('ERR_INTERNAL', `flock: ${errnoName(errno)}`);
+  }
+}
+
+/** Linux: SIOCOUTQ (= TIOCOUTQ), and the socket constants of the Unix datagram calls below. */
+const SIOCOUTQ = 0x5411;
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+/** sizeof(struct sockaddr_un): a 2-byte family and 108 bytes of path. */
+const SUN_PATH_BYTES = 108;
+
+/**
+ * Bytes a connected TCP socket has sent (or queued) that the peer has not yet acknowledged; null
+ * where the kernel cannot say (not Linux). What the peer acknowledged reached its kernel.
+ */
+export function unacknowledgedBytes(fd: number): number | null {
+  const { ioctlInt } = load();
+  if (!ioctlInt) return null;
+  const value: [number] = [0];
+  if (ioctlInt(fd, SIOCOUTQ, value) !== 0)
+    throw new AgentIdError('ERR_INTERNAL', `ioctl(SIOCOUTQ): ${errnoName(koffi.errno())}`);
+  return value[0];
+}
+
+/**
+ * A non-blocking Unix datagram socket connected to `path` (Linux). Returns the fd, or the errno
+ * name when the socket cannot be reached (ENOENT: nothing there; ECONNREFUSED: nobody reads it).
+ */
+export function connectUnixDatagram(path: string): { fd: number } | { errno: string } {
+  const { socket, connect } = load();
+  if (platform() !== 'linux') return { errno: 'EAFNOSUPPORT' };
+  const name = Buffer.from(path, 'utf8');
+  if (name.length >= SUN_PATH_BYTES) return { errno: 'ENAMETOOLONG' };
+  const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return { errno: errnoName(koffi.errno()) };
+  const address = Buffer.alloc(2 + SUN_PATH_BYTES);
+  address.writeUInt16LE(AF_UNIX, 0);
+  name.copy(address, 2);
+  if (connect(fd, address, 2 + name.length + 1) !== 0) {
+    const errno = errnoName(koffi.errno());
+    closeSync(fd);
+    return { errno };
+  }
+  return { fd };
+}
+
+/**
+ * Sends one datagram without blocking: 'sent', 'full' (the reader's queue is full: try again
+ * later), or the errno name of a failure.
+ */
+export function sendDatagram(fd: number, data: Buffer): 'sent' | 'full' | string {
+  const { send } = load();
+  for (;;) {
+    if (send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) return 'sent';
+    const errno = koffi.errno();
+    if (errno === constants.errno.EINTR) continue;
+    if (errno === constants.errno.EAGAIN || errno === constants.errno.EWOULDBLOCK) return 'full';
+    return errnoName(errno);
   }
 }

@@ -11,9 +11,10 @@ import type { PolicyDiagnostic } from './types.js';
 /** A policy file larger than this is refused: policies are text a human reviews. */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
+/** What a reload loads: files, or why they cannot be read. `git` sources are src/policy/git's. */
 export type DirContents =
-  | { source: 'default' | 'dir'; files: PolicyFile[] }
-  | { source: 'dir'; diagnostics: PolicyDiagnostic[] };
+  | { source: 'default' | 'dir' | 'git'; files: PolicyFile[] }
+  | { source: 'dir' | 'git'; diagnostics: PolicyDiagnostic[] };
 
 export function readPolicyDir(dir: string, uid: number): DirContents {
   let names: string[];

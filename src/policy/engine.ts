@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentIdError } from '../errors.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
-import { readPolicyDir } from './dir.js';
+import { type DirContents, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
@@ -19,6 +19,18 @@ export interface PolicyEngineDeps {
   /** Substituted into the default policy: the uid whose agents get identity tokens. */
   uid: number;
   now: () => Date;
+  /**
+   * Where the set comes from; by default the files of `dir`. Policy from git (src/policy/git)
+   * gives the repository's files instead, with the dir's added under `[policy] local = "merge"`.
+   */
+  source?: PolicySource;
+}
+
+/** The files a reload loads, read afresh each time. */
+export interface PolicySource {
+  read(): DirContents;
+  /** How messages name where the set comes from: the dir, or the repository and commit. */
+  describe(): string;
 }
 
 export type ReloadResult = { ok: true; status: PolicyStatus } | { ok: false; error: AgentIdError };
@@ -46,15 +58,18 @@ export class PolicyEngine {
   #generation = 0;
   #lastAttempt: string | null = null;
 
+  readonly #source: PolicySource;
+
   /** Loads at once; a failed first load leaves no set (every decision denies) and sets lastError. */
   constructor(deps: PolicyEngineDeps) {
     this.#deps = deps;
+    this.#source = deps.source ?? { read: () => readPolicyDir(deps.dir, deps.uid), describe: () => deps.dir };
     this.reload();
   }
 
-  /** Loads the dir again; a set that fails to load is reported and never replaces the active one. */
+  /** Loads the source again; a set that fails to load is reported and never replaces the active one. */
   reload(): ReloadResult {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    const contents = this.#source.read();
     this.#lastAttempt = fingerprint(contents);
     const loaded = 'diagnostics' in contents ? contents : loadPolicies(contents.files);
     if ('diagnostics' in loaded) return this.#fail(loaded.diagnostics);
@@ -65,7 +80,7 @@ export class PolicyEngine {
       compiled = compilePolicies(loaded.policies, `${this.#prefix}:${slot}:`);
     } catch (err) {
       return this.#fail([
-        { file: this.#deps.dir, line: null, column: null, message: (err as Error).message },
+        { file: this.#source.describe(), line: null, column: null, message: (err as Error).message },
       ]);
     }
     // Ids of the slot's previous set that this compile did not overwrite: free their memory.
@@ -87,7 +102,7 @@ export class PolicyEngine {
 
   /** For the watcher: reloads only when the files differ from the last attempt (editors write twice). */
   reloadIfChanged(): ReloadResult | null {
-    const contents = readPolicyDir(this.#deps.dir, this.#deps.uid);
+    const contents = this.#source.read();
     return fingerprint(contents) === this.#lastAttempt ? null : this.reload();
   }
 
@@ -165,13 +180,13 @@ export class PolicyEngine {
       ? `the set loaded at ${this.#active.loadedAt.toISOString()} (policies: ${this.#active.policies.length}) stays in force`
       : 'no policy set is loaded, so every credential is denied';
     const message =
-      `policies in ${this.#deps.dir} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
+      `policies in ${this.#source.describe()} not loaded (${kept}): ${diagnostics.map(formatDiagnostic).join('; ')}; ` +
       'fix them and check with `agentid policy check`';
     this.#lastError = { at: this.#deps.now().toISOString(), message, diagnostics };
     return { ok: false, error: new AgentIdError('ERR_POLICY_INVALID', message) };
   }
 }
 
-function fingerprint(contents: ReturnType<typeof readPolicyDir>): string {
+function fingerprint(contents: DirContents): string {
   return createHash('sha256').update(JSON.stringify(contents)).digest('hex');
 }

@@ -12,9 +12,10 @@ export {
   POLICY_EXAMPLES,
   type PolicyExample,
 } from './defaults.js';
-export { readPolicyDir } from './dir.js';
-export { PolicyEngine, type PolicyEngineDeps, type ReloadResult } from './engine.js';
+export { type DirContents, MAX_POLICY_FILE_BYTES, readPolicyDir } from './dir.js';
+export { PolicyEngine, type PolicyEngineDeps, type PolicySource, type ReloadResult } from './engine.js';
 export { type Explanation, explainDecision, type FailedPart, type PermitCandidate } from './explain.js';
+export * from './git/index.js';
 export { type LoadedPolicy, type LoadResult, loadPolicies, type PolicyFile } from './load.js';
 export { buildCedarRequest, type CedarRequest } from './request.js';
 export { POLICY_SCHEMA } from './schema.js';

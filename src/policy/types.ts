@@ -73,8 +73,11 @@ export interface PolicyDiagnostic {
 }
 
 export interface PolicyStatus {
-  /** 'default': the policy dir does not exist, the built-in default policy applies. */
-  source: 'default' | 'dir';
+  /**
+   * 'default': the policy dir does not exist, the built-in default policy applies; 'git': the set
+   * comes from `[policy] git` (see StatusResponse.policyGit).
+   */
+  source: 'default' | 'dir' | 'git';
   dir: string;
   files: string[];
   policyCount: number;

@@ -31,6 +31,7 @@ import type {
   LoginProgressResponse,
   LoginStartResponse,
   LogoutResponse,
+  PolicyPullResponse,
   PublicKeysResponse,
   SecretListResponse,
   SecretNameResponse,
@@ -70,6 +71,8 @@ export const endpoints = {
   loginProgress: answers<LoginProgressResponse>().get('/v1/login/:id'),
   loginCancel: answers<LoginCancelResponse>().delete('/v1/login/:id'),
   logout: answers<LogoutResponse>().post('/v1/logout'),
+
+  policyPull: answers<PolicyPullResponse>().post('/v1/policy/pull'),
 
   auditPrune: answers<AuditPruneResponse>().post('/v1/audit/prune'),
   auditCheckpoint: answers<AuditCheckpointResponse>().post('/v1/audit/checkpoint'),

@@ -109,11 +109,18 @@ export interface StatusResponse {
   login?: LoginStatusView;
   /** The active policy set, and the last reload that failed (it did not replace the set). */
   policy: PolicyStatusView;
+  /** Audit shipping (`[audit.ship]`): cursor, lag and last error of each sink; empty when off. */
+  auditShip: ShipStatusView[];
+  /** Policy from git (`[policy] git`): the commit in force and the last refusal; null when off. */
+  policyGit: GitPolicyStatusView | null;
 }
 
 export interface PolicyStatusView {
-  /** 'default': the policy dir does not exist, the built-in default policy applies. */
-  source: 'default' | 'dir';
+  /**
+   * 'default': the policy dir does not exist, the built-in default policy applies; 'git': the set
+   * comes from `[policy] git` (policyGit says which commit).
+   */
+  source: 'default' | 'dir' | 'git';
   dir: string;
   files: string[];
   policyCount: number;
@@ -166,6 +173,60 @@ export interface AuditCheckpointResponse {
   kid: string;
   /** Compact JWS over {seq, hash, time, iss}. */
   jws: string;
+}
+
+/** One audit shipping sink (`[audit.ship]`), as `status` and `doctor` show it. */
+export interface ShipStatusView {
+  sink: 'syslog' | 'file';
+  target: string;
+  state: 'starting' | 'shipping' | 'idle' | 'retrying' | 'stopped';
+  /** The last seq known delivered. */
+  cursor: number;
+  /** The newest seq in the log when last looked. */
+  headSeq: number;
+  /** Rows committed but not yet known delivered. */
+  lagRows: number;
+  /** Time of the oldest row not yet delivered (ISO); null when caught up. */
+  oldestPending: string | null;
+  /** Rows delivered since the daemon started. */
+  shipped: number;
+  lastDeliveryAt: string | null;
+  lastError: { code: string; message: string; at: string } | null;
+  /** The last rows found missing before they were shipped (persisted across restarts). */
+  gap: { from: number; to: number; reason: 'pruned' | 'deleted'; at: string; sinceStart: boolean } | null;
+  /** When the next attempt is due while retrying. */
+  retryAt: string | null;
+}
+
+/** Policy from git (`[policy] git`): the commit in force and the last refusal. */
+export interface GitPolicyStatusView {
+  /** Without credentials. */
+  url: string;
+  ref: string;
+  path: string;
+  local: 'ignore' | 'merge';
+  allowedSigners: string | null;
+  /** The commit whose policies are in force; null: none yet, so every credential is denied. */
+  commit: string | null;
+  signer: string | null;
+  appliedAt: string | null;
+  files: string[];
+  lastFetchAt: string | null;
+  /** The last pull that failed or was refused (the commit in force stayed). */
+  lastError: { code: string; message: string; at: string; commit: string | null } | null;
+}
+
+/** POST /v1/policy/pull (`agentid policy pull`). `error` is set when the commit was not applied. */
+export interface PolicyPullResponse {
+  outcome: 'applied' | 'unchanged' | 'refused';
+  /** The commit fetched (null when the fetch itself failed). */
+  commit: string | null;
+  /** The commit in force before, when one was applied. */
+  previous: string | null;
+  error: { code: ErrorCode; message: string } | null;
+  git: GitPolicyStatusView;
+  /** seq of the audit row of this pull. */
+  auditSeq: number;
 }
 
 /** POST /v1/audit/prune. `anchor` is where the chain now starts; null when nothing was pruned. */

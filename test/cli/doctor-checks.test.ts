@@ -1,6 +1,7 @@
 /** Table tests of `agentid doctor`'s verdicts and fixes: every check, passing and failing. */
 import { describe, expect, it } from 'vitest';
 import {
+  checkAuditShip,
   checkAws,
   checkClockSkew,
   checkGit,
@@ -10,7 +11,7 @@ import {
   checkPolicy,
   checkSocketDir,
 } from '../../cli/doctor/checks.js';
-import type { StatusResponse } from '../../src/protocol/index.js';
+import type { ShipStatusView, StatusResponse } from '../../src/protocol/index.js';
 
 const SCRIPT = '/opt/agentid/dist/cli/main.js';
 
@@ -34,6 +35,8 @@ function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
       loadedAt: '2026-01-01T00:00:00.000Z',
       lastError: null,
     },
+    auditShip: [],
+    policyGit: null,
     ...overrides,
   };
 }
@@ -157,5 +160,62 @@ describe('doctor checks', () => {
     });
     expect(checkAws(['dev'], '~/.aws/config', null).detail).toContain('does not exist');
     expect(checkAws([], '~/.aws/config', null).status).toBe('skip');
+  });
+
+  it('audit shipping: cursor, lag and last error in the detail; fails while retrying or after a gap', () => {
+    const sink: ShipStatusView = {
+      sink: 'syslog',
+      target: 'tcp://127.0.0.1:5514',
+      state: 'idle',
+      cursor: 120,
+      headSeq: 120,
+      lagRows: 0,
+      oldestPending: null,
+      shipped: 120,
+      lastDeliveryAt: '2026-01-01T00:00:01.000Z',
+      lastError: null,
+      gap: null,
+      retryAt: null,
+    };
+    expect(checkAuditShip(null).status).toBe('skip');
+    expect(checkAuditShip(status()).detail).toBe('no [audit.ship] configured');
+    expect(checkAuditShip(status({ auditShip: [sink] }))).toMatchObject({
+      status: 'pass',
+      detail: 'syslog tcp://127.0.0.1:5514: idle, cursor 120, lag 0 rows',
+    });
+    const down: ShipStatusView = {
+      ...sink,
+      state: 'retrying',
+      lagRows: 7,
+      oldestPending: '2026-01-01T00:00:02.000Z',
+      lastError: {
+        code: 'ERR_AUDIT_SHIP_UNAVAILABLE',
+        message: 'connect ECONNREFUSED',
+        at: '2026-01-01T00:00:03.000Z',
+      },
+      retryAt: '2026-01-01T00:00:04.000Z',
+    };
+    const file: ShipStatusView = { ...sink, sink: 'file', target: '/var/log/a.jsonl' };
+    expect(checkAuditShip(status({ auditShip: [down, file] }))).toEqual({
+      id: 'audit-ship',
+      title: 'audit shipping',
+      status: 'fail',
+      detail:
+        'syslog tcp://127.0.0.1:5514: retrying, cursor 120, lag 7 rows since 2026-01-01T00:00:02.000Z; ' +
+        'last error 2026-01-01T00:00:03.000Z: connect ECONNREFUSED (ERR_AUDIT_SHIP_UNAVAILABLE); ' +
+        'next try 2026-01-01T00:00:04.000Z | file /var/log/a.jsonl: idle, cursor 120, lag 0 rows',
+      fix: 'make tcp://127.0.0.1:5514 reachable (is the collector running? is the URL in [audit.ship] right?)',
+    });
+    const gap = { from: 4, to: 8, reason: 'pruned' as const, at: '2026-01-01T00:00:05.000Z' };
+    const gapped = checkAuditShip(status({ auditShip: [{ ...sink, gap: { ...gap, sinceStart: true } }] }));
+    expect(gapped.status).toBe('fail');
+    expect(gapped.detail).toContain(
+      'rows 4..8 were pruned by retention before they were shipped (ERR_AUDIT_SHIP_GAP)',
+    );
+    expect(gapped.fix).toContain('raise [audit] retain_days');
+    // A gap from before this daemon started is shown, but no longer fails the check.
+    const old = checkAuditShip(status({ auditShip: [{ ...sink, gap: { ...gap, sinceStart: false } }] }));
+    expect(old.status).toBe('pass');
+    expect(old.detail).toContain('gap 2026-01-01T00:00:05.000Z');
   });
 });

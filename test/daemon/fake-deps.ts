@@ -125,6 +125,8 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
     attestor: { attest: (peer) => attestPid(peer.pid), attestPid },
     sessions: new SessionRegistry(),
     policy: new PolicyEngine({ dir: paths.policyDir, uid: UID, now }),
+    policyGit: null,
+    auditShip: { status: () => [] },
     humans: {
       peek: () => HUMAN,
       require: async () => {

@@ -29,11 +29,11 @@ export const auditExport: CommandSpec = {
       throw new AgentIdError('ERR_USAGE', `--format must be one of ${formats.join(', ')}`);
     }
     const since = typeof opts.since === 'string' ? parseSince(opts.since, deps.now()) : undefined;
-    const { AuditReader, toOcsf } = await import('../../../src/audit/index.js');
+    const { AuditReader, ocsfJson } = await import('../../../src/audit/index.js');
     const reader = AuditReader.open(deps.paths.auditDb);
     try {
       for (const row of reader.iterate({ order: 'asc', ...(since ? { since } : {}) })) {
-        deps.out(`${JSON.stringify(format === 'ocsf' ? toOcsf(row) : row)}\n`);
+        deps.out(`${format === 'ocsf' ? ocsfJson(row) : JSON.stringify(row)}\n`);
       }
     } finally {
       reader.close();
