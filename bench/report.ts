@@ -7,9 +7,14 @@ import type { AttestBenchResult } from './attest.js';
 import { renderAttestation } from './attest-report.js';
 import { fmtInt, fmtMiB, fmtMs, fmtRatio, mark } from './format.js';
 import type { LoadResult } from './load.js';
+import type { Target } from './targets.js';
 
-export const TARGET_P50_MS = 1;
-export const TARGET_RPS_16 = 2_000;
+/** Issue #16's daemon targets (the hot path that meets them comes after the pipeline of #15). */
+export const TARGET_P50_MS = 0.5;
+export const TARGET_RPS_16 = 6_000;
+export const TARGET_RSS_IDLE_MIB = 90;
+/** "Flat after 100,000 requests": at most this growth from the reading after the warm-up. */
+export const TARGET_RSS_GROWTH = 1.1;
 
 export interface Environment {
   date: Date;
@@ -38,7 +43,6 @@ export interface RssReading {
 }
 
 export interface ReportInput {
-  env: Environment;
   requestsPerRun: number;
   scenarios: readonly Scenario[];
   /**
@@ -70,17 +74,28 @@ export function auditOk(audit: ReportInput['audit']): boolean {
   return audit.failures === 0 && audit.rowsAdded === audit.answered;
 }
 
-export function renderReport(input: ReportInput): string {
-  const { env, scenarios } = input;
-  const runs = scenarios[0]?.daemon.length ?? 0;
-  const lines = [
-    '# agentid benchmark: foundation',
+/** The title of BENCH.md and the machine it was measured on. */
+export function renderHeader(env: Environment, sections: readonly string[]): string[] {
+  return [
+    '# agentid benchmark',
     '',
     `${env.date.toISOString()} · node ${env.node} · nproc ${env.nproc} · Linux ${env.kernel} · ${env.cpu}`,
     '',
+    `Sections: ${sections.join(', ')} (\`node dist/bench/main.js <section>...\` runs some alone; ` +
+      'only a run of all of them writes BENCH.md).',
+  ];
+}
+
+export function renderReport(input: ReportInput): string {
+  const { scenarios } = input;
+  const runs = scenarios[0]?.daemon.length ?? 0;
+  const lines = [
+    '## Daemon: throughput, latency, memory',
+    '',
     `How to read: each row is the median (by req/s) of ${runs} runs of ${fmtInt(input.requestsPerRun)} ` +
       'keep-alive GETs over a Unix socket after a warm-up, client and server sharing this machine; ' +
-      '"× bare" divides by a bare node:http server measured in the same run by the same client, so it ' +
+      '"× bare" divides by a bare node:http server (its own minimal process, bench/baseline-server.ts) ' +
+      'measured in the same run by the same client, so it ' +
       'shows what agentid adds (peer credentials, exe attestation, routing, one committed audit row ' +
       'per request). With 16 and 64 clients p50 is mostly queueing (about clients / throughput).',
     '',
@@ -142,6 +157,43 @@ export function renderReport(input: ReportInput): string {
   const oneClient = scenarios.find((s) => s.concurrency === 1);
   lines.push('', ...renderAttestation(input.attest, oneClient ? medianRun(oneClient.daemon).p50Ms : null));
   return `${lines.join('\n')}\n`;
+}
+
+export function serverTargets(input: ReportInput): Target[] {
+  const at = (clients: number) => {
+    const scenario = input.scenarios.find((s) => s.concurrency === clients);
+    return scenario ? medianRun(scenario.daemon) : undefined;
+  };
+  const one = at(1);
+  const sixteen = at(16);
+  const { idle, afterWarmup, afterMany } = input.rss;
+  const growth = afterMany.daemon.kib / afterWarmup.daemon.kib;
+  return [
+    {
+      what: 'daemon `GET /v1/whoami` at 16 clients, an audit row each',
+      goal: `≥ ${fmtInt(TARGET_RPS_16)} req/s`,
+      figure: sixteen ? `${fmtInt(sixteen.requestsPerSec)} req/s` : 'not measured',
+      met: (sixteen?.requestsPerSec ?? 0) >= TARGET_RPS_16,
+    },
+    {
+      what: 'daemon p50 at 1 client',
+      goal: `< ${TARGET_P50_MS} ms`,
+      figure: one ? `${fmtMs(one.p50Ms)} ms` : 'not measured',
+      met: (one?.p50Ms ?? Number.POSITIVE_INFINITY) < TARGET_P50_MS,
+    },
+    {
+      what: 'daemon RSS idle',
+      goal: `≤ ${TARGET_RSS_IDLE_MIB} MiB`,
+      figure: `${fmtMiB(idle.daemon.kib)} MiB (bare node:http ${fmtMiB(idle.bare.kib)} MiB)`,
+      met: idle.daemon.kib / 1024 <= TARGET_RSS_IDLE_MIB,
+    },
+    {
+      what: `daemon RSS flat after ${fmtInt(input.rss.goal)} requests`,
+      goal: `≤ ${fmtRatio(TARGET_RSS_GROWTH)} of after the warm-up`,
+      figure: `${fmtMiB(afterMany.daemon.kib)} MiB after ${fmtInt(afterMany.daemon.requests)}, ${fmtRatio(growth)}`,
+      met: growth <= TARGET_RSS_GROWTH && afterMany.daemon.requests >= input.rss.goal,
+    },
+  ];
 }
 
 /** How long the whole bench took and what keeps it bounded on a slow or busy machine. */

@@ -25,6 +25,8 @@ export interface ShipBenchOptions {
   workDir: string;
   repoRoot: string;
   nodePath: string;
+  /** Ours, the uid the daemons run as: the client verifies it before sending. */
+  uid: number;
   env: NodeJS.ProcessEnv;
   rounds: number;
   requests: number;
@@ -79,7 +81,8 @@ export async function benchShip(o: ShipBenchOptions): Promise<ShipBenchResult> {
       await waitForAnswer(child, socket, '/v1/status', o.startTimeoutMs, o.now);
       return { child, socket };
     };
-    const status = (socket: string) => callEndpoint(socket, endpoints.status, [], { timeoutMs: 5_000 });
+    const status = (socket: string) =>
+      callEndpoint({ socket, uid: o.uid }, endpoints.status, [], { timeoutMs: 5_000 });
 
     // 1. Issuance with and without shipping.
     const shipping = `[audit.ship]\nsyslog = "tcp://127.0.0.1:${rsyslog.tcpPort}"\nfile = "${join(o.workDir, 'ship-on.jsonl')}"\n`;

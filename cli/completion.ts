@@ -5,7 +5,8 @@
  * extend a known command path descend into it, options (and the value after an option that takes
  * one) are stepped over, and the candidates are the subcommands and options at that point.
  */
-import type { CommandSpec, OptionSpec } from './command.js';
+import type { OptionSpec } from './command.js';
+import type { CommandMeta } from './command-table.js';
 
 interface Flag {
   names: string[];
@@ -35,7 +36,7 @@ function flagOf(option: OptionSpec): Flag {
 
 /** Every command path (groups included) with its subcommands and options, in `--help` order. */
 export function completionTree(
-  commands: readonly CommandSpec[],
+  commands: readonly CommandMeta[],
   groups: Readonly<Record<string, string>>,
 ): CompletionNode[] {
   const nodes = new Map<string, CompletionNode>();

@@ -38,11 +38,11 @@ const START_TIMEOUT_MS = 10_000;
 const POLL_MS = 25;
 
 export function createDaemonClient(deps: LauncherDeps): DaemonClient {
-  const socket = deps.paths.socket;
+  const daemon = { socket: deps.paths.socket, uid: deps.uid };
 
   async function probe(): Promise<StatusResponse | null> {
     try {
-      return await callEndpoint(socket, endpoints.status, [], { timeoutMs: 2_000 });
+      return await callEndpoint(daemon, endpoints.status, [], { timeoutMs: 2_000 });
     } catch (err) {
       if (err instanceof AgentIdError && err.code === 'ERR_DAEMON_UNAVAILABLE') return null;
       throw err;
@@ -87,13 +87,13 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     start,
     async call(endpoint, ...args) {
       try {
-        return await callEndpoint(socket, endpoint, args);
+        return await callEndpoint(daemon, endpoint, args);
       } catch (err) {
         if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
         if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
       }
       await start();
-      return callEndpoint(socket, endpoint, args);
+      return callEndpoint(daemon, endpoint, args);
     },
   };
 }

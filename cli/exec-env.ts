@@ -1,13 +1,15 @@
 /**
  * The environment `agentid exec` gives its child: the session id, then each credential asked
- * for on the command line (`--token`, `--env`, `--aws`, `--git`). All are requested after the
- * session exists, so policy sees the session's agent; values reach only the child's environment,
- * never argv or disk.
+ * for on the command line (`--token`, `--env`, `--aws`, `--git`), and the session's secretless
+ * gateway (`--http`, `--http-proxy`), whose credentials never reach the child at all. All are
+ * requested after the session exists, so policy sees the session's agent; values reach only the
+ * child's environment, never argv or disk (the gateway's CA bundle on disk is public).
  */
-
-import { endpoints, type SessionView } from '../src/protocol/index.js';
+import { endpoints, type GatewayRequest, type SessionView } from '../src/protocol/index.js';
 import { awsContainerEnv } from './aws-env.js';
+import { type CaBundle, writeCaBundle } from './ca-bundle.js';
 import type { CliDeps } from './command.js';
+import { gatewayEnv } from './gateway-env.js';
 import { gitHelperEnv } from './git-credential/exec-env.js';
 import { type EnvSpec, staticSecretsEnv } from './static-env.js';
 
@@ -16,13 +18,21 @@ export interface ExecCredentials {
   env: EnvSpec[];
   aws: string | null;
   git: string | null;
+  /** Gateway routes, and whether the child gets proxy mode; null: no gateway. */
+  http: GatewayRequest | null;
+}
+
+export interface SessionEnv {
+  env: Record<string, string | undefined>;
+  /** Removes what the session left on disk (the CA bundle); safe to call twice. */
+  cleanup(): void;
 }
 
 export async function sessionEnv(
   deps: CliDeps,
   session: SessionView,
   wanted: ExecCredentials,
-): Promise<Record<string, string | undefined>> {
+): Promise<SessionEnv> {
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
     env[variable] = (await deps.daemon.call(endpoints.token, { audience })).token;
@@ -41,5 +51,12 @@ export async function sessionEnv(
     const { hosts } = await deps.daemon.call(endpoints.gitHosts, { credential: wanted.git });
     Object.assign(env, gitHelperEnv(env, { hosts, credential: wanted.git, ...deps.agentid }));
   }
-  return env;
+  let bundle: CaBundle | null = null;
+  if (wanted.http !== null) {
+    const gateway = await deps.daemon.call(endpoints.sessionGateway, { id: session.id }, wanted.http);
+    const caCertificate = gateway.proxy?.caCertificate;
+    if (caCertificate) bundle = writeCaBundle(env, caCertificate);
+    Object.assign(env, gatewayEnv(env, gateway, bundle?.path ?? null));
+  }
+  return { env, cleanup: () => bundle?.remove() };
 }

@@ -1,24 +1,46 @@
 #!/usr/bin/env node
 /**
- * The agentid CLI: builds commander from the command specs, wires the real world into `deps`, and
- * is the only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
+ * The agentid CLI: reads the command table (cli/command-table.ts: metadata only; a command's
+ * module is imported when it runs), parses a well-formed invocation itself (cli/argv.ts) and leaves
+ * the rest to commander (cli/commander-program.ts), wires the real world into `deps`, and is the
+ * only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
-import type { CliDeps, CommandSpec } from './command.js';
+import type { CliDeps, CommandInput } from './command.js';
+import type { CommandEntry, CommandTable } from './command-table.js';
+import type { DaemonClient } from './daemon-client.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Start-up is a feature: what only some commands use loads on first use, not here.
+const require = createRequire(import.meta.url);
+const childProcess = () => require('node:child_process') as typeof import('node:child_process');
 
-// Modules beyond the fast paths' needs load here, not at the top: see main().
-async function buildDeps(): Promise<CliDeps> {
-  const { createDaemonClient } = await import('./daemon-client.js');
-  const { spawn } = await import('node:child_process');
+function buildDeps(): CliDeps {
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
   const self = fileURLToPath(import.meta.url);
+  let client: Promise<DaemonClient> | undefined;
+  const daemon = () => {
+    client ??= import('./daemon-client.js').then(({ createDaemonClient }) =>
+      createDaemonClient({
+        env: process.env,
+        uid,
+        paths,
+        sleep,
+        spawnDaemon: (logFd) =>
+          childProcess().spawn(process.execPath, [self, 'daemon', 'run'], {
+            detached: true,
+            stdio: ['ignore', logFd, logFd],
+            env: process.env,
+          }),
+      }),
+    );
+    return client;
+  };
   return {
     env: process.env,
     uid,
@@ -29,7 +51,7 @@ async function buildDeps(): Promise<CliDeps> {
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: { stdin: process.stdin, stdout: process.stdout },
     agentid: { node: process.execPath, script: self },
-    spawnInherited: (command, args, env) => spawn(command, args, { stdio: 'inherit', env }),
+    spawnInherited: (command, args, env) => childProcess().spawn(command, args, { stdio: 'inherit', env }),
     signals: {
       on: (signal, handler) => process.on(signal, handler),
       off: (signal, handler) => process.off(signal, handler),
@@ -39,67 +61,36 @@ async function buildDeps(): Promise<CliDeps> {
     now: () => new Date(),
     sleep,
     cwd: process.cwd(),
-    daemon: createDaemonClient({
-      env: process.env,
-      uid,
-      paths,
-      sleep,
-      spawnDaemon: (logFd) =>
-        spawn(process.execPath, [self, 'daemon', 'run'], {
-          detached: true,
-          stdio: ['ignore', logFd, logFd],
-          env: process.env,
-        }),
-    }),
+    daemon: {
+      call: async (endpoint, ...args) => (await daemon()).call(endpoint, ...args),
+      probe: async () => (await daemon()).probe(),
+      start: async () => (await daemon()).start(),
+    },
   };
 }
 
-// commander and the command modules load only here: `aws credential-process` never needs them.
-async function buildProgram(deps: CliDeps, setExit: (code: number) => void): Promise<Command> {
-  const { Command } = await import('commander');
-  const { commands, groups } = await import('./commands/index.js');
-  const { completion } = await import('./commands/completion.js');
-  const { version } = await import('../src/version.js');
-  const program = new Command('agentid')
-    .description('Short-lived, policy-checked, audited credentials for AI agents on this machine.')
-    .version(version)
-    .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions()
-    .exitOverride();
-  for (const spec of [...commands, completion]) addCommand(program, spec, groups, deps, setExit);
-  return program;
+async function runCommand(entry: CommandEntry, input: CommandInput, deps: CliDeps): Promise<number> {
+  const { loadCommand } = await import('./command-table.js');
+  return (await (await loadCommand(entry)).run(input, deps)) ?? ExitCode.ok;
 }
 
-function addCommand(
-  program: Command,
-  spec: CommandSpec,
-  groups: Readonly<Record<string, string>>,
-  deps: CliDeps,
-  setExit: (code: number) => void,
-) {
-  let parent = program;
-  for (const noun of spec.path.slice(0, -1)) {
-    parent =
-      parent.commands.find((c) => c.name() === noun) ??
-      parent
-        .command(noun)
-        .description(groups[noun] ?? '')
-        .exitOverride();
-  }
-  const name = spec.path.at(-1) ?? '';
-  const cmd = parent
-    .command(name, { isDefault: spec.isDefault === true })
-    .description(spec.summary)
-    .exitOverride();
-  for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
-  if (spec.passThrough) cmd.passThroughOptions();
-  for (const o of spec.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
-  cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
-  cmd.action(async (...params: unknown[]) => {
-    // commander passes the declared arguments, then the options object, then the command.
-    const positional = params.slice(0, (spec.arguments ?? []).length).flat() as string[];
-    setExit((await spec.run({ opts: cmd.opts(), args: positional }, deps)) ?? 0);
+/** The less common path: help of a command, usage errors, every form cli/argv.ts leaves to commander. */
+async function runWithCommander(table: CommandTable, argv: string[], deps: CliDeps): Promise<number> {
+  const { buildProgram, commanderExit } = await import('./commander-program.js');
+  const { version } = await import('../src/version.js');
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(table, version, async (entry, input) => {
+    exitCode = await runCommand(entry, input, deps);
   });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    // Help and --version are "errors" to commander; usage errors were already printed.
+    const exit = commanderExit(err);
+    if (exit === null) throw err;
+    return exit === 0 ? ExitCode.ok : ExitCode.usage;
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -113,31 +104,38 @@ async function main(argv: string[]): Promise<number> {
     !rest.length
   ) {
     const { awsCredentialProcess } = await import('./helpers/aws-credential-process.js');
+    const uid = process.getuid?.() ?? 0;
     return awsCredentialProcess(credential, {
-      socket: resolvePaths(process.env, process.getuid?.() ?? 0).socket,
+      daemonAddress: { socket: resolvePaths(process.env, uid).socket, uid },
       out: (text) => process.stdout.write(text),
       err: (text) => process.stderr.write(text),
-      daemon: async () => (await buildDeps()).daemon,
+      daemon: async () => buildDeps().daemon,
     });
   }
-  const deps = await buildDeps();
   // git runs its credential helper for every request too: the same fast path.
   if (noun === 'git-credential') {
     return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));
   }
-  const { CommanderError } = await import('commander');
-  let exitCode: number = ExitCode.ok;
-  const program = await buildProgram(deps, (code) => {
-    exitCode = code;
-  });
+  if ((noun === '--version' || noun === '-V') && verb === undefined) {
+    process.stdout.write(`${(await import('../src/version.js')).version}\n`);
+    return ExitCode.ok;
+  }
+  const { readCommandTable } = await import('./command-table.js');
+  const table = readCommandTable();
+  const deps = buildDeps();
+  if ((noun === '--help' || noun === '-h') && verb === undefined) {
+    const { DEFAULT_HELP_WIDTH, renderTopLevelHelp } = await import('./help.js');
+    // commander's rule: the terminal's width, 80 columns when not on one.
+    deps.out(
+      renderTopLevelHelp(table, (process.stdout.isTTY && process.stdout.columns) || DEFAULT_HELP_WIDTH),
+    );
+    return ExitCode.ok;
+  }
   try {
-    await program.parseAsync(argv);
-    return exitCode;
+    const invocation = (await import('./argv.js')).parseInvocation(table, argv.slice(2));
+    if (invocation) return await runCommand(invocation.entry, invocation.input, deps);
+    return await runWithCommander(table, argv, deps);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and --version are "errors" to commander; usage errors were already printed.
-      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
     const error = toAgentIdError(err);
     deps.err(`agentid: ${error.message} (${error.code})\n`);
     return error instanceof AgentIdError ? error.exitCode : ExitCode.internal;

@@ -5,7 +5,7 @@
  * a deny is thrown as ERR_POLICY_DENIED carrying its audit facts (decision, determining
  * policies, reason) and the step the user needs; an allow is returned for the route's own row.
  */
-import type { PolicyAction, PolicyDecision, PolicyInput } from '../src/policy/index.js';
+import type { PolicyDecision, PolicyInput } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller } from './identify.js';
 import { DecidedError } from './outcome.js';
@@ -23,7 +23,7 @@ export function authorize(
 export function requireAllowed(
   deps: DaemonDeps,
   caller: Caller,
-  credential: { name: string; type: PolicyAction },
+  credential: PolicyInput['credential'],
   request: PolicyInput['request'],
 ): PolicyDecision {
   const decision = authorize(deps, caller, credential, request);

@@ -5,10 +5,10 @@
  * (invariant 4). A deny is thrown by requireAllowed() with its facts; a provider failure is
  * recorded by the pipeline as an error row.
  */
-import type { CredentialConfig } from '../src/config/index.js';
+import type { CredentialConfig, JwtCredentialConfig } from '../src/config/index.js';
 import { AgentIdError } from '../src/errors.js';
 import type { PolicyAction } from '../src/policy/index.js';
-import type { Issued, Provider } from '../src/providers/index.js';
+import { type Issued, jwtProvider, type Provider } from '../src/providers/index.js';
 import { requireAllowed } from './authorize.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller } from './identify.js';
@@ -86,4 +86,15 @@ export function findCredential<K extends CredentialConfig['type']>(
     );
   }
   return credential as Extract<CredentialConfig, { type: K }>;
+}
+
+/** A `jwt` credential's provider: tokens signed with the daemon's keys, for its issuer. */
+export function jwtProviderFor(deps: DaemonDeps, credential: JwtCredentialConfig): Provider<string> {
+  return jwtProvider({
+    keys: deps.signingKeys,
+    issuer: deps.config.jwt.issuer,
+    ttlSeconds: credential.ttlSeconds,
+    now: deps.now,
+    randomUUID: deps.randomUUID,
+  });
 }

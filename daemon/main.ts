@@ -21,6 +21,7 @@ import { version } from '../src/version.js';
 import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
 import type { DaemonDeps } from './deps.js';
+import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
 import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
@@ -43,7 +44,7 @@ export async function runDaemon(): Promise<void> {
   const paths = resolvePaths(process.env, uid);
   const config = loadConfig(paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
-  ensurePrivateDir(paths.runDir, uid);
+  ensurePrivateDir(paths.runDir, uid, { noSymlink: true });
 
   const lock = acquireDaemonLock(paths.lockFile, process.pid);
   const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });
@@ -133,7 +134,9 @@ export async function runDaemon(): Promise<void> {
 
   const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
-  const api = createApiServer(deps, daemonRoutes(deps, awsContainers));
+  const gateways = new SessionGateways(deps, randomBytes);
+  deps.sessions.onRemove((session) => gateways.close(session.id));
+  const api = createApiServer(deps, daemonRoutes(deps, { awsContainers, gateways }));
 
   // The commit in force before a restart is in force again before the first request is answered.
   const restored = await policyGit?.restore();
@@ -206,6 +209,7 @@ export async function runDaemon(): Promise<void> {
   stopPolicyWatch();
   stopGitPolicy();
   awsContainers.closeAll();
+  await gateways.closeAll();
   stopRetention();
   await auditShipping.stop();
   audit.close();

@@ -1,6 +1,6 @@
 /**
  * One request, from whichever front door it came in by (the Unix socket, server.ts; a session's
- * AWS container endpoint, aws-container.ts): identify the peer, run the handler, write exactly
+ * AWS container endpoint, aws-container.ts; a session's HTTP gateway, gateway/): identify the peer, run the handler, write exactly
  * one audit row, then answer. A front door only produces a peer and a request and says how to
  * deliver an answer; nothing here knows HTTP. See docs/architecture.md for the picture.
  *

@@ -1,6 +1,6 @@
 /**
- * The one place the daemon writes audit rows: `record` for a request (called by the pipeline
- * only) and `recordDaemonEvent` for what the daemon does on its own (a policy reload that
+ * The one place the daemon writes audit rows: `record` for a request (called by the pipeline,
+ * and by the HTTP gateway for the `http.result` row that ends a forwarded exchange) and `recordDaemonEvent` for what the daemon does on its own (a policy reload that
  * failed). The fields every row shares come from whoever asked, the decision from the facts. The
  * attestation is stored as a summary that identifies the process (exe, sha256, ancestry, session)
  * but leaves out command lines, which can carry secrets (`mysql -pPASSWORD`): invariant 3.

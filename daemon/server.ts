@@ -130,7 +130,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
         path,
         handler: match instanceof AgentIdError ? match : match.route,
         params: match instanceof AgentIdError ? {} : match.params,
-        body: () => readJsonBody(req, limits.maxBodyBytes),
+        body: () => readBody(req, limits.maxBodyBytes),
       },
       {
         send(answer) {
@@ -140,7 +140,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
         fail(error) {
           // A body we refused to read is still in the socket: close rather than parse it as a request.
           if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
-          send(res, error.status, { error: error.toJSON() });
+          send(res, error.status, wantsText(req) ? textError(error) : { error: error.toJSON() });
         },
       },
     );
@@ -200,7 +200,19 @@ function peerOf(socket: Socket): PeerCredentials | AgentIdError {
   }
 }
 
-function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/**
+ * The thin sh helpers have no JSON encoder or decoder: they send `Content-Type: text/plain` (the
+ * route gets the body as a string) and `Accept: text/plain` (errors come as one line they can
+ * split with parameter expansion: `<exit status> <CODE> <message>`). src/protocol/types.ts
+ * lists the routes that take text.
+ */
+const TEXT = 'text/plain';
+const isText = (header: string | undefined) => header?.split(';', 1)[0]?.trim() === TEXT;
+const wantsText = (req: IncomingMessage) => isText(req.headers.accept);
+const textError = (error: AgentIdError) => `${error.exitCode} ${error.code} ${error.message}\n`;
+
+/** The body as JSON, or as a string when it is text/plain; undefined when empty. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
@@ -220,6 +232,7 @@ function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> 
     });
     req.on('error', reject);
     req.on('end', () => {
+      if (isText(req.headers['content-type'])) return resolve(Buffer.concat(chunks).toString('utf8'));
       if (size === 0) return resolve(undefined);
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -239,11 +252,13 @@ function tooLarge(maxBytes: number): AgentIdError {
   return new AgentIdError('ERR_REQUEST_TOO_LARGE', `the request body exceeds the limit of ${maxBytes} bytes`);
 }
 
+/** A route's string body goes out as text/plain as it is; anything else as JSON. */
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  const payload = JSON.stringify(body);
+  const text = typeof body === 'string';
+  const payload = text ? body : JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json',
+    'content-type': text ? `${TEXT}; charset=utf-8` : 'application/json',
     'content-length': Buffer.byteLength(payload),
     ...(res.shouldKeepAlive ? {} : { connection: 'close' }),
   });

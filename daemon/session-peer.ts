@@ -1,6 +1,6 @@
 /**
  * The peer of a per-session loopback endpoint (the AWS container endpoint; the HTTP gateway of
- * exec sessions will be another): the process on the other end of the TCP connection, found
+ * exec sessions, per connection: gateway/connection-peer.ts): the process on the other end of the TCP connection, found
  * through /proc (src/peer/tcp.ts) and attested by pid, since TCP has no peer credentials. It is
  * pinned by still holding the socket after the /proc reads (so the pid was not reused in between),
  * and admitted only while its session lives and only if every process holding the connection (a

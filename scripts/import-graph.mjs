@@ -14,16 +14,11 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const roots = ['cli', 'daemon', 'src', 'bench'];
 /**
  * Exceptions, one line each so they stay visible and few:
- * - `aws credential-process` runs on every AWS SDK refresh; it loads the endpoint table and the
- *   one-shot node:net client from their files, since the protocol's index also loads node:http.
  * - bench/ measures a layer's internals against the alternatives (a plain INSERT beside the audit
  *   writer, STS called directly beside the daemon), so it may reach into them.
  * - `agentid daemon run` is the daemon's launcher: it imports the composition root and nothing else.
  */
 const exceptions = new Set([
-  'cli/helpers/aws-credential-process.ts -> src/protocol/endpoint.ts',
-  'cli/helpers/aws-credential-process.ts -> src/protocol/endpoints.ts',
-  'cli/helpers/aws-credential-process.ts -> src/protocol/oneshot.ts',
   'bench/audit-fixture.ts -> src/audit/canonical-json.ts',
   'bench/audit-fixture.ts -> src/audit/row-json.ts',
   'bench/audit-fixture.ts -> src/audit/row.ts',

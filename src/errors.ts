@@ -26,7 +26,8 @@ const codes = {
   ERR_INTERNAL: { status: 500, exit: ExitCode.internal },
   ERR_USAGE: { status: 400, exit: ExitCode.usage },
   ERR_CONFIG_INVALID: { status: 500, exit: ExitCode.usage },
-  ERR_PATHS_UNSAFE_DIR: { status: 500, exit: ExitCode.internal },
+  // Exit 5: an unsafe socket (or state) directory means there is no daemon a client may talk to.
+  ERR_PATHS_UNSAFE_DIR: { status: 500, exit: ExitCode.daemonUnavailable },
   ERR_REQUEST_TOO_LARGE: { status: 413, exit: ExitCode.internal },
   ERR_REQUEST_MALFORMED: { status: 400, exit: ExitCode.internal },
   ERR_REQUEST_NOT_FOUND: { status: 404, exit: ExitCode.internal },
@@ -35,6 +36,7 @@ const codes = {
   ERR_DAEMON_UNAVAILABLE: { status: 503, exit: ExitCode.daemonUnavailable },
   ERR_DAEMON_RUNNING: { status: 409, exit: ExitCode.internal },
   ERR_DAEMON_PROTOCOL: { status: 502, exit: ExitCode.internal },
+  ERR_DAEMON_IMPOSTOR: { status: 502, exit: ExitCode.daemonUnavailable },
   ERR_PEER_UID: { status: 403, exit: ExitCode.denied },
   ERR_PEER_CREDENTIALS: { status: 403, exit: ExitCode.denied },
   ERR_PEER_UNSUPPORTED: { status: 500, exit: ExitCode.internal },
@@ -110,6 +112,13 @@ const codes = {
   ERR_MCP_SERVER_EXITED: { status: 502, exit: ExitCode.internal },
   ERR_MCP_PROTOCOL: { status: 502, exit: ExitCode.internal },
   ERR_MCP_MESSAGE_TOO_LARGE: { status: 413, exit: ExitCode.internal },
+  ERR_GATEWAY_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_HOST_DENIED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_NO_ROUTE: { status: 404, exit: ExitCode.usage },
+  ERR_GATEWAY_REQUEST_INVALID: { status: 400, exit: ExitCode.usage },
+  ERR_GATEWAY_CERT_REFUSED: { status: 403, exit: ExitCode.denied },
+  ERR_GATEWAY_UPSTREAM: { status: 502, exit: ExitCode.internal },
+  ERR_GATEWAY_TIMEOUT: { status: 504, exit: ExitCode.internal },
 } as const satisfies Record<string, CodeSpec>;
 
 export type ErrorCode = keyof typeof codes;

@@ -4,7 +4,7 @@
  * directory creator: a private directory that exists with the wrong owner or mode is refused,
  * never silently chmod'ed, because someone else could already be listening there.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentIdError } from './errors.js';
@@ -26,6 +26,8 @@ export interface Paths {
   policyGitDir: string;
   runDir: string;
   socket: string;
+  /** The thin sh helpers `agentid setup git|aws` writes (cli/thin-helpers.ts). */
+  helpersDir: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -33,16 +35,27 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function resolvePaths(env: Env, uid: number, home: string = homedir()): Paths {
   const agentidHome = env.AGENTID_HOME;
   if (agentidHome) {
-    return layout(join(agentidHome), join(agentidHome, 'state'), join(agentidHome, 'run'));
+    return layout(
+      join(agentidHome),
+      join(agentidHome, 'state'),
+      join(agentidHome, 'run'),
+      join(agentidHome, 'bin'),
+    );
   }
   const configHome = env.XDG_CONFIG_HOME || join(home, '.config');
   const stateHome = env.XDG_STATE_HOME || join(home, '.local', 'state');
   const runtime = env.XDG_RUNTIME_DIR;
   const runDir = runtime ? join(runtime, 'agentid') : join('/tmp', `agentid-${uid}`);
-  return layout(join(configHome, 'agentid'), join(stateHome, 'agentid'), runDir);
+  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  return layout(
+    join(configHome, 'agentid'),
+    join(stateHome, 'agentid'),
+    runDir,
+    join(dataHome, 'agentid', 'bin'),
+  );
 }
 
-function layout(configDir: string, stateDir: string, runDir: string): Paths {
+function layout(configDir: string, stateDir: string, runDir: string, helpersDir: string): Paths {
   return {
     configFile: join(configDir, 'config.toml'),
     policyDir: join(configDir, 'policy'),
@@ -55,30 +68,36 @@ function layout(configDir: string, stateDir: string, runDir: string): Paths {
     policyGitDir: join(stateDir, 'policy-git'),
     runDir,
     socket: join(runDir, 'agentid.sock'),
+    helpersDir,
   };
 }
 
 /**
  * Creates `dir` (and parents) with mode 0700, or checks that an existing one is owned by `uid`
- * and has no group/world bits. Throws ERR_PATHS_UNSAFE_DIR with the fix otherwise.
+ * and has no group/world bits. Throws ERR_PATHS_UNSAFE_DIR with the fix otherwise. With
+ * `noSymlink` (the socket's directory, which clients refuse as a link) `dir` itself must not be one.
  */
-export function ensurePrivateDir(dir: string, uid: number): void {
+export function ensurePrivateDir(dir: string, uid: number, options: { noSymlink?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
-  if (!st.isDirectory()) {
-    throw new AgentIdError('ERR_PATHS_UNSAFE_DIR', `${dir} exists and is not a directory; remove it`);
-  }
+  const problem = privateDirProblem(dir, (options.noSymlink ? lstatSync : statSync)(dir), uid);
+  if (problem) throw new AgentIdError('ERR_PATHS_UNSAFE_DIR', problem);
+}
+
+/**
+ * Why `dir` (as `st` describes it) is not a directory private to `uid`, with the fix; null when it
+ * is. The one rule for the daemon creating its directories and the clients checking the socket's.
+ */
+export function privateDirProblem(
+  dir: string,
+  st: Pick<Stats, 'uid' | 'mode' | 'isDirectory'>,
+  uid: number,
+): string | null {
+  if (!st.isDirectory()) return `${dir} exists and is not a directory; remove it`;
   if (st.uid !== uid) {
-    throw new AgentIdError(
-      'ERR_PATHS_UNSAFE_DIR',
-      `${dir} is owned by uid ${st.uid}, not by you (uid ${uid}); remove it or set AGENTID_HOME to a private directory`,
-    );
+    return `${dir} is owned by uid ${st.uid}, not by you (uid ${uid}); remove it or set AGENTID_HOME to a private directory`;
   }
-  const loose = st.mode & 0o077;
-  if (loose !== 0) {
-    throw new AgentIdError(
-      'ERR_PATHS_UNSAFE_DIR',
-      `${dir} has mode ${(st.mode & 0o777).toString(8)}; it must be private: chmod 700 ${dir}`,
-    );
+  if ((st.mode & 0o077) !== 0) {
+    return `${dir} has mode ${(st.mode & 0o777).toString(8)}; it must be private: chmod 700 ${dir}`;
   }
+  return null;
 }

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,12 @@ describe('resolvePaths', () => {
       auditDb: '/home/u/.local/state/agentid/audit.db',
       socket: '/tmp/agentid-1000/agentid.sock',
     });
+  });
+
+  it('keeps the thin helpers in the data dir (AGENTID_HOME/bin, XDG_DATA_HOME, ~/.local/share)', () => {
+    expect(resolvePaths({ AGENTID_HOME: '/h' }, 1000, '/home/u').helpersDir).toBe('/h/bin');
+    expect(resolvePaths({ XDG_DATA_HOME: '/d' }, 1000, '/home/u').helpersDir).toBe('/d/agentid/bin');
+    expect(resolvePaths({}, 1000, '/home/u').helpersDir).toBe('/home/u/.local/share/agentid/bin');
   });
 });
 
@@ -79,5 +85,16 @@ describe('ensurePrivateDir', () => {
     const file = join(base(), 'f');
     writeFileSync(file, '');
     expect(() => ensurePrivateDir(file, uid)).toThrow();
+  });
+
+  it('with noSymlink (the socket dir, which clients refuse as a link) refuses a symlink to a private dir', () => {
+    const dir = base();
+    const real = join(dir, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(dir, 'link'));
+    expect(() => ensurePrivateDir(join(dir, 'link'), uid)).not.toThrow();
+    expect(() => ensurePrivateDir(join(dir, 'link'), uid, { noSymlink: true })).toThrow(
+      expect.objectContaining({ code: 'ERR_PATHS_UNSAFE_DIR' }),
+    );
   });
 });

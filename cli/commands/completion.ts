@@ -1,11 +1,11 @@
 /**
  * `agentid completion bash|zsh|fish`: prints the completion script for a shell, generated from
- * the command specs at run time, so it always matches the installed version.
+ * the command table at run time, so it always matches the installed version.
  */
 import { AgentIdError } from '../../src/errors.js';
 import type { CommandSpec } from '../command.js';
+import { readCommandTable } from '../command-table.js';
 import { bashScript, completionTree, fishScript, zshScript } from '../completion.js';
-import { commands, groups } from './index.js';
 
 const renderers = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 
@@ -23,8 +23,8 @@ export const completion: CommandSpec = {
     if (!Object.hasOwn(renderers, shell)) {
       throw new AgentIdError('ERR_USAGE', `unknown shell ${JSON.stringify(shell)}: choose bash, zsh or fish`);
     }
-    const tree = completionTree([...commands, completion], groups);
-    deps.out(renderers[shell as keyof typeof renderers](tree));
+    const { commands, groups } = readCommandTable();
+    deps.out(renderers[shell as keyof typeof renderers](completionTree(commands, groups)));
     return 0;
   },
 };

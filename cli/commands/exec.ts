@@ -47,6 +47,16 @@ export const exec: CommandSpec = {
       flags: '--git <credential>',
       description: "make the child's git use this credential for its hosts (git config unchanged)",
     },
+    {
+      flags: '--http <routes...>',
+      description:
+        'route HTTP through the session gateway, which attaches these [http.<name>] credentials (comma-separated); the child never sees them',
+    },
+    {
+      flags: '--http-proxy',
+      description:
+        'proxy mode: set HTTPS_PROXY and trust a session CA so the gateway can attach credentials for tools without a base-URL setting (git, curl)',
+    },
   ],
   examples: [
     'agentid exec --agent claude -- claude',
@@ -55,6 +65,8 @@ export const exec: CommandSpec = {
     'agentid exec --agent bot --token api.internal=API_TOKEN -- ./bot.sh',
     'agentid exec --agent claude --aws dev -- aws sts get-caller-identity',
     'agentid exec --agent bot --env NPM_TOKEN=npm -- npm publish',
+    'agentid exec --agent claude --http openai -- python agent.py',
+    'agentid exec --agent bot --http github --http-proxy -- git push',
   ],
   passThrough: true,
   async run({ opts, args }, deps) {
@@ -74,6 +86,7 @@ export const exec: CommandSpec = {
       env: parseEnvSpecs(opts.env),
       aws: typeof opts.aws === 'string' ? opts.aws : null,
       git: typeof opts.git === 'string' ? opts.git : null,
+      http: parseHttpOptions(opts.http, opts.httpProxy === true),
     };
     const session = await deps.daemon.call(endpoints.sessionStart, request);
     const endSession = () =>
@@ -81,9 +94,9 @@ export const exec: CommandSpec = {
         // The child's status (or the first error) matters more than a daemon that went away.
         deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
       });
-    let childEnv: Awaited<ReturnType<typeof sessionEnv>>;
+    let prepared: Awaited<ReturnType<typeof sessionEnv>>;
     try {
-      childEnv = await sessionEnv(deps, session, wanted);
+      prepared = await sessionEnv(deps, session, wanted);
     } catch (err) {
       // A credential refused before the child started: no session is left behind.
       await endSession();
@@ -103,7 +116,7 @@ export const exec: CommandSpec = {
       deps.signals.on(signal, handler);
       return () => deps.signals.off(signal, handler);
     });
-    const started = deps.spawnInherited(command, commandArgs, childEnv);
+    const started = deps.spawnInherited(command, commandArgs, prepared.env);
     child = started;
     for (const signal of pending) started.kill(signal);
 
@@ -121,9 +134,24 @@ export const exec: CommandSpec = {
     });
     for (const remove of handlers) remove();
     await endSession();
+    prepared.cleanup();
     return status;
   },
 };
+
+/** `--http a,b --http c` and `--http-proxy`: the routes, comma-separated or repeated. */
+export function parseHttpOptions(
+  value: unknown,
+  proxy: boolean,
+): { routes: string[]; proxy: boolean } | null {
+  const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const routes = [...new Set(values.flatMap((v) => String(v).split(',')).map((r) => r.trim()))];
+  if (routes.some((r) => r === '')) {
+    throw new AgentIdError('ERR_USAGE', '--http takes route names, e.g. --http openai,github');
+  }
+  if (routes.length === 0 && !proxy) return null;
+  return { routes, proxy };
+}
 
 /** `--token AUD=VAR` values: the variable must be a plain shell identifier. */
 export function parseTokenSpecs(value: unknown): { audience: string; variable: string }[] {

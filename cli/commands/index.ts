@@ -1,7 +1,4 @@
-/**
- * Every CLI command, in the order `agentid --help` lists them; `completion` (built from this list)
- * comes last, added by cli/main.ts.
- */
+/** Every CLI command, in the order `agentid --help` lists them. */
 import type { CommandSpec } from '../command.js';
 import { attest } from './attest.js';
 import { auditCheckpoint } from './audit/checkpoint.js';
@@ -11,6 +8,7 @@ import { auditPrune } from './audit/prune.js';
 import { auditVerify } from './audit/verify.js';
 import { awsCredentialProcessCommand } from './aws/credential-process.js';
 import { awsSetBaseKeys } from './aws/set-base-keys.js';
+import { completion } from './completion.js';
 import { daemonInstall } from './daemon/install.js';
 import { daemonRun } from './daemon/run.js';
 import { daemonStart } from './daemon/start.js';
@@ -73,7 +71,11 @@ export const commands: readonly CommandSpec[] = [
   daemonStatus,
   daemonRun,
   daemonInstall,
+  completion,
 ];
+
+/** What agentid is: the first line of `agentid --help`. */
+export const description = 'Short-lived, policy-checked, audited credentials for AI agents on this machine.';
 
 /** Descriptions of the command groups (nouns) that have no run of their own. */
 export const groups: Readonly<Record<string, string>> = {

@@ -295,7 +295,7 @@ export function checkAws(credentials: readonly string[], file: string, text: str
   const title = 'AWS config uses agentid';
   if (credentials.length === 0) return skip(id, title, 'no aws credential configured');
   const used = new Set(
-    [...(text ?? '').matchAll(/^\s*credential_process\s*=.*\baws\s+credential-process\s+(\S+)\s*$/gm)].map(
+    [...(text ?? '').matchAll(/^\s*credential_process\s*=.*\baws[\s-]credential-process\s+(\S+)\s*$/gm)].map(
       (m) => m[1],
     ),
   );

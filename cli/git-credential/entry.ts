@@ -4,7 +4,7 @@
  * imports only the protocol, the socket client and the launcher (no commander, ink or cedar) so
  * git pays little more than Node's own start-up. Like cli/main.ts, it touches `process`.
  */
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../../src/paths.js';
 import { endpoints } from '../../src/protocol/index.js';
@@ -12,6 +12,9 @@ import { createDaemonClient } from '../daemon-client.js';
 import { runGitCredentialHelper } from './helper.js';
 
 const mainPath = fileURLToPath(new URL('../main.js', import.meta.url));
+// Only a start of the daemon needs child_process: not loaded for the requests git makes.
+const childProcess = () =>
+  createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 /** Runs the helper with git's arguments (the operation first); resolves to the exit code. */
 export function gitCredentialMain(args: readonly string[]): Promise<number> {
@@ -23,7 +26,7 @@ export function gitCredentialMain(args: readonly string[]): Promise<number> {
     paths,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     spawnDaemon: (logFd) =>
-      spawn(process.execPath, [mainPath, 'daemon', 'run'], {
+      childProcess().spawn(process.execPath, [mainPath, 'daemon', 'run'], {
         detached: true,
         stdio: ['ignore', logFd, logFd],
         env: process.env,

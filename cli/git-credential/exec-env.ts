@@ -13,7 +13,10 @@ export function gitHelperEnv(
   parent: Readonly<Record<string, string | undefined>>,
   options: { hosts: readonly string[]; credential: string; node: string; script: string },
 ): Record<string, string> {
-  const helper = helperCommand(options);
+  const helper = helperCommand({
+    helper: [options.node, options.script, 'git-credential'],
+    credential: options.credential,
+  });
   const entries: [string, string][] = [];
   for (const host of options.hosts) {
     const schemes = LOOPBACK.test(host) ? ['https', 'http'] : ['https'];

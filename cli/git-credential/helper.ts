@@ -5,9 +5,15 @@
  * next helper; a policy deny (or any failure of a host we serve) answers `quit=1`, so git stops
  * instead of prompting for a password, and the reason goes to stderr, where git shows it.
  */
-import { AgentIdError, ExitCode, toAgentIdError } from '../../src/errors.js';
+import { AgentIdError, type ErrorCode, ExitCode, toAgentIdError } from '../../src/errors.js';
 import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
-import { formatAnswer, MAX_INPUT_BYTES, parseCredentialInput, QUIT_ANSWER, safeValue } from './protocol.js';
+import {
+  answerText,
+  credentialRequest,
+  MAX_INPUT_BYTES,
+  parseCredentialInput,
+  QUIT_ANSWER,
+} from '../../src/protocol/index.js';
 
 export interface HelperDeps {
   /** stdin up to maxBytes + 1 bytes (so oversize input is seen, not truncated silently). */
@@ -18,11 +24,11 @@ export interface HelperDeps {
   requestCredential(request: GitCredentialRequest): Promise<GitCredentialResponse>;
 }
 
+/** The daemon could not be verified (src/protocol/connect.ts): nothing was sent. */
+const UNTRUSTED = new Set<ErrorCode>(['ERR_PATHS_UNSAFE_DIR', 'ERR_DAEMON_IMPOSTOR']);
+
 export const HELPER_USAGE =
   'usage: git-credential-agentid [--credential NAME] get|store|erase (run by git, see gitcredentials(7))';
-
-/** Protocols whose credentials the daemon can serve. */
-const PROTOCOLS = new Set(['https', 'http']);
 
 export async function runGitCredentialHelper(args: readonly string[], deps: HelperDeps): Promise<number> {
   const parsed = parseArgs(args);
@@ -46,29 +52,26 @@ export async function runGitCredentialHelper(args: readonly string[], deps: Help
   } catch (err) {
     return fail(deps, toAgentIdError(err));
   }
-  if (!input.protocol || !input.host || !PROTOCOLS.has(input.protocol)) return ExitCode.ok;
+  const request = credentialRequest(input, parsed.credential);
+  if (!request) return ExitCode.ok;
 
   let answer: GitCredentialResponse;
   try {
-    answer = await deps.requestCredential({
-      protocol: input.protocol,
-      host: input.host,
-      ...(input.path ? { path: input.path } : {}),
-      ...(parsed.credential ? { credential: parsed.credential } : {}),
-    });
+    answer = await deps.requestCredential(request);
   } catch (err) {
     const error = toAgentIdError(err);
     deps.err(`agentid: ${error.message} (${error.code})\n`);
     // Without a daemon we cannot tell whether the host is ours: let the next helper try.
     if (error.code === 'ERR_DAEMON_UNAVAILABLE') return ExitCode.ok;
     deps.out(QUIT_ANSWER);
-    return ExitCode.ok;
+    // Whatever listens at the socket is not our daemon: stop git, and say so in the exit status.
+    return UNTRUSTED.has(error.code) ? error.exitCode : ExitCode.ok;
   }
-  if (!answer.served) return ExitCode.ok;
-  if (!safeValue(answer.username) || !safeValue(answer.password)) {
-    return fail(deps, new AgentIdError('ERR_DAEMON_PROTOCOL', 'the credential contains a line break'));
+  try {
+    deps.out(answerText(answer, input.capabilities));
+  } catch (err) {
+    return fail(deps, toAgentIdError(err));
   }
-  deps.out(formatAnswer({ ...answer, expiresAt: new Date(answer.expiresAt) }, input.capabilities));
   return ExitCode.ok;
 }
 

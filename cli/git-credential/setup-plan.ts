@@ -2,7 +2,7 @@
  * What `agentid setup git` writes, as `git config` invocations, pure so it has table tests. The
  * shape is gh's (`gh auth setup-git`): an empty `credential.<url>.helper` first resets any helper
  * inherited from broader config, so ours is the only one for that host, then ours, addressed by
- * absolute paths so it works without PATH; `useHttpPath` so git sends the repository, which the
+ * absolute paths so it works without PATH (cli/setup-helpers.ts decides which helper); `useHttpPath` so git sends the repository, which the
  * token is narrowed to. Re-running replaces rather than appends, so it is idempotent.
  */
 import { AgentIdError } from '../../src/errors.js';
@@ -13,9 +13,8 @@ export interface SetupGitOptions {
   credential?: string;
   scope: 'global' | 'local';
   remove: boolean;
-  /** Absolute paths of node and of agentid's cli/main.js. */
-  node: string;
-  script: string;
+  /** The helper's command words, absolute paths first, before `[--credential C]`. */
+  helper: readonly string[];
 }
 
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,253})(:\d{1,5})?$/;
@@ -39,8 +38,8 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function helperCommand(options: Pick<SetupGitOptions, 'node' | 'script' | 'credential'>): string {
-  const words = [options.node, options.script, 'git-credential'];
+export function helperCommand(options: Pick<SetupGitOptions, 'helper' | 'credential'>): string {
+  const words = [...options.helper];
   if (options.credential !== undefined) {
     if (!CREDENTIAL.test(options.credential)) {
       throw new AgentIdError(

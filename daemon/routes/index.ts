@@ -4,6 +4,7 @@
  */
 import type { AwsContainerEndpoints } from '../aws-container.js';
 import type { DaemonDeps } from '../deps.js';
+import type { SessionGateways } from '../gateway/endpoints.js';
 import type { Route } from '../route.js';
 import { attestRoute } from './attest.js';
 import { auditCheckpointRoute } from './audit-checkpoint.js';
@@ -12,6 +13,7 @@ import { auditPruneRoute } from './audit-prune.js';
 import { awsRoute } from './aws.js';
 import { awsBaseKeysRoute } from './aws-base-keys.js';
 import { awsContainerRoute } from './aws-container.js';
+import { gatewayRoute } from './gateway.js';
 import { gitCredentialRoute } from './git-credential.js';
 import { gitHostsRoute } from './git-hosts.js';
 import { jwksRoute } from './jwks.js';
@@ -31,7 +33,13 @@ import { statusRoute } from './status.js';
 import { tokenRoute } from './token.js';
 import { whoamiRoute } from './whoami.js';
 
-export function daemonRoutes(deps: DaemonDeps, awsContainers: AwsContainerEndpoints): Route[] {
+/** The per-session doors that session routes open. */
+export interface SessionDoors {
+  awsContainers: AwsContainerEndpoints;
+  gateways: SessionGateways;
+}
+
+export function daemonRoutes(deps: DaemonDeps, doors: SessionDoors): Route[] {
   return [
     statusRoute(deps),
     whoamiRoute(),
@@ -49,7 +57,8 @@ export function daemonRoutes(deps: DaemonDeps, awsContainers: AwsContainerEndpoi
     auditCheckpointKeysRoute(deps),
     awsRoute(deps),
     awsBaseKeysRoute(deps),
-    awsContainerRoute(deps, awsContainers),
+    awsContainerRoute(deps, doors.awsContainers),
+    gatewayRoute(deps, doors.gateways),
     gitCredentialRoute(deps),
     gitHostsRoute(deps),
     staticRoute(deps),

@@ -9,6 +9,7 @@ import { endpoints } from '../../src/protocol/index.js';
 import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { type Route, route } from '../route.js';
+import { sessionRootedAt } from '../session-root.js';
 
 export function sessionRoutes(deps: DaemonDeps): Route[] {
   return [
@@ -48,19 +49,8 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
       // The exec wrapper must be able to end its session after the login is lost.
       humanOptional: true,
       handle(ctx) {
-        const id = ctx.params.id ?? '';
-        const found = deps.sessions.find({
-          pid: ctx.attestation.pid,
-          startTime: ctx.attestation.startTime,
-          ancestors: [],
-        });
         // Only the exec process that rooted a session ends it: an agent inside cannot drop it.
-        if (found?.id !== id) {
-          throw new AgentIdError(
-            'ERR_SESSION_NOT_FOUND',
-            `no session ${id.slice(0, 64)} rooted at this process`,
-          );
-        }
+        const { id } = sessionRootedAt(deps, ctx, ctx.params.id);
         deps.sessions.remove(id);
         return {
           audit: { decision: 'allow', resource: id },

@@ -4,9 +4,8 @@
  * built-in `identity`).
  */
 import { endpoints, type TokenResponse } from '../../src/protocol/index.js';
-import { jwtProvider } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
-import { findCredential, issueCredential } from '../issue.js';
+import { findCredential, issueCredential, jwtProviderFor } from '../issue.js';
 import { type Route, route } from '../route.js';
 
 export function tokenRoute(deps: DaemonDeps): Route {
@@ -17,13 +16,7 @@ export function tokenRoute(deps: DaemonDeps): Route {
       const credential = findCredential(deps, body.credential ?? 'identity', 'jwt');
       const { issued, audit } = await issueCredential(deps, ctx, {
         credential,
-        provider: jwtProvider({
-          keys: deps.signingKeys,
-          issuer: deps.config.jwt.issuer,
-          ttlSeconds: credential.ttlSeconds,
-          now: deps.now,
-          randomUUID: deps.randomUUID,
-        }),
+        provider: jwtProviderFor(deps, credential),
         scope: body.audience,
         request: { audience: body.audience },
       });

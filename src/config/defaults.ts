@@ -1,6 +1,7 @@
 /** The embedded defaults: what runs when there is no config.toml. */
 import { defaultAuditShipConfig } from './audit-ship.js';
 import { BUILTIN_IDENTITY } from './credentials.js';
+import { defaultGatewayConfig } from './http.js';
 import { defaultMcpConfig } from './mcp.js';
 import { defaultPolicyConfig } from './policy.js';
 import type { Config } from './validate.js';
@@ -26,5 +27,7 @@ export function defaultConfig(): Config {
     jwt: { issuer: 'https://agentid.local' },
     idp: null,
     mcp: defaultMcpConfig(),
+    http: [],
+    gateway: defaultGatewayConfig(),
   };
 }

@@ -14,6 +14,7 @@ export type { AwsCredentialConfig } from './aws-credential.js';
 export { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from './credentials.js';
 export { defaultConfig } from './defaults.js';
 export type { GithubAppCredentialConfig, StaticCredentialConfig } from './git-credentials.js';
+export { defaultGatewayConfig, type GatewayConfig, type HttpRouteConfig, type OtherHosts } from './http.js';
 export { type IdpConfig, isLoopbackIssuer } from './idp.js';
 export type { PolicyConfig, PolicyGitConfig } from './policy.js';
 export type { Config } from './validate.js';

@@ -7,6 +7,13 @@ import { type AgentDefinition, parseAgentDefinitions } from '../agents/index.js'
 import { AgentIdError } from '../errors.js';
 import { type AuditShipConfig, parseAuditShipConfig } from './audit-ship.js';
 import { type CredentialConfig, parseCredentials } from './credentials.js';
+import {
+  checkHttpRoutes,
+  type GatewayConfig,
+  type HttpRouteConfig,
+  parseGateway,
+  parseHttpRoutes,
+} from './http.js';
 import { type IdpConfig, parseIdpConfig } from './idp.js';
 import { type McpConfig, parseMcpConfig } from './mcp.js';
 import { type PolicyConfig, parsePolicyConfig } from './policy.js';
@@ -41,6 +48,10 @@ export interface Config {
   idp: IdpConfig | null;
   /** `[mcp]`: the `agentid mcp` proxy (tool-level policy and audit). */
   mcp: McpConfig;
+  /** `[http.<name>]`: routes of the secretless gateway (`agentid exec --http`). */
+  http: HttpRouteConfig[];
+  /** `[gateway]`: how the gateway treats other hosts, and its bounds. */
+  gateway: GatewayConfig;
 }
 
 type Table = Record<string, unknown>;
@@ -121,10 +132,18 @@ export function validateConfig(doc: Table, source: string, defaults: Config): Co
       case 'mcp':
         config.mcp = parseMcpConfig(value, source);
         break;
+      case 'http':
+        config.http = parseHttpRoutes(value, fail);
+        break;
+      case 'gateway':
+        config.gateway = parseGateway(value, fail);
+        break;
       default:
         fail(`unknown table [${section}]`);
     }
   }
+  // After the loop: [credentials] may come after [http] in the file.
+  config.http = checkHttpRoutes(config.http, config.credentials, fail);
   return config;
 }
 

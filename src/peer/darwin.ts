@@ -36,6 +36,21 @@ function fail(reason: string): never {
 }
 
 export function readDarwinPeer(fd: number): PeerCredentials {
+  const { uid, gid } = readXucred(fd);
+  const res = getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, PID_SIZE);
+  if (!res.ok) fail(`getsockopt(LOCAL_PEERPID) failed: ${res.errno}`);
+  if (res.data.length !== PID_SIZE) fail(`LOCAL_PEERPID returned ${res.data.length} bytes`);
+  const pid = koffi.decode(res.data, 'int32') as number;
+  if (pid <= 0) fail(`LOCAL_PEERPID has no pid (${pid})`);
+  return { pid, uid, gid, pidfd: null };
+}
+
+/** The uid of the peer; on a client socket, that of the process that called listen(). */
+export function readDarwinPeerUid(fd: number): number {
+  return readXucred(fd).uid;
+}
+
+function readXucred(fd: number): { uid: number; gid: number } {
   const cred = getsockopt(fd, SOL_LOCAL, LOCAL_PEERCRED, xucred.size);
   if (!cred.ok) fail(`getsockopt(LOCAL_PEERCRED) failed: ${cred.errno}`);
   if (cred.data.length !== xucred.size) fail(`LOCAL_PEERCRED returned ${cred.data.length} bytes`);
@@ -44,11 +59,5 @@ export function readDarwinPeer(fd: number): PeerCredentials {
   // cr_groups[0] is the effective gid.
   const gid = x.cr_groups[0];
   if (x.cr_ngroups < 1 || gid === undefined) fail('xucred carries no group');
-
-  const res = getsockopt(fd, SOL_LOCAL, LOCAL_PEERPID, PID_SIZE);
-  if (!res.ok) fail(`getsockopt(LOCAL_PEERPID) failed: ${res.errno}`);
-  if (res.data.length !== PID_SIZE) fail(`LOCAL_PEERPID returned ${res.data.length} bytes`);
-  const pid = koffi.decode(res.data, 'int32') as number;
-  if (pid <= 0) fail(`LOCAL_PEERPID has no pid (${pid})`);
-  return { pid, uid: x.cr_uid, gid, pidfd: null };
+  return { uid: x.cr_uid, gid };
 }

@@ -8,15 +8,15 @@ import type { Socket } from 'node:net';
 import { platform } from 'node:os';
 import { AgentIdError } from '../errors.js';
 import { POLLIN, poll } from '../native/libc.js';
-import { readDarwinPeer } from './darwin.js';
-import { readLinuxPeer } from './linux.js';
+import { readDarwinPeer, readDarwinPeerUid } from './darwin.js';
+import { readLinuxPeer, readLinuxPeerUid } from './linux.js';
 import type { PeerCredentials } from './types.js';
 
 export { clientSocketInode, findTcpOwner, holdsSocket, parseProcNetTcp, type TcpOwner } from './tcp.js';
 
 export type { PeerCredentials } from './types.js';
 
-/** The fd of an accepted Unix socket connection. */
+/** The fd of a Unix socket connection (accepted, or connected by us). */
 export function socketFd(socket: Socket): number {
   // Node has no public accessor; the libuv Pipe handle carries the fd, and is null once closed.
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
@@ -27,14 +27,18 @@ export function socketFd(socket: Socket): number {
 }
 
 export function readPeerCredentials(fd: number): PeerCredentials {
-  switch (platform()) {
-    case 'linux':
-      return readLinuxPeer(fd);
-    case 'darwin':
-      return readDarwinPeer(fd);
-    default:
-      throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${platform()}`);
-  }
+  return onPlatform({ linux: readLinuxPeer, darwin: readDarwinPeer })(fd);
+}
+
+/** The uid of the other end alone: what a client needs to know about the daemon it reached. */
+export function readPeerUid(fd: number): number {
+  return onPlatform({ linux: readLinuxPeerUid, darwin: readDarwinPeerUid })(fd);
+}
+
+function onPlatform<T>(impl: { linux: T; darwin: T }): T {
+  const os = platform();
+  if (os === 'linux' || os === 'darwin') return impl[os];
+  throw new AgentIdError('ERR_PEER_UNSUPPORTED', `peer credentials are not supported on ${os}`);
 }
 
 /**

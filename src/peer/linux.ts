@@ -19,13 +19,22 @@ function fail(reason: string): never {
 }
 
 export function readLinuxPeer(fd: number): PeerCredentials {
-  const cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ucred.size);
-  if (!cred.ok) fail(`getsockopt(SO_PEERCRED) failed: ${cred.errno}`);
-  if (cred.data.length !== ucred.size) fail(`SO_PEERCRED returned ${cred.data.length} bytes`);
-  const { pid, uid, gid } = koffi.decode(cred.data, ucred) as { pid: number; uid: number; gid: number };
+  const { pid, uid, gid } = readUcred(fd);
   // 0: the peer lives in a pid namespace we cannot see, or the socket was never connected.
   if (pid <= 0) fail(`SO_PEERCRED has no pid (${pid})`);
   return { pid, uid, gid, pidfd: readPidfd(fd) };
+}
+
+/** The uid of the peer; on a client socket, that of the process that called listen(). */
+export function readLinuxPeerUid(fd: number): number {
+  return readUcred(fd).uid;
+}
+
+function readUcred(fd: number): { pid: number; uid: number; gid: number } {
+  const cred = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, ucred.size);
+  if (!cred.ok) fail(`getsockopt(SO_PEERCRED) failed: ${cred.errno}`);
+  if (cred.data.length !== ucred.size) fail(`SO_PEERCRED returned ${cred.data.length} bytes`);
+  return koffi.decode(cred.data, ucred) as { pid: number; uid: number; gid: number };
 }
 
 function readPidfd(fd: number): number | null {

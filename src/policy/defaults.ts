@@ -58,6 +58,16 @@ forbid (principal, action, resource)
 when { resource.name like "prod-*" }
 unless { context.user.idp == "oidc" };`,
   },
+  {
+    id: 'claude-openai-via-gateway',
+    summary:
+      'The agent "claude" may use the gateway route "openai" (agentid exec --http openai) inside ' +
+      'a session, except the organization admin endpoints.',
+    policy: `@id("claude-openai-via-gateway")
+permit (principal == Agent::"claude", action == Action::"http", resource == Route::"openai")
+when { context has session }
+unless { context.request.path like "/v1/organization/*" };`,
+  },
 ];
 
 export function defaultPolicy(uid: number): string {

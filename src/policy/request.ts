@@ -43,8 +43,15 @@ export function buildCedarRequest(input: PolicyInput): CedarRequest {
 
 /** MCP entities are `<server>/<name>`: the server is the part before the first slash. */
 function resourceAttrs(credential: PolicyInput['credential']): Record<string, CedarValueJson> {
-  if ((credential.entity ?? 'Credential') === 'Credential')
-    return { name: credential.name, type: credential.type };
+  const entity = credential.entity ?? 'Credential';
+  if (entity === 'Credential') return { name: credential.name, type: credential.type };
+  if (entity === 'Route') {
+    return {
+      name: credential.name,
+      upstream: credential.route?.upstream ?? '',
+      credential: credential.route?.credential ?? '',
+    };
+  }
   const slash = credential.name.indexOf('/');
   return { server: credential.name.slice(0, slash), name: credential.name.slice(slash + 1) };
 }

@@ -81,4 +81,29 @@ action mcp appliesTo {
   resource: [Tool, Prompt, Resource],
   context: McpContext,
 };
+
+// The secretless gateway (agentid exec --http): Route::"<name>" per [http.<name>] table. The
+// request is what the agent sent: method, host (of the upstream), path (without the query).
+entity Route = { name: String, upstream: String, credential: String };
+
+type HttpRequest = {
+  time: Long,
+  method: String,
+  host: String,
+  path: String,
+  route: String,
+};
+
+type HttpContext = {
+  user: User,
+  process: Process,
+  session?: Session,
+  request: HttpRequest,
+};
+
+action http appliesTo {
+  principal: Agent,
+  resource: Route,
+  context: HttpContext,
+};
 `;

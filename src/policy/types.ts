@@ -5,12 +5,12 @@
 import type { AgentMatch } from '../agents/index.js';
 import type { AncestorInfo, Attestation } from '../attest/index.js';
 
-/** Policy actions: one per credential kind. */
-export const POLICY_ACTIONS = ['jwt', 'aws', 'git', 'static', 'mcp'] as const;
+/** Policy actions: one per credential kind, `mcp` per tool call, `http` per gateway request. */
+export const POLICY_ACTIONS = ['jwt', 'aws', 'git', 'static', 'mcp', 'http'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** Entity types a policy's resource can be: credentials, and what an MCP server offers. */
-export const RESOURCE_ENTITIES = ['Credential', 'Tool', 'Prompt', 'Resource'] as const;
+/** Entity types a policy's resource can be: credentials, what an MCP server offers, gateway routes. */
+export const RESOURCE_ENTITIES = ['Credential', 'Tool', 'Prompt', 'Resource', 'Route'] as const;
 export type ResourceEntity = (typeof RESOURCE_ENTITIES)[number];
 
 /** Request attributes a credential route may pass (`context.request.<name>`), all optional. */
@@ -26,8 +26,19 @@ export const REQUEST_FIELDS = [
   'mcpTool',
   'mcpPath',
   'mcpArgs',
+  'method',
+  'host',
+  'path',
+  'route',
 ] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
+
+/** A gateway route's attributes beyond its name (`Route::"<name>"` in policies). */
+export interface RouteAttributes {
+  upstream: string;
+  /** The credential the route attaches. */
+  credential: string;
+}
 
 /** Everything a decision is made over, as plain data: built from a Caller, or by hand (what-if). */
 export interface PolicyInput {
@@ -47,7 +58,7 @@ export interface PolicyInput {
    * What is asked for: a credential, or for action `mcp` a Tool, Prompt or Resource named
    * `<server>/<name>` (`entity`, default Credential).
    */
-  credential: { name: string; type: PolicyAction; entity?: ResourceEntity };
+  credential: { name: string; type: PolicyAction; entity?: ResourceEntity; route?: RouteAttributes };
   /** Unknown keys are refused: the schema has no place for them. Undefined values are left out. */
   request: Readonly<Record<string, string | undefined>>;
   /** When the request was made (context.request.time, epoch seconds). */

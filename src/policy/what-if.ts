@@ -70,7 +70,12 @@ export function whatIfInput(spec: WhatIf, defaults: WhatIfDefaults): PolicyInput
       mfa: spec.mfa ?? false,
     },
     session: spec.session ? { id: spec.session, via: 'exec' } : null,
-    credential: { name: spec.credential, type: type as PolicyAction },
+    // A gateway decision is about a route, not a credential.
+    credential: {
+      name: spec.credential,
+      type: type as PolicyAction,
+      ...(type === 'http' ? { entity: 'Route' } : {}),
+    },
     request: spec.request ?? {},
     time: defaults.now,
   };

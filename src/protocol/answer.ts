@@ -1,6 +1,6 @@
 /**
- * Turning what came back from the daemon socket into a value or an AgentIdError, shared by the
- * regular client (node:http) and the one-shot client (node:net) so both decode alike.
+ * Turning what came back from the daemon socket into a value or an AgentIdError: the client's
+ * decoding, and the errors of reaching the socket at all (connect.ts, client.ts).
  */
 import { AgentIdError, isErrorCode } from '../errors.js';
 import type { ErrorBody } from './types.js';

@@ -10,6 +10,7 @@ import { parseMcpCall, parseMcpList, parseMcpResult, parseMcpStart } from './mcp
 import {
   parseAwsBaseKeys,
   parseAwsContainer,
+  parseGatewayRequest,
   parseGitCredential,
   parseLoginStart,
   parseSecretSet,
@@ -23,6 +24,7 @@ import type {
   AwsBaseKeysResponse,
   AwsContainerResponse,
   AwsCredentialProcessResponse,
+  GatewayResponse,
   GitCredentialResponse,
   GitHostsResponse,
   IdentityView,
@@ -53,6 +55,7 @@ export const endpoints = {
   sessionStart: answers<SessionView>().post('/v1/sessions', parseSessionStart),
   sessionEnd: answers<SessionEndResponse>().delete('/v1/sessions/:id'),
   sessionAws: answers<AwsContainerResponse>().post('/v1/sessions/:id/aws', parseAwsContainer),
+  sessionGateway: answers<GatewayResponse>().post('/v1/sessions/:id/gateway', parseGatewayRequest),
 
   token: answers<TokenResponse>().post('/v1/token', parseTokenRequest),
   jwks: answers<PublicKeysResponse>().get('/v1/jwks'),

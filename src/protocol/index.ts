@@ -1,5 +1,7 @@
 /** Public door of the wire protocol: the endpoint table, its types, and the socket client. */
 export { callEndpoint } from './call.js';
+export { callDaemon, type RequestOptions } from './client.js';
+export { connectToDaemon, type DaemonAddress } from './connect.js';
 export {
   type AnswerOf,
   type CallArgs,
@@ -11,5 +13,6 @@ export {
   wireRequest,
 } from './endpoint.js';
 export { endpoints } from './endpoints.js';
+export * from './git-credential.js';
 export * from './mcp.js';
 export * from './types.js';

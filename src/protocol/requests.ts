@@ -3,10 +3,11 @@
  * bounds only. What a value means (is the credential configured, is the agent name valid) is the
  * route's to decide. Messages never echo a value that could be a secret.
  */
-import { fieldsOf, refuse } from './check.js';
+import { fieldsOf, isName, refuse } from './check.js';
 import type {
   AwsBaseKeysRequest,
   AwsContainerRequest,
+  GatewayRequest,
   GitCredentialRequest,
   LoginStartRequest,
   SecretSetRequest,
@@ -22,6 +23,8 @@ const GIT_PATH_MAX = 1024;
 /** AWS access key ids: 16-128 word characters (AKIA…, ASIA…). */
 const ACCESS_KEY_ID = /^\w{16,128}$/;
 const SECRET_ACCESS_KEY = /^[\x21-\x7e]{16,256}$/;
+/** `[http.<name>]` routes one gateway may serve. */
+const GATEWAY_ROUTES_MAX = 64;
 
 export function parseTokenRequest(body: unknown): TokenRequest {
   const b = fieldsOf(body);
@@ -98,4 +101,17 @@ export function parseStaticSecret(body: unknown): StaticSecretRequest {
   const { credential } = fieldsOf(body);
   if (typeof credential !== 'string') refuse('credential must be the name of a static credential');
   return { credential };
+}
+
+export function parseGatewayRequest(body: unknown): GatewayRequest {
+  const b = fieldsOf(body);
+  if (
+    !Array.isArray(b.routes) ||
+    b.routes.length > GATEWAY_ROUTES_MAX ||
+    !b.routes.every((route) => isName(route, 64))
+  ) {
+    refuse(`routes must be an array of at most ${GATEWAY_ROUTES_MAX} route names`);
+  }
+  if (typeof b.proxy !== 'boolean') refuse('proxy must be true or false');
+  return { routes: [...new Set(b.routes as string[])], proxy: b.proxy };
 }

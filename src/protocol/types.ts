@@ -359,6 +359,16 @@ export interface GitCredentialRequest {
   credential?: string;
 }
 
+/**
+ * Text mode, for the thin sh helpers (cli/thin-helpers.ts), which have no JSON encoder: with
+ * `Content-Type: text/plain` a route gets its body as a string, and with `Accept: text/plain` an
+ * error is one line, `<exit status> <CODE> <message>`. POST /v1/git/credential takes git's own
+ * credential input, after an optional first line `agentid-credential=<name>` (the helper's
+ * --credential), and answers git's own output: empty when the host is not ours. POST
+ * /v1/aws/:credential needs no text mode: its JSON answer is what credential_process prints.
+ */
+export const GIT_TEXT_CREDENTIAL_LINE = 'agentid-credential=';
+
 /** `served: false`: no credential is configured for that host, so the helper prints nothing. */
 export type GitCredentialResponse =
   | { served: false }
@@ -377,4 +387,21 @@ export interface StaticSecretRequest {
 
 export interface StaticSecretResponse {
   value: string;
+}
+
+/** POST /v1/sessions/:id/gateway (`agentid exec --http`): the session's secretless HTTP gateway. */
+export interface GatewayRequest {
+  /** `[http.<name>]` routes the session may use. */
+  routes: string[];
+  /** Proxy mode (`--http-proxy`): HTTPS_PROXY, TLS termination for the route hosts. */
+  proxy: boolean;
+}
+
+export interface GatewayResponse {
+  /** http://127.0.0.1:PORT: the session's gateway, for both modes. */
+  url: string;
+  /** Base-URL mode: the variable of each route that has `env`, and its loopback base URL. */
+  baseUrls: { route: string; variable: string; url: string }[];
+  /** Proxy mode: the hosts whose TLS the gateway terminates, and the session CA's certificate (public). */
+  proxy: { hosts: string[]; caCertificate: string | null } | null;
 }

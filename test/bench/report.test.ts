@@ -28,7 +28,6 @@ function reading(
 
 function input(afterMany: RssReading): ReportInput {
   return {
-    env: { date: new Date(0), node: 'v20', nproc: '2', kernel: '6', cpu: 'cpu' },
     requestsPerRun: 10_000,
     scenarios: [1, 16, 64].map((c) => ({
       concurrency: c,

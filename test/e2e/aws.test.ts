@@ -2,6 +2,8 @@
  * AWS credentials end to end, against real peers: a real moto_server as STS and S3 behind a
  * recording proxy (which counts our STS calls and shows the fields moto ignores), the real `aws`
  * CLI using `credential_process` and the exec container endpoint, and the built daemon and CLI.
+ * The credential_process contract is tested against each helper: the Node one and the thin sh
+ * helper `agentid setup aws` writes (test/e2e/credential-helpers.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Moto, motoUnavailableReason, startMoto } from '../peers/moto.js';
 import { type RecordingProxy, startRecordingProxy } from '../peers/recording-proxy.js';
+import { awsHelpers, runHelper } from './credential-helpers.js';
 import {
   cliPath,
   collect,
@@ -101,21 +104,14 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       AWS_PROFILE: undefined,
       AWS_DEFAULT_REGION: 'us-east-1',
     };
-    const setup = await runCli(
-      home,
-      [
-        'setup',
-        'aws',
-        '--profile',
-        'dev',
-        '--credential',
-        'dev',
-        '--command',
-        `${process.execPath} ${cliPath}`,
-      ],
-      { env: awsEnv },
-    );
-    expect(setup.code, setup.stderr).toBe(0);
+    for (const [profile, command] of profiles) {
+      const setup = await runCli(
+        home,
+        ['setup', 'aws', '--profile', profile, '--credential', 'dev', ...command],
+        { env: awsEnv },
+      );
+      expect(setup.code, setup.stderr).toBe(0);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -128,48 +124,58 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     home?.cleanup();
   });
 
+  /** `dev`: the thin sh helper setup writes by default; `dev-node`: agentid itself (--command). */
+  const profiles: [string, string[]][] = [
+    ['dev', []],
+    ['dev-node', ['--command', `${process.execPath} ${cliPath}`]],
+  ];
   const assumeRoleCalls = () => proxy.actions('AssumeRole');
   const awsCli = (args: string[], agent = 'demo') =>
     runCli(home, ['exec', '--agent', agent, '--', 'aws', '--endpoint-url', moto.url, ...args], {
       env: awsEnv,
     });
 
-  it('setup aws wrote the credential_process line, and runs again without a change', async () => {
-    expect(readFileSync(join(home.dir, 'aws-config'), 'utf8')).toBe(
-      `[profile dev]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n`,
+  it('setup aws wrote the credential_process lines (the thin helper by default), and runs again without a change', async () => {
+    const text = readFileSync(join(home.dir, 'aws-config'), 'utf8');
+    expect(text).toContain(
+      `[profile dev]\ncredential_process = ${join(home.dir, 'bin', 'aws-credential-process')} dev\n`,
     );
-    const again = await runCli(
-      home,
-      [
-        'setup',
-        'aws',
-        '--json',
-        '--profile',
-        'dev',
-        '--credential',
-        'dev',
-        '--command',
-        `${process.execPath} ${cliPath}`,
-      ],
-      { env: awsEnv },
+    expect(text).toContain(
+      `[profile dev-node]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n`,
     );
-    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile: 'dev' });
+    for (const [profile, command] of profiles) {
+      const again = await runCli(
+        home,
+        ['setup', 'aws', '--json', '--profile', profile, '--credential', 'dev', ...command],
+        { env: awsEnv },
+      );
+      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile });
+    }
   });
 
-  it('the real aws CLI gets credentials through credential_process: the ARN names the agent', async () => {
-    const before = assumeRoleCalls().length;
-    const identity = await awsCli(['--profile', 'dev', 'sts', 'get-caller-identity']);
-    expect(identity.code, identity.stderr).toBe(0);
-    const arn = (JSON.parse(identity.stdout) as { Arn: string }).Arn;
-    expect(arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/agent\/demo\.[\w+=,.@-]+$/);
+  it.each([
+    ['dev', 'demo'],
+    ['dev-node', 'demo-node'],
+  ])(
+    'the real aws CLI gets credentials through credential_process of profile %s: the ARN names the agent',
+    async (profile, agent) => {
+      const before = assumeRoleCalls().length;
+      const identity = await awsCli(['--profile', profile, 'sts', 'get-caller-identity'], agent);
+      expect(identity.code, identity.stderr).toBe(0);
+      const arn = (JSON.parse(identity.stdout) as { Arn: string }).Arn;
+      expect(arn).toMatch(
+        new RegExp(`^arn:aws:sts::123456789012:assumed-role/agent/${agent}\\.[\\w+=,.@-]+$`),
+      );
 
-    expect((await awsCli(['--profile', 'dev', 's3', 'mb', 's3://agentid-e2e'])).code).toBe(0);
-    const ls = await awsCli(['--profile', 'dev', 's3', 'ls']);
-    expect(ls.code, ls.stderr).toBe(0);
-    expect(ls.stdout).toContain('agentid-e2e');
-    // Three aws runs, one STS call: the rest came from the daemon's cache.
-    expect(assumeRoleCalls().length - before).toBe(1);
-  });
+      const bucket = `s3://agentid-e2e-${agent}`;
+      expect((await awsCli(['--profile', profile, 's3', 'mb', bucket], agent)).code).toBe(0);
+      const ls = await awsCli(['--profile', profile, 's3', 'ls'], agent);
+      expect(ls.code, ls.stderr).toBe(0);
+      expect(ls.stdout).toContain(`agentid-e2e-${agent}`);
+      // Three aws runs, one STS call: the rest came from the daemon's cache.
+      expect(assumeRoleCalls().length - before).toBe(1);
+    },
+  );
 
   it('AssumeRole carries SourceIdentity, tags, session policy and duration as configured', async () => {
     const call = assumeRoleCalls().find((p) => p.get('RoleSessionName')?.startsWith('demo.'));
@@ -194,55 +200,55 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     expect(signed?.headers.authorization).toContain(`Credential=${BASE_KEY_ID}/`);
   });
 
-  it('prints exactly the credential_process JSON, reuses it in the window, and fetches anew after expiry', async () => {
-    const run = () =>
-      runCli(home, [
-        'exec',
-        '--agent',
-        'expiring',
-        '--',
-        process.execPath,
-        cliPath,
-        'aws',
-        'credential-process',
-        'dev',
-      ]);
-    // STS answers with credentials expiring 5 min (the cache's refresh margin) + 4 s from now.
-    proxy.rewrite = (body) =>
-      body.replace(
-        /<Expiration>[^<]*<\/Expiration>/,
-        `<Expiration>${new Date(Date.now() + 304_000).toISOString()}</Expiration>`,
-      );
-    try {
-      const before = assumeRoleCalls().length;
-      const first = await run();
-      expect(first.code, first.stderr).toBe(0);
-      const json = JSON.parse(first.stdout) as Record<string, unknown>;
-      expect(Object.keys(json).sort()).toEqual([
-        'AccessKeyId',
-        'Expiration',
-        'SecretAccessKey',
-        'SessionToken',
-        'Version',
-      ]);
-      expect(json.Version).toBe(1);
-      expect(json.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-      expect(first.stdout).toBe(`${JSON.stringify(json)}\n`);
-      expect(first.stderr).toBe('');
+  it.each(awsHelpers)(
+    '$name prints exactly the credential_process JSON, reuses it in the window, and fetches anew after expiry',
+    async (helper) => {
+      // An agent of its own per helper: the cache never crosses agents.
+      const run = () =>
+        runCli(home, [
+          'exec',
+          '--agent',
+          `expiring-${helper.thin ? 'sh' : 'node'}`,
+          '--',
+          ...helper.argv(home, ['dev']),
+        ]);
+      // STS answers with credentials expiring 5 min (the cache's refresh margin) + 4 s from now.
+      proxy.rewrite = (body) =>
+        body.replace(
+          /<Expiration>[^<]*<\/Expiration>/,
+          `<Expiration>${new Date(Date.now() + 304_000).toISOString()}</Expiration>`,
+        );
+      try {
+        const before = assumeRoleCalls().length;
+        const first = await run();
+        expect(first.code, first.stderr).toBe(0);
+        const json = JSON.parse(first.stdout) as Record<string, unknown>;
+        expect(Object.keys(json).sort()).toEqual([
+          'AccessKeyId',
+          'Expiration',
+          'SecretAccessKey',
+          'SessionToken',
+          'Version',
+        ]);
+        expect(json.Version).toBe(1);
+        expect(json.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+        expect(first.stdout).toBe(`${JSON.stringify(json)}\n`);
+        expect(first.stderr).toBe('');
 
-      const second = await run();
-      expect(JSON.parse(second.stdout)).toEqual(json);
-      expect(assumeRoleCalls().length - before).toBe(1);
+        const second = await run();
+        expect(JSON.parse(second.stdout)).toEqual(json);
+        expect(assumeRoleCalls().length - before).toBe(1);
 
-      await sleep(4_500);
-      const third = await run();
-      expect(third.code, third.stderr).toBe(0);
-      expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(json.AccessKeyId);
-      expect(assumeRoleCalls().length - before).toBe(2);
-    } finally {
-      proxy.rewrite = null;
-    }
-  });
+        await sleep(4_500);
+        const third = await run();
+        expect(third.code, third.stderr).toBe(0);
+        expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(json.AccessKeyId);
+        expect(assumeRoleCalls().length - before).toBe(2);
+      } finally {
+        proxy.rewrite = null;
+      }
+    },
+  );
 
   it('never caches across agents', async () => {
     const before = assumeRoleCalls().length;
@@ -338,42 +344,50 @@ describe.skipIf(skip !== null)('aws credentials', () => {
     ]);
   });
 
-  it('STS errors and an unreachable or hanging STS fail fast with ERR_AWS_STS; the daemon stays up', async () => {
-    const cases: [string, RegExp][] = [
-      ['failing', /AccessDenied/],
-      ['unreachable', /ECONNREFUSED/],
-      ['hanging', /did not answer within 1000 ms/],
-    ];
-    for (const [name, reason] of cases) {
-      const started = Date.now();
-      const result = await runCli(home, ['aws', 'credential-process', name]);
-      expect(result.code, name).not.toBe(0);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(reason);
-      expect(result.stderr).toContain('(ERR_AWS_STS)');
-      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-      // Bounded by the configured timeout (plus process start), not by a retry storm.
-      expect(Date.now() - started).toBeLessThan(10_000);
-    }
-    expect(failing.actions('AssumeRole')).toHaveLength(1);
-    expect((await runCli(home, ['daemon', 'status'])).code).toBe(0);
-  });
+  it.each(awsHelpers)(
+    '$name: STS errors and an unreachable or hanging STS fail fast with ERR_AWS_STS; the daemon stays up',
+    async (helper) => {
+      const cases: [string, RegExp][] = [
+        ['failing', /AccessDenied/],
+        ['unreachable', /ECONNREFUSED/],
+        ['hanging', /did not answer within 1000 ms/],
+      ];
+      const failedBefore = failing.actions('AssumeRole').length;
+      for (const [name, reason] of cases) {
+        const started = Date.now();
+        const result = await runHelper(helper.argv(home, [name]), home.env);
+        expect(result.code, name).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(reason);
+        expect(result.stderr).toContain('(ERR_AWS_STS)');
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        // Bounded by the configured timeout (plus process start), not by a retry storm.
+        expect(Date.now() - started).toBeLessThan(10_000);
+      }
+      expect(failing.actions('AssumeRole').length - failedBefore).toBe(1);
+      expect((await runCli(home, ['daemon', 'status'])).code).toBe(0);
+    },
+  );
 
-  it('a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs an identity provider', async () => {
-    const denied = await runCli(home, ['aws', 'credential-process', 'nopolicy']);
-    expect(denied.code).toBe(3);
-    expect(denied.stdout).toBe('');
-    expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+  it.each(awsHelpers)(
+    '$name: a credential the policy does not permit exits 3; one without base keys says how to set them; web-identity needs an identity provider',
+    async (helper) => {
+      const run = (name: string) => runHelper(helper.argv(home, [name]), home.env);
+      const denied = await run('nopolicy');
+      expect(denied.code).toBe(3);
+      expect(denied.stdout).toBe('');
+      expect(denied.stderr).toMatch(/^agentid: denied by policy.*\(ERR_POLICY_DENIED\)\n$/);
 
-    const nokeys = await runCli(home, ['aws', 'credential-process', 'nokeys']);
-    expect(nokeys.code).toBe(2);
-    expect(nokeys.stderr).toContain('agentid aws set-base-keys nokeys');
+      const nokeys = await run('nokeys');
+      expect(nokeys.code).toBe(2);
+      expect(nokeys.stderr).toContain('agentid aws set-base-keys nokeys');
 
-    // No [idp] here: web-identity says what to configure (the login path: aws-web-identity.test.ts).
-    const webIdentity = await runCli(home, ['aws', 'credential-process', 'webid']);
-    expect(webIdentity.code).toBe(2);
-    expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
-  });
+      // No [idp] here: web-identity says what to configure (the login path: aws-web-identity.test.ts).
+      const webIdentity = await run('webid');
+      expect(webIdentity.code).toBe(2);
+      expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
+    },
+  );
 
   it('audits every issue with the access key fingerprint, role and session name, never a secret', async () => {
     const rows = auditRows(await runCli(home, ['audit', '--json', '--action', 'aws', '--decision', 'allow']));

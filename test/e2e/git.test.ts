@@ -10,18 +10,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GitHttp, startGitHttp } from '../peers/git-http.js';
-import { type GithubApi, startGithubApi } from '../peers/github-api.js';
+import { type GitHttp, git, makeAcmeRepos, startGitHttp } from '../peers/git-http.js';
+import { type GithubApi, startGithubApi, tokenAllows } from '../peers/github-api.js';
 import { type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
 
 const helperPath = resolve('dist/cli/helpers/git-credential.js');
 const STATIC_SECRET = `static-${Date.now()}-pa55word`;
-
-function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync('git', args, { cwd: options.cwd, env: options.env, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
 
 /** Every command line of every process, sampled until stop() — to prove no token is in any argv. */
 function sampleCmdlines(): { stop(): Set<string> } {
@@ -55,32 +49,13 @@ describe('git credential helper with a GitHub App and a static secret', () => {
     work = join(home.dir, 'work');
     const root = join(home.dir, 'repos');
     mkdirSync(work);
-    for (const repo of ['acme/widgets.git', 'acme/private.git']) {
-      git(['init', '--bare', '--quiet', '--initial-branch=main', join(root, repo)]);
-    }
-    // Seed widgets with one commit, straight through the file system.
-    const seed = join(home.dir, 'seed');
-    const plainGit = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-    git(['init', '--quiet', '--initial-branch=main', seed], { env: plainGit });
-    writeFileSync(join(seed, 'README'), 'widgets\n');
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], { cwd: seed, env: plainGit });
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', 'seed'], {
-      cwd: seed,
-      env: plainGit,
-    });
-    git(['push', '--quiet', join(root, 'acme/widgets.git'), 'main'], { cwd: seed, env: plainGit });
+    makeAcmeRepos(root, join(home.dir, 'seed'));
 
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     githubApi = await startGithubApi({ appId: '4242', publicKey, installations: { acme: 77 } });
     server = await startGitHttp({
       root,
-      authorize: (a) => {
-        if (a.username === 'bot' && a.password === STATIC_SECRET) return true;
-        const token = githubApi.tokens.get(a.password);
-        if (a.username !== 'x-access-token' || !token || token.expiresAt.getTime() < Date.now()) return false;
-        if (a.service === 'receive' && token.permissions.contents !== 'write') return false;
-        return token.repositories.includes(a.repo);
-      },
+      authorize: (a) => (a.username === 'bot' && a.password === STATIC_SECRET) || tokenAllows(githubApi, a),
     });
     writeFileSync(
       join(home.dir, 'config.toml'),

@@ -3,7 +3,7 @@
  * them as separate processes in a throwaway AGENTID_HOME, talking over the real Unix socket.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,6 +145,22 @@ export function api(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Writes a Cedar file into the home's policy dir (made if needed), one policy line a string. */
+export function writePolicy(home: Home, file: string, lines: readonly string[]): void {
+  mkdirSync(join(home.dir, 'policy'), { recursive: true });
+  writeFileSync(join(home.dir, 'policy', file), `${lines.join('\n')}\n`);
+}
+
+/** The audit rows of one action, oldest first, as `agentid audit --json` prints them. */
+export async function auditRowsOf<T>(home: Home, action: string): Promise<T[]> {
+  const result = await runCli(home, ['audit', '--json', '--action', action]);
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

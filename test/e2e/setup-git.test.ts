@@ -1,9 +1,10 @@
 /**
- * `agentid setup git` against real git config files in a temp HOME: writes the gh-style entries,
- * is idempotent, leaves other sections alone, `--local` writes the repository, `--remove` undoes.
+ * `agentid setup git` against real git config files in a temp HOME: writes the thin helper and
+ * the gh-style entries, is idempotent, leaves other sections alone, `--local` writes the
+ * repository, `--remove` undoes.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliPath, type Home, makeHome, runCli } from './harness.js';
@@ -33,10 +34,11 @@ describe('agentid setup git', () => {
       const r = await runCli(home, ['setup', 'git', '--host', 'github.com', '--credential', 'gh'], { env });
       expect(r.code, r.stderr).toBe(0);
     }
-    expect(getAll('credential.https://github.com.helper')).toEqual([
-      '',
-      `!${process.execPath} ${cliPath} git-credential --credential gh`,
-    ]);
+    // The thin sh helper, written into the data dir with this CLI's paths for its Node fallback.
+    const helper = join(home.dir, 'bin', 'git-credential-agentid');
+    expect(getAll('credential.https://github.com.helper')).toEqual(['', `!${helper} --credential gh`]);
+    expect(statSync(helper).mode & 0o777).toBe(0o700);
+    expect(readFileSync(helper, 'utf8')).toContain(`CLI=${cliPath}`);
     expect(getAll('credential.https://github.com.usehttppath')).toEqual(['true']);
     const text = readFileSync(gitconfig, 'utf8');
     expect(text).toContain('[user]\n\tname = me');

@@ -5,7 +5,7 @@ import {
   MAX_INPUT_BYTES,
   MAX_LINE_BYTES,
   parseCredentialInput,
-} from '../../cli/git-credential/protocol.js';
+} from '../../src/protocol/git-credential.js';
 
 describe('parseCredentialInput', () => {
   it.each([

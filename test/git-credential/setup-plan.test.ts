@@ -8,8 +8,7 @@ import {
 } from '../../cli/git-credential/setup-plan.js';
 
 const base = {
-  node: '/usr/bin/node',
-  script: '/opt/agent id/cli/main.js',
+  helper: ['/home/u/.local/share/agentid/bin/git-credential-agentid'],
   scope: 'global',
   remove: false,
 } as const;
@@ -34,7 +33,7 @@ describe('setup git plan', () => {
         '--global',
         '--add',
         'credential.https://github.com.helper',
-        "!/usr/bin/node '/opt/agent id/cli/main.js' git-credential --credential gh",
+        '!/home/u/.local/share/agentid/bin/git-credential-agentid --credential gh',
       ],
       ['config', '--global', '--replace-all', 'credential.https://github.com.useHttpPath', 'true'],
     ]);
@@ -49,6 +48,9 @@ describe('setup git plan', () => {
 
   it('quotes for the shell git runs helpers with', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(helperCommand({ helper: ['/usr/bin/node', '/opt/agent id/cli/main.js', 'git-credential'] })).toBe(
+      "!/usr/bin/node '/opt/agent id/cli/main.js' git-credential",
+    );
     expect(() => helperCommand({ ...base, credential: 'x; rm -rf /' })).toThrow(
       expect.objectContaining({ code: 'ERR_USAGE' }),
     );

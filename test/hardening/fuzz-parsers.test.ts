@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCredentialInput } from '../../cli/git-credential/protocol.js';
 import { parseConfig } from '../../src/config/index.js';
 import { PolicyEngine } from '../../src/policy/index.js';
+import { parseCredentialInput } from '../../src/protocol/git-credential.js';
 import { fuzz, notCoded } from './fuzz.js';
 import { record } from './tally.js';
 

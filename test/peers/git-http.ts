@@ -1,10 +1,13 @@
 /**
  * A real git server over HTTP for the tests: `git http-backend` (git's own smart-HTTP CGI) behind a
  * small Node server that demands HTTP Basic auth and lets `authorize` decide on each request with
- * the username, password and repository. Clone and push go through the real git protocol.
+ * the username, password and repository. Clone and push go through the real git protocol. With
+ * `tls` it serves HTTPS (a certificate of the tests' own CA, test-ca.ts), as a git host does.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
@@ -18,6 +21,8 @@ export interface GitAuthAttempt {
 
 export interface GitHttp {
   port: number;
+  /** http(s)://localhost:port */
+  url: string;
   /** Every request that carried credentials, and the verdict. */
   attempts: (GitAuthAttempt & { allowed: boolean })[];
   close(): Promise<void>;
@@ -25,9 +30,34 @@ export interface GitHttp {
 
 export const gitExecPath = spawnSync('git', ['--exec-path'], { encoding: 'utf8' }).stdout.trim();
 
+/** Runs git; its stdout, or an error with its stderr. */
+export function git(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const result = spawnSync('git', args, { cwd: options.cwd, env: options.env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * Bare repositories `acme/widgets.git` (one commit: README "widgets") and `acme/private.git`
+ * under `root`, seeded straight through the file system from a scratch clone in `seedDir`.
+ */
+export function makeAcmeRepos(root: string, seedDir: string): void {
+  for (const repo of ['acme/widgets.git', 'acme/private.git']) {
+    git(['init', '--bare', '--quiet', '--initial-branch=main', join(root, repo)]);
+  }
+  const plain = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+  const as = ['-c', 'user.name=t', '-c', 'user.email=t@t'];
+  git(['init', '--quiet', '--initial-branch=main', seedDir], { env: plain });
+  writeFileSync(join(seedDir, 'README'), 'widgets\n');
+  git([...as, 'add', '.'], { cwd: seedDir, env: plain });
+  git([...as, 'commit', '--quiet', '-m', 'seed'], { cwd: seedDir, env: plain });
+  git(['push', '--quiet', join(root, 'acme/widgets.git'), 'main'], { cwd: seedDir, env: plain });
+}
+
 export async function startGitHttp(options: {
   root: string;
   authorize: (attempt: GitAuthAttempt) => boolean;
+  tls?: { cert: string; key: string };
 }): Promise<GitHttp> {
   const attempts: GitHttp['attempts'] = [];
 
@@ -82,11 +112,12 @@ export async function startGitHttp(options: {
     relayCgi(cgi.stdout, res);
   }
 
-  const server = createServer(handle);
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     port,
+    url: `${options.tls ? 'https' : 'http'}://localhost:${port}`,
     attempts,
     close: () =>
       new Promise((resolve) => {

@@ -151,3 +151,17 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }
+
+/**
+ * What GitHub's git server checks of a password: a live token this API issued, good for the
+ * repository, with contents write for a push.
+ */
+export function tokenAllows(
+  api: GithubApi,
+  attempt: { username: string; password: string; repo: string; service: 'upload' | 'receive' },
+): boolean {
+  const token = api.tokens.get(attempt.password);
+  if (attempt.username !== 'x-access-token' || !token || token.expiresAt.getTime() < Date.now()) return false;
+  if (attempt.service === 'receive' && token.permissions.contents !== 'write') return false;
+  return token.repositories.includes(attempt.repo);
+}

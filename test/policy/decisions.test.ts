@@ -22,6 +22,7 @@ const JWT_OWN_UID = `${DEFAULT_POLICY_FILE}:jwt-own-uid`;
 const AWS_INFRA = `${EXAMPLES_FILE}:claude-aws-readonly-in-infra`;
 const FORBID_UNKNOWN = `${EXAMPLES_FILE}:forbid-unknown-agents`;
 const PROD_SSO = `${EXAMPLES_FILE}:production-needs-sso`;
+const OPENAI_GATEWAY = `${EXAMPLES_FILE}:claude-openai-via-gateway`;
 
 type Case = [name: string, spec: WhatIf, expected: 'allow' | 'deny', policyIds: string[]];
 
@@ -39,10 +40,13 @@ const defaultOnly: Case[] = [
   ['git', { agent: 'claude', credential: 'github', type: 'git', repo: INFRA }, 'deny', []],
   ['static', { agent: 'claude', credential: 'npm-token', type: 'static' }, 'deny', []],
   ['mcp', { agent: 'claude', credential: 'jira', type: 'mcp' }, 'deny', []],
+  ['http', gateway('/v1/models'), 'deny', []],
 ];
 
 const withExamples: Case[] = [
-  ...defaultOnly.filter(([, spec]) => spec.agent !== 'unknown' && spec.type !== 'aws'),
+  ...defaultOnly.filter(
+    ([, spec]) => spec.agent !== 'unknown' && spec.type !== 'aws' && spec.type !== 'http',
+  ),
   ['unknown is forbidden even a jwt', { agent: 'unknown', credential: 'identity' }, 'deny', [FORBID_UNKNOWN]],
   ['unknown aws in infra', aws('unknown', ['platform'], INFRA), 'deny', [FORBID_UNKNOWN]],
   ['claude aws, platform, in infra', aws('claude', ['platform'], INFRA), 'allow', [AWS_INFRA]],
@@ -96,7 +100,22 @@ const withExamples: Case[] = [
     'allow',
     [JWT_OWN_UID],
   ],
+  ['claude http to a model', gateway('/v1/models'), 'allow', [OPENAI_GATEWAY]],
+  ['claude http to the admin API', gateway('/v1/organization/users'), 'deny', []],
+  ['claude http outside a session', { ...gateway('/v1/models'), session: undefined }, 'deny', []],
+  ['claude http, another route', { ...gateway('/v1/models'), credential: 'anthropic' }, 'deny', []],
 ];
+
+/** A gateway request of claude's, in a session, on the route openai. */
+function gateway(path: string): WhatIf {
+  return {
+    agent: 'claude',
+    credential: 'openai',
+    type: 'http',
+    session: 's1',
+    request: { method: 'GET', host: 'api.openai.com', path, route: 'openai' },
+  };
+}
 
 function aws(agent: string, groups: string[], repo: string | undefined): WhatIf {
   return {

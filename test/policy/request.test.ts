@@ -111,6 +111,19 @@ describe('buildCedarRequest', () => {
         },
       },
     ]),
+    [
+      'http route',
+      {
+        ...base,
+        credential: {
+          name: 'openai',
+          type: 'http',
+          entity: 'Route',
+          route: { upstream: 'https://api.openai.com/v1', credential: 'openai-key' },
+        },
+        request: { method: 'POST', host: 'api.openai.com', path: '/v1/chat/completions', route: 'openai' },
+      },
+    ],
   ];
   it('names MCP resources by server and name', () => {
     const request = buildCedarRequest({
@@ -119,6 +132,27 @@ describe('buildCedarRequest', () => {
     });
     expect(request.resource).toEqual({ type: 'Tool', id: 'fs/a/b' });
     expect(request.entities[1]?.attrs).toEqual({ server: 'fs', name: 'a/b' });
+  });
+
+  it('gives a gateway route its upstream and credential', () => {
+    const request = buildCedarRequest({
+      ...base,
+      credential: {
+        name: 'gh',
+        type: 'http',
+        entity: 'Route',
+        route: { upstream: 'https://github.com', credential: 'app' },
+      },
+      request: { method: 'GET', host: 'github.com', path: '/acme/w.git/info/refs', route: 'gh' },
+    });
+    expect(request.action).toEqual({ type: 'Action', id: 'http' });
+    expect(request.resource).toEqual({ type: 'Route', id: 'gh' });
+    expect(request.entities[1]?.attrs).toEqual({
+      name: 'gh',
+      upstream: 'https://github.com',
+      credential: 'app',
+    });
+    expect(request.context.request).toMatchObject({ method: 'GET', host: 'github.com', route: 'gh' });
   });
 
   it.each(cases)('passes Cedar request validation against the schema: %s', (_name, input) => {

@@ -6,10 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AwsContainerEndpoints } from '../../daemon/aws-container.js';
+import { SessionGateways } from '../../daemon/gateway/endpoints.js';
 import { matchRoute } from '../../daemon/router.js';
 import { daemonRoutes } from '../../daemon/routes/index.js';
 import { endpoints, wireRequest } from '../../src/protocol/index.js';
 import { fakeWorld } from '../daemon/fake-deps.js';
+
+const routesOf = (world: ReturnType<typeof fakeWorld>) =>
+  daemonRoutes(world.deps, {
+    awsContainers: new AwsContainerEndpoints(world.deps, randomBytes),
+    gateways: new SessionGateways(world.deps, randomBytes),
+  });
 
 const codeOf = (fn: () => unknown): string | null => {
   try {
@@ -37,7 +44,7 @@ describe('wireRequest', () => {
 
   it("builds paths the daemon's router matches back to the same endpoint and parameters", () => {
     const world = fakeWorld();
-    const routes = daemonRoutes(world.deps, new AwsContainerEndpoints(world.deps, randomBytes));
+    const routes = routesOf(world);
     const { method, path } = wireRequest(endpoints.awsBaseKeys, [
       { credential: 'dev/é' },
       { accessKeyId: 'x', secretAccessKey: 'y' },
@@ -54,7 +61,7 @@ describe('wireRequest', () => {
 describe('daemonRoutes', () => {
   it('serves every endpoint of the table, and nothing else', () => {
     const world = fakeWorld();
-    const routes = daemonRoutes(world.deps, new AwsContainerEndpoints(world.deps, randomBytes));
+    const routes = routesOf(world);
     const served = routes.map((r) => `${r.method} ${r.pattern}`).sort();
     const table = Object.values(endpoints)
       .map((e) => `${e.method} ${e.pattern}`)
@@ -100,6 +107,23 @@ describe('request checks', () => {
     ],
     ['session aws', endpoints.sessionAws.parse, { credential: 'dev' }, ok],
     ['session aws', endpoints.sessionAws.parse, {}, 'ERR_USAGE'],
+    ['session gateway', endpoints.sessionGateway.parse, { routes: ['openai'], proxy: false }, ok],
+    ['session gateway', endpoints.sessionGateway.parse, { routes: [], proxy: true }, ok],
+    ['session gateway', endpoints.sessionGateway.parse, { routes: ['openai'] }, 'ERR_USAGE'],
+    ['session gateway', endpoints.sessionGateway.parse, { routes: [''], proxy: false }, 'ERR_USAGE'],
+    [
+      'session gateway',
+      endpoints.sessionGateway.parse,
+      { routes: ['x'.repeat(65)], proxy: false },
+      'ERR_USAGE',
+    ],
+    [
+      'session gateway',
+      endpoints.sessionGateway.parse,
+      { routes: Array(65).fill('a'), proxy: false },
+      'ERR_USAGE',
+    ],
+    ['session gateway', endpoints.sessionGateway.parse, { routes: 'openai', proxy: false }, 'ERR_USAGE'],
     [
       'git credential',
       endpoints.gitCredential.parse,

@@ -15,7 +15,7 @@ export const awsCredentialProcessCommand: CommandSpec = {
   ],
   run: ({ args }, deps) =>
     awsCredentialProcess(args[0] ?? '', {
-      socket: deps.paths.socket,
+      daemonAddress: { socket: deps.paths.socket, uid: deps.uid },
       out: deps.out,
       err: deps.err,
       daemon: async () => deps.daemon,

@@ -16,7 +16,7 @@ export const daemonStop: CommandSpec = {
       else deps.out('agentid daemon is not running\n');
       return 0;
     }
-    await callEndpoint(deps.paths.socket, endpoints.shutdown, []);
+    await callEndpoint({ socket: deps.paths.socket, uid: deps.uid }, endpoints.shutdown, []);
     // The lock goes only after the audit log is closed: that is "stopped", not a closed socket.
     const { daemonLockHeld } = await import('../../../src/instance.js');
     const deadline = deps.now().getTime() + STOP_TIMEOUT_MS;

@@ -1,6 +1,6 @@
 /**
  * `agentid setup aws --profile P --credential NAME`: points an AWS profile at agentid by writing
- * `credential_process = agentid aws credential-process NAME` into the AWS config file
+ * `credential_process = <thin helper> NAME` (cli/setup-helpers.ts) into the AWS config file
  * (AWS_CONFIG_FILE, else ~/.aws/config). Idempotent; the rest of the file is kept byte for byte.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { AgentIdError } from '../../../src/errors.js';
 import { setCredentialProcess } from '../../aws-config-file.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
+import { awsCredentialProcessLine } from '../../setup-helpers.js';
 
 const PROFILE = /^[\w.+@-]{1,64}$/;
 const CREDENTIAL = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -21,8 +22,7 @@ export const setupAws: CommandSpec = {
     { flags: '--credential <name>', description: 'the [credentials.<name>] of type aws it uses' },
     {
       flags: '--command <program>',
-      description: 'how the AWS tools start agentid, if it is not on their PATH',
-      defaultValue: 'agentid',
+      description: 'run `<program> aws credential-process` instead of the thin sh helper setup writes',
     },
     jsonOption,
   ],
@@ -40,11 +40,13 @@ export const setupAws: CommandSpec = {
         '--credential NAME is required: an [credentials.<name>] of type aws',
       );
     }
-    const program = String(opts.command);
-    if (/[\r\n]/.test(program)) throw new AgentIdError('ERR_USAGE', '--command must be a single line');
+    const program = typeof opts.command === 'string' ? opts.command : undefined;
+    if (program !== undefined && /[\r\n]/.test(program)) {
+      throw new AgentIdError('ERR_USAGE', '--command must be a single line');
+    }
     const file = deps.env.AWS_CONFIG_FILE || join(deps.env.HOME || homedir(), '.aws', 'config');
     const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const edit = setCredentialProcess(before, profile, `${program} aws credential-process ${credential}`);
+    const edit = setCredentialProcess(before, profile, awsCredentialProcessLine(deps, credential, program));
     if (edit.changed) writeInPlace(file, edit.text);
     if (opts.json === true) printJson(deps, { file, profile, credential, changed: edit.changed });
     else

@@ -6,6 +6,7 @@
 import { AgentIdError, ExitCode } from '../../../src/errors.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { credentialUrl, setupGitPlan } from '../../git-credential/setup-plan.js';
+import { gitHelperWords } from '../../setup-helpers.js';
 
 /** `git config --unset-all` exits 5 when the key is not there: nothing to remove is fine. */
 const GIT_CONFIG_KEY_ABSENT = 5;
@@ -44,8 +45,8 @@ export const setupGit: CommandSpec = {
       ...(typeof opts.credential === 'string' ? { credential: opts.credential } : {}),
       scope,
       remove: opts.remove === true,
-      node: deps.agentid.node,
-      script: deps.agentid.script,
+      // Removing needs no helper: only the git config entries go.
+      helper: opts.remove === true ? [] : gitHelperWords(deps),
     });
     for (const args of plan) {
       const code = await runGit(deps, args);

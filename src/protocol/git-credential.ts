@@ -3,9 +3,11 @@
  * lines ended by a blank line or EOF, no quoting, `key[]` attributes as ordered lists that an
  * empty value resets, unknown keys ignored. Input is bounded (line and total size) because git is
  * not the only program that can run a helper. Answers use the newer `authtype`/`credential`
- * fields only when git announced `capability[]=authtype`, as the protocol requires.
+ * fields only when git announced `capability[]=authtype`, as the protocol requires. Shared by
+ * the Node helper and the daemon's text mode, where the thin sh helper sends git's input as is.
  */
-import { AgentIdError } from '../../src/errors.js';
+import { AgentIdError } from '../errors.js';
+import type { GitCredentialRequest, GitCredentialResponse } from './types.js';
 
 /** git itself refuses credential lines of 64 KiB and more; we need far less. */
 export const MAX_LINE_BYTES = 16 * 1024;
@@ -55,6 +57,32 @@ export function parseCredentialInput(text: string): CredentialInput {
   }
   input.capabilities = lists.get('capability[]') ?? [];
   return input;
+}
+
+/** Protocols whose credentials the daemon can serve. */
+const PROTOCOLS = new Set(['https', 'http']);
+
+/**
+ * What to ask the daemon for a `get`; null for what it never serves, where the helper stays
+ * silent so git asks the next helper.
+ */
+export function credentialRequest(input: CredentialInput, credential?: string): GitCredentialRequest | null {
+  if (!input.protocol || !input.host || !PROTOCOLS.has(input.protocol)) return null;
+  return {
+    protocol: input.protocol,
+    host: input.host,
+    ...(input.path ? { path: input.path } : {}),
+    ...(credential ? { credential } : {}),
+  };
+}
+
+/** What the helper prints for the daemon's answer: nothing for a host that is not ours. */
+export function answerText(response: GitCredentialResponse, capabilities: readonly string[]): string {
+  if (!response.served) return '';
+  if (!safeValue(response.username) || !safeValue(response.password)) {
+    throw new AgentIdError('ERR_DAEMON_PROTOCOL', 'the credential contains a line break');
+  }
+  return formatAnswer({ ...response, expiresAt: new Date(response.expiresAt) }, capabilities);
 }
 
 /** The answer to `get`. With the authtype capability: a pre-encoded Basic credential git must not store. */

@@ -1,0 +1,175 @@
+/**
+ * The gateway benchmark: what the secretless gateway adds to one HTTPS request, in base-URL and in
+ * proxy mode, against the same request sent directly, measured in the same run by the same client
+ * (bench/gateway-client.ts, inside an `agentid exec` session). The upstream is a small HTTPS server
+ * in this process, with a CA of its own; the daemon attests, decides (Cedar), attaches a static
+ * credential and commits the decision row before forwarding, and the result row after.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SessionCa } from '../src/gateway/index.js';
+import { countAuditRows } from './audit.js';
+import { type Child, spawnChild, waitForAnswer } from './children.js';
+import { fmtMs, mark } from './format.js';
+import type { GatewayClientOptions, GatewayMode, GatewaySamples } from './gateway-client.js';
+import { percentile } from './load.js';
+
+export const TARGET_ADDED_MEDIAN_MS = 1;
+const SECRET = 'bench-gateway-key-0123456789';
+
+export interface GatewayBenchOptions {
+  workDir: string;
+  repoRoot: string;
+  nodePath: string;
+  env: NodeJS.ProcessEnv;
+  /** How this bench's entrypoint runs the client (bench/main.ts with its client argument). */
+  clientArgs: (options: GatewayClientOptions) => string[];
+  requests: number;
+  warmup: number;
+  rounds: number;
+  startTimeoutMs: number;
+  now: () => number;
+  progress: (message: string) => void;
+}
+
+export interface GatewayBenchResult {
+  requests: number;
+  rounds: number;
+  ms: Record<GatewayMode, { p50: number; p99: number }>;
+  /** Audit rows the daemon committed during the client's run, and how many the requests needed. */
+  auditRows: { added: number; expected: number };
+}
+
+export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
+  const home = join(o.workDir, 'gateway-home');
+  mkdirSync(join(home, 'policy'), { recursive: true });
+  const ca = new SessionCa({
+    sessionId: 'bench-upstream',
+    hosts: ['localhost'],
+    now: () => new Date(),
+    randomBytes,
+  });
+  const caFile = join(o.workDir, 'gateway-upstream-ca.pem');
+  writeFileSync(caFile, ca.certificate.pem);
+  const leaf = ca.leafFor('localhost');
+  const body = JSON.stringify({ ok: true });
+  const upstream = createServer({ cert: leaf.certificatePem, key: leaf.keyPem }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamUrl = `https://localhost:${(upstream.address() as AddressInfo).port}`;
+  const children: Child[] = [];
+  try {
+    writeFileSync(
+      join(home, 'config.toml'),
+      `[secrets]\nbackend = "file"\n\n[credentials.bench]\ntype = "static"\nsecret = "bench-key"\n\n` +
+        `[http.bench]\nupstream = "${upstreamUrl}/v1"\ncredential = "bench"\nenv = "BENCH_BASE_URL"\nca_file = "${caFile}"\n`,
+    );
+    writeFileSync(
+      join(home, 'policy', 'gateway.cedar'),
+      'permit(principal == Agent::"bench", action == Action::"http", resource == Route::"bench") when { context has session };\n',
+    );
+    const env = { ...o.env, AGENTID_HOME: home };
+    const cli = join(o.repoRoot, 'dist', 'cli', 'main.js');
+    const daemon = spawnChild({ execPath: o.nodePath, args: [cli, 'daemon', 'run'], env });
+    children.push(daemon);
+    await waitForAnswer(daemon, join(home, 'run', 'agentid.sock'), '/v1/status', o.startTimeoutMs, o.now);
+    await runToEnd(o.nodePath, [cli, 'secret', 'set', 'bench-key'], env, SECRET);
+
+    o.progress(
+      `gateway: ${o.requests} requests each, direct, base-URL and proxy mode, in ${o.rounds} rounds`,
+    );
+    const auditDb = join(home, 'state', 'audit.db');
+    const rowsBefore = countAuditRows(auditDb);
+    const clientOptions: GatewayClientOptions = {
+      directUrl: `${upstreamUrl}/v1/ping`,
+      upstreamCaFile: caFile,
+      requests: o.requests,
+      warmup: o.warmup,
+      rounds: o.rounds,
+    };
+    const output = await runToEnd(
+      o.nodePath,
+      [
+        cli,
+        'exec',
+        '--agent',
+        'bench',
+        '--http',
+        'bench',
+        '--http-proxy',
+        '--',
+        o.nodePath,
+        ...o.clientArgs(clientOptions),
+      ],
+      env,
+    );
+    const samples = JSON.parse(output) as GatewaySamples;
+    const stats = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+    };
+    return {
+      requests: o.requests,
+      rounds: o.rounds,
+      ms: { direct: stats(samples.direct), baseUrl: stats(samples.baseUrl), proxy: stats(samples.proxy) },
+      auditRows: {
+        added: countAuditRows(auditDb) - rowsBefore,
+        // Two rows per gateway request (decision, result), warm-up included, plus the session's own rows.
+        expected: 2 * 2 * (o.requests + o.warmup),
+      },
+    };
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await new Promise((resolve) => upstream.close(resolve));
+  }
+}
+
+export function renderGatewayBench(r: GatewayBenchResult): string[] {
+  const { direct, baseUrl, proxy } = r.ms;
+  const row = (name: string, m: { p50: number; p99: number }, added: boolean) =>
+    `| ${name} | ${fmtMs(m.p50)} | ${fmtMs(m.p99)} | ${added ? `${fmtMs(m.p50 - direct.p50)}` : ''} | ${added ? `${fmtMs(m.p99 - direct.p99)}` : ''} | ${added ? `${mark(m.p50 - direct.p50 < TARGET_ADDED_MEDIAN_MS)} < ${TARGET_ADDED_MEDIAN_MS} ms added at p50` : ''} |`;
+  return [
+    '## Secretless gateway',
+    '',
+    `${r.requests} sequential HTTPS GETs per way after a warm-up, interleaved in ${r.rounds} rounds, one keep-alive ` +
+      'undici pool per way, from a client inside `agentid exec --http bench --http-proxy`, to a small HTTPS ' +
+      'server: directly, through the route base URL (plain HTTP to the gateway), and through HTTPS_PROXY (TLS ' +
+      'to the gateway with the session CA). Through the gateway each request is attested (once per connection), ' +
+      'decided by Cedar, gets a static credential attached, and commits its decision row before it is forwarded; ' +
+      'the result row follows the answer.',
+    '',
+    '| Way | p50 ms | p99 ms | added p50 ms | added p99 ms | Target |',
+    '|---|--:|--:|--:|--:|---|',
+    row('direct', direct, false),
+    row('base-URL mode', baseUrl, true),
+    row('proxy mode', proxy, true),
+    '',
+    `Audit: ${r.auditRows.added} rows committed during the run (${r.auditRows.expected} expected for the gateway requests, plus the session's own) ${mark(r.auditRows.added >= r.auditRows.expected)}`,
+  ];
+}
+
+/** Runs a child to its end; its stdout, or an error with its stderr. */
+function runToEnd(execPath: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${err}`)),
+    );
+    child.stdin.end(input ?? '');
+  });
+}
