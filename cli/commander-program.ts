@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
+import { printableLines } from '../src/printable.js';
 import type { CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 
@@ -21,6 +22,8 @@ export function buildProgram(
     .description(table.description)
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
+    // commander quotes the offending argument (`unknown option '…'`): escaped like our own errors.
+    .configureOutput({ outputError: (text, write) => write(printableLines(text.trimEnd().split('\n'))) })
     .enablePositionalOptions()
     .exitOverride();
   for (const entry of table.commands) addCommand(program, entry, table.groups, onRun);

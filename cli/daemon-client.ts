@@ -78,7 +78,7 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     throw new AgentIdError(
       'ERR_DAEMON_UNAVAILABLE',
       `the daemon did not start${exited ? '' : ` within ${START_TIMEOUT_MS / 1000} s`}; ` +
-        `its log (${deps.paths.daemonLog}) ends with:\n${logTail(deps.paths.daemonLog)}`,
+        `its log (${deps.paths.daemonLog}) ends with: ${lastLogLine(deps.paths.daemonLog)}`,
     );
   }
 
@@ -98,14 +98,11 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
   };
 }
 
-function logTail(path: string): string {
+/** The daemon's last words, usually why it stopped: one line, as an error message is one line. */
+function lastLogLine(path: string): string {
   try {
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    return lines
-      .slice(-5)
-      .map((line) => `  ${line}`)
-      .join('\n');
+    return readFileSync(path, 'utf8').trimEnd().split('\n').at(-1) || '(empty log)';
   } catch {
-    return '  (no log)';
+    return '(no log)';
   }
 }

@@ -2,6 +2,7 @@
  * Human-readable view of what the daemon makes of a process, shared by `whoami` and `attest`:
  * everything a user needs to write `[agents.<name>]` selectors for it.
  */
+import { printableLines } from '../src/printable.js';
 import type { IdentityView } from '../src/protocol/index.js';
 
 export function formatIdentity(view: IdentityView): string {
@@ -26,5 +27,5 @@ export function formatIdentity(view: IdentityView): string {
       (hop) => `  ${String(hop.pid).padStart(7)}  ${hop.exe ?? '(unreadable)'}  ${hop.cmdline.join(' ')}`,
     ),
   );
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

@@ -1,4 +1,5 @@
 /** Human-readable daemon status, shared by `agentid status` and `agentid daemon status`. */
+import { printableLines } from '../src/printable.js';
 import type { StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
@@ -16,7 +17,7 @@ export function formatStatus(status: StatusResponse): string {
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
   lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
   lines.push(...formatShipStatus(status.auditShip ?? []));
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
 
 export function formatDuration(ms: number): string {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
+import { errorLine, printable } from '../src/printable.js';
 import type { CliDeps, CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 import type { DaemonClient } from './daemon-client.js';
@@ -137,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     return await runWithCommander(table, argv, deps);
   } catch (err) {
     const error = toAgentIdError(err);
-    deps.err(`agentid: ${error.message} (${error.code})\n`);
+    deps.err(errorLine(error));
     return error instanceof AgentIdError ? error.exitCode : ExitCode.internal;
   }
 }
@@ -147,7 +148,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`agentid: unexpected failure: ${String(err)}\n`);
+    process.stderr.write(`agentid: unexpected failure: ${printable(String(err))}\n`);
     process.exitCode = ExitCode.internal;
   },
 );

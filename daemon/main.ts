@@ -25,12 +25,21 @@ import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
 import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
+import { recordRefusals } from './record.js';
+import { RefusalTally } from './refusal-tally.js';
 import { scheduleRetention } from './retention.js';
 import { daemonRoutes } from './routes/index.js';
 import { createApiServer } from './server.js';
 import { buildSso } from './sso.js';
 import { auditShipGap } from './team-audit.js';
 
+/**
+ * Connections the kernel queues before the daemon accepts them (capped by net.core.somaxconn):
+ * a burst of a thousand connects is queued, then answered (served or 503), not refused.
+ */
+const LISTEN_BACKLOG = 4096;
+/** How long refusals at accept are counted into one audit row. */
+const REFUSAL_INTERVAL_MS = 10_000;
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -118,6 +127,7 @@ export async function runDaemon(): Promise<void> {
       secretStore ??= await openSecretStore({
         backend: config.secrets.backend,
         filePath: paths.secretsFile,
+        markerPath: paths.keychainMarker,
         warn: (message) => {
           secretsWarning = message;
           log.warn(message);
@@ -132,7 +142,14 @@ export async function runDaemon(): Promise<void> {
     requestShutdown: () => stopRequested(),
   };
 
-  const awsContainers = new AwsContainerEndpoints(deps, randomBytes);
+  // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
+  const refusals = new RefusalTally({
+    write: (count) => void recordRefusals(deps, count),
+    now,
+    after: (ms, fn) => setTimeout(fn, ms).unref(),
+    intervalMs: REFUSAL_INTERVAL_MS,
+  });
+  const awsContainers = new AwsContainerEndpoints(deps, randomBytes, refusals);
   deps.sessions.onRemove((session) => awsContainers.close(session.id));
   const gateways = new SessionGateways(deps, randomBytes);
   deps.sessions.onRemove((session) => gateways.close(session.id));
@@ -145,7 +162,7 @@ export async function runDaemon(): Promise<void> {
     log.warn(`replaced a stale socket left by a crashed daemon: ${paths.socket}`);
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen(paths.socket, () => {
+    api.server.listen({ path: paths.socket, backlog: LISTEN_BACKLOG }, () => {
       api.server.off('error', reject);
       resolve();
     });
@@ -210,6 +227,7 @@ export async function runDaemon(): Promise<void> {
   stopGitPolicy();
   awsContainers.closeAll();
   await gateways.closeAll();
+  refusals.flush();
   stopRetention();
   await auditShipping.stop();
   audit.close();

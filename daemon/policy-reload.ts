@@ -4,7 +4,6 @@
  * error, since a policy change that did not take effect is a security event. The daemon itself
  * is the actor of that row: no peer asked for it.
  */
-import { toAgentIdError } from '../src/errors.js';
 import type { ReloadResult } from '../src/policy/index.js';
 import type { DaemonDeps } from './deps.js';
 import { recordDaemonEvent } from './record.js';
@@ -32,14 +31,12 @@ function report(deps: ReloadDeps, result: { ok: true; text: string } | { ok: fal
     return;
   }
   deps.log.error(result.message);
-  recordDaemonEvent(deps, {
+  void recordDaemonEvent(deps, {
     action: 'policy.reload',
     decision: 'error',
     resource: deps.policy.status().dir,
     reason: result.message,
     errorCode: 'ERR_POLICY_INVALID',
-  }).catch((err: unknown) => {
-    deps.log.error(`audit row for a failed policy reload not written: ${toAgentIdError(err).message}`);
   });
 }
 

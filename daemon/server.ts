@@ -1,21 +1,19 @@
 /**
  * The daemon's HTTP/1.1 server on the Unix socket: a front door of the pipeline (pipeline.ts).
- * Transport only: it bounds every input (connections, header size, body size, idle and header
- * timeouts), reads the kernel's peer credentials of each connection, matches the route, reads
- * JSON, and writes answers and `{error: {code, message}}`. Identifying, auditing and deciding
- * what to answer are the pipeline's.
+ * Transport only: it bounds every input (connections, header size, body size and its deadline,
+ * idle and header timeouts), reads the kernel's peer credentials of each connection, matches the
+ * route, reads JSON, and writes answers and `{error: {code, message}}`. At the connection cap a
+ * slow or idle connection makes room, or the newcomer gets a coded 503 (http-slots.ts): a flood
+ * of connections gets answers, not resets. Identifying, auditing and deciding what to answer are
+ * the pipeline's.
  */
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
+import type { Slot } from './connection-slots.js';
 import type { DaemonDeps } from './deps.js';
+import { answerRaw, HttpSlots } from './http-slots.js';
 import type { Peer } from './identify.js';
 import { serve } from './pipeline.js';
 import type { JsonAnswer, Route } from './route.js';
@@ -24,8 +22,13 @@ import { type Match, matchRoute } from './router.js';
 interface Connection {
   peer: Peer;
   inFlight: number;
-  lastActive: number;
 }
+
+/** A connection stuck in its headers or body this long may lose its slot to a newcomer at the cap. */
+const SLOW_GRACE_MS = 500;
+/** Overflow places (answered 503) per slot: a burst of connects is answered, not reset. */
+const OVERFLOW_PER_SLOT = 4;
+const PRESSURE_LOG_INTERVAL_MS = 10_000;
 
 export interface ApiServer {
   server: Server;
@@ -38,6 +41,15 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
   const limits = deps.config.daemon;
   const connections = new Map<Socket, Connection>();
   let stopping = false;
+  const slots = new HttpSlots({
+    cap: limits.maxConnections,
+    overflowCap: limits.maxConnections * OVERFLOW_PER_SLOT,
+    graceMs: SLOW_GRACE_MS,
+    now: deps.monotonicMs,
+    errorBody: (error) => ({ error: error.toJSON() }),
+    warn: (line) => deps.log.warn(line),
+    logIntervalMs: PRESSURE_LOG_INTERVAL_MS,
+  });
 
   const server = createServer(
     {
@@ -51,17 +63,16 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     },
     (req, res) => {
       const conn = connections.get(req.socket);
-      if (!conn) {
-        req.socket.destroy();
+      const slot = slots.request(req, res, (error) => send(res, error.status, { error: error.toJSON() }));
+      if (!conn || !slot) {
+        if (!res.headersSent) req.socket.destroy();
         return;
       }
       conn.inFlight += 1;
-      conn.lastActive = deps.monotonicMs();
       res.on('close', () => {
         conn.inFlight -= 1;
-        conn.lastActive = deps.monotonicMs();
       });
-      void handle(req, res, conn.peer);
+      void handle(req, res, conn.peer, slot);
     },
   );
   server.headersTimeout = limits.headersTimeoutMs;
@@ -70,32 +81,18 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
   // error like everything else rather than Node's bare status line.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (!socket.writable || pending?.headersSent) {
+    if (pending?.headersSent) {
       socket.destroy();
       return;
     }
     const [status, error] = clientErrorOf(err, limits.maxHeaderBytes);
-    const body = JSON.stringify({ error: error.toJSON() });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    answerRaw(socket, status, { error: error.toJSON() });
   });
 
   server.on('connection', (socket: Socket) => {
-    if (connections.size >= limits.maxConnections && !evictIdle()) {
-      deps.log.warn(
-        `connection limit (${limits.maxConnections}) reached with no idle connection; refused one`,
-      );
-      socket.destroy();
-      return;
-    }
+    if (!slots.connect(socket)) return;
     const credentials = peerOf(socket);
-    const conn: Connection = {
-      peer: unixPeer(deps, credentials),
-      inFlight: 0,
-      lastActive: deps.monotonicMs(),
-    };
+    const conn: Connection = { peer: unixPeer(deps, credentials), inFlight: 0 };
     connections.set(socket, conn);
     socket.on('close', () => {
       connections.delete(socket);
@@ -103,20 +100,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     });
   });
 
-  // At the connection cap the longest-idle keep-alive connection makes room, so a client that
-  // hoards idle connections cannot lock out a real request.
-  function evictIdle(): boolean {
-    let oldest: [Socket, Connection] | undefined;
-    for (const entry of connections) {
-      if (entry[1].inFlight === 0 && (!oldest || entry[1].lastActive < oldest[1].lastActive)) oldest = entry;
-    }
-    if (!oldest) return false;
-    connections.delete(oldest[0]);
-    oldest[0].destroy();
-    return true;
-  }
-
-  function handle(req: IncomingMessage, res: ServerResponse, peer: Peer): Promise<void> {
+  function handle(req: IncomingMessage, res: ServerResponse, peer: Peer, slot: Slot): Promise<void> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     // While stopping, answer what arrived, but on a connection that closes afterwards.
@@ -130,7 +114,13 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
         path,
         handler: match instanceof AgentIdError ? match : match.route,
         params: match instanceof AgentIdError ? {} : match.params,
-        body: () => readBody(req, limits.maxBodyBytes),
+        body: async () => {
+          // Only a body still on its way can be slow; one already in waits for us, not the client.
+          if (!req.complete) slot.enter('body');
+          const body = await readBody(req, limits.maxBodyBytes, limits.bodyTimeoutMs);
+          slot.enter('busy');
+          return body;
+        },
       },
       {
         send(answer) {
@@ -138,8 +128,9 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
           if (answer.after) res.on('finish', answer.after);
         },
         fail(error) {
-          // A body we refused to read is still in the socket: close rather than parse it as a request.
-          if (error.code === 'ERR_REQUEST_TOO_LARGE') res.shouldKeepAlive = false;
+          // A body we refused or gave up reading is still in the socket: close rather than parse it as a request.
+          if (error.code === 'ERR_REQUEST_TOO_LARGE' || error.code === 'ERR_REQUEST_TIMEOUT')
+            res.shouldKeepAlive = false;
           send(res, error.status, wantsText(req) ? textError(error) : { error: error.toJSON() });
         },
       },
@@ -211,18 +202,39 @@ const isText = (header: string | undefined) => header?.split(';', 1)[0]?.trim() 
 const wantsText = (req: IncomingMessage) => isText(req.headers.accept);
 const textError = (error: AgentIdError) => `${error.exitCode} ${error.code} ${error.message}\n`;
 
-/** The body as JSON, or as a string when it is text/plain; undefined when empty. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/**
+ * The body as JSON, or as a string when it is text/plain; undefined when empty. Bounded in size
+ * and in time: all of it must arrive within `timeoutMs`.
+ */
+function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
   }
-  return new Promise((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const deadline = setTimeout(() => {
+      req.removeAllListeners('data');
+      req.pause();
+      reject(
+        new AgentIdError(
+          'ERR_REQUEST_TIMEOUT',
+          `the request body did not arrive within ${timeoutMs} ms; send it with the headers`,
+        ),
+      );
+    }, timeoutMs);
+    deadline.unref();
+    const done = () => clearTimeout(deadline);
+    // The connection went (evicted at the cap, or the client left): nothing more will come.
+    req.once('close', () => {
+      done();
+      if (!req.complete) reject(new AgentIdError('ERR_REQUEST_MALFORMED', 'the request body was cut off'));
+    });
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        done();
         req.removeAllListeners('data');
         req.pause();
         reject(tooLarge(maxBytes));
@@ -230,8 +242,12 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
       }
       chunks.push(chunk);
     });
-    req.on('error', reject);
+    req.on('error', (err) => {
+      done();
+      reject(err);
+    });
     req.on('end', () => {
+      done();
       if (isText(req.headers['content-type'])) return resolve(Buffer.concat(chunks).toString('utf8'));
       if (size === 0) return resolve(undefined);
       try {

@@ -20,6 +20,8 @@ export interface Paths {
   lockFile: string;
   /** File secret backend (opt-in only). */
   secretsFile: string;
+  /** Names the marker item that tells this user's keychain from a replaced one (keychain backend). */
+  keychainMarker: string;
   /** Audit shipping: one cursor file per sink. */
   shipDir: string;
   /** Policy from git: the daemon's private clone of the policy repository. */
@@ -64,6 +66,7 @@ function layout(configDir: string, stateDir: string, runDir: string, helpersDir:
     daemonLog: join(stateDir, 'daemon.log'),
     lockFile: join(stateDir, 'daemon.lock'),
     secretsFile: join(stateDir, 'secrets.json'),
+    keychainMarker: join(stateDir, 'keychain-marker'),
     shipDir: join(stateDir, 'ship'),
     policyGitDir: join(stateDir, 'policy-git'),
     runDir,

@@ -6,6 +6,7 @@
  */
 import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
+import { printableLines } from '../../src/printable.js';
 import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
@@ -93,5 +94,5 @@ function formatChecks(checks: readonly CheckResult[]): string {
   ]);
   const failed = checks.filter((c) => c.status === 'fail').length;
   lines.push(failed === 0 ? 'all checks passed' : `${failed} check(s) failed`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

@@ -6,6 +6,7 @@
  */
 import { constants } from 'node:os';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
+import { printable } from '../../src/printable.js';
 import { endpoints, type SessionStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 import { sessionEnv } from '../exec-env.js';
@@ -92,7 +93,7 @@ export const exec: CommandSpec = {
     const endSession = () =>
       deps.daemon.call(endpoints.sessionEnd, { id: session.id }).catch((err: unknown) => {
         // The child's status (or the first error) matters more than a daemon that went away.
-        deps.err(`agentid: could not end session ${session.id}: ${(err as Error).message}\n`);
+        deps.err(`agentid: could not end session ${session.id}: ${printable((err as Error).message)}\n`);
       });
     let prepared: Awaited<ReturnType<typeof sessionEnv>>;
     try {
@@ -123,7 +124,7 @@ export const exec: CommandSpec = {
     const status = await new Promise<number>((resolve) => {
       started.once('error', (err: NodeJS.ErrnoException) => {
         deps.err(
-          `agentid: cannot run ${command}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`,
+          `agentid: cannot run ${printable(command)}: ${err.code === 'ENOENT' ? 'command not found' : printable(err.message)}\n`,
         );
         // What a shell returns for a command it cannot find or run.
         resolve(err.code === 'ENOENT' ? 127 : 126);

@@ -5,6 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { printableLines } from '../../src/printable.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import { CONFIG_TEMPLATE } from '../config-template.js';
 
@@ -59,5 +60,5 @@ function formatWritten(written: readonly Written[], deps: CliDeps): string {
       : `${w.action.padEnd(8)} ${w.path}${w.backup ? ` (backup: ${w.backup})` : ''}`,
   );
   lines.push(`check the policies with: agentid policy check (policy dir ${deps.paths.policyDir})`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

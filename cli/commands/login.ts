@@ -4,6 +4,7 @@
  * with a spinner, until the daemon reports the outcome or the attempt expires.
  */
 import { AgentIdError } from '../../src/errors.js';
+import { printable } from '../../src/printable.js';
 import {
   endpoints,
   type LoginMode,
@@ -50,7 +51,8 @@ export const login: CommandSpec = {
     try {
       const result = await follow(deps, start);
       if (opts.json) deps.out(`${JSON.stringify(result)}\n`);
-      else if (result.human) deps.out(`Logged in as ${formatHuman(result.human)} at ${start.issuer}\n`);
+      else if (result.human)
+        deps.out(`${printable(`Logged in as ${formatHuman(result.human)} at ${start.issuer}`)}\n`);
       return 0;
     } finally {
       deps.signals.off('SIGINT', cancel);
@@ -60,12 +62,15 @@ export const login: CommandSpec = {
 
 function instruct(deps: CliDeps, start: LoginStartResponse, display: boolean): void {
   if (start.mode === 'device') {
-    deps.err(`To log in, open ${start.verificationUri} and enter the code: ${start.userCode}\n`);
-    if (start.verificationUriComplete) deps.err(`(or open ${start.verificationUriComplete})\n`);
+    // The identity provider chose these: printed escaped like any other text from elsewhere.
+    deps.err(
+      `${printable(`To log in, open ${start.verificationUri} and enter the code: ${start.userCode}`)}\n`,
+    );
+    if (start.verificationUriComplete) deps.err(`(or open ${printable(start.verificationUriComplete)})\n`);
     return;
   }
   const url = start.authorizationUrl ?? '';
-  deps.err(`To log in, open this URL in a browser on this machine:\n  ${url}\n`);
+  deps.err(`To log in, open this URL in a browser on this machine:\n  ${printable(url)}\n`);
   if (display) openBrowser(deps, url);
 }
 

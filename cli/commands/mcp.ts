@@ -13,6 +13,7 @@ import {
   startProxy,
   streamChannel,
 } from '../../src/mcp/index.js';
+import { printable } from '../../src/printable.js';
 import { endpoints, type McpStartRequest } from '../../src/protocol/index.js';
 import type { CommandSpec } from '../command.js';
 
@@ -81,7 +82,7 @@ export const mcp: CommandSpec = {
       nowMs: () => deps.now().getTime(),
       // Deadlines (a restarted server's handshake) must not hold the process open after it is done.
       sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
-      warn: (line) => deps.err(`agentid mcp: ${line}\n`),
+      warn: (line) => deps.err(`agentid mcp: ${printable(line)}\n`),
     });
     stdin.once('end', () => proxy.endOfInput());
     return proxy.done;

@@ -6,6 +6,7 @@
  * instead of prompting for a password, and the reason goes to stderr, where git shows it.
  */
 import { AgentIdError, type ErrorCode, ExitCode, toAgentIdError } from '../../src/errors.js';
+import { errorLine } from '../../src/printable.js';
 import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
 import {
   answerText,
@@ -33,7 +34,7 @@ export const HELPER_USAGE =
 export async function runGitCredentialHelper(args: readonly string[], deps: HelperDeps): Promise<number> {
   const parsed = parseArgs(args);
   if (parsed === 'help' || parsed instanceof AgentIdError) {
-    deps.err(`${parsed === 'help' ? '' : `agentid: ${parsed.message} (${parsed.code})\n`}${HELPER_USAGE}\n`);
+    deps.err(`${parsed === 'help' ? '' : errorLine(parsed)}${HELPER_USAGE}\n`);
     return parsed === 'help' ? ExitCode.ok : ExitCode.usage;
   }
   let text: string;
@@ -60,7 +61,7 @@ export async function runGitCredentialHelper(args: readonly string[], deps: Help
     answer = await deps.requestCredential(request);
   } catch (err) {
     const error = toAgentIdError(err);
-    deps.err(`agentid: ${error.message} (${error.code})\n`);
+    deps.err(errorLine(error));
     // Without a daemon we cannot tell whether the host is ours: let the next helper try.
     if (error.code === 'ERR_DAEMON_UNAVAILABLE') return ExitCode.ok;
     deps.out(QUIT_ANSWER);
@@ -93,6 +94,6 @@ function parseArgs(
 }
 
 function fail(deps: HelperDeps, error: AgentIdError): number {
-  deps.err(`agentid: ${error.message} (${error.code})\n`);
+  deps.err(errorLine(error));
   return error.exitCode;
 }

@@ -8,6 +8,7 @@
  * stdout and exit 0, or nothing on stdout, one line on stderr and non-zero.
  */
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
+import { errorLine } from '../../src/printable.js';
 import {
   type AwsCredentialProcessResponse,
   callEndpoint,
@@ -37,9 +38,8 @@ export async function awsCredentialProcess(credential: string, deps: CredentialP
     return 0;
   } catch (err) {
     const error = toAgentIdError(err);
-    // One line: the AWS CLI puts stderr into its own error message.
-    const message = error.message.split('\n', 1)[0] ?? '';
-    deps.err(`agentid: ${message} (${error.code})\n`);
+    // One line (errorLine escapes line breaks): the AWS CLI puts stderr into its own error message.
+    deps.err(errorLine(error));
     return error.exitCode;
   }
 }

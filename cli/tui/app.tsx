@@ -7,6 +7,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditStats, ChainCheck } from '../../src/audit/index.js';
 import { AgentIdError } from '../../src/errors.js';
+import { printable } from '../../src/printable.js';
 import { type AuditFilter, formatFilter, parseFilter } from './filter.js';
 import { FOOTER } from './keys.js';
 import { type ChainStatus, Detail, Header, Help, Table } from './views.js';
@@ -162,12 +163,12 @@ export function AuditApp(props: AuditAppProps) {
       )}
       {message ? (
         <Text color="red" wrap="truncate">
-          {message}
+          {printable(message)}
         </Text>
       ) : null}
       {mode === 'filter' ? (
         <Text>
-          /{draft}
+          /{printable(draft)}
           <Text inverse> </Text>
         </Text>
       ) : message ? null : (

@@ -3,6 +3,7 @@
  * any terminal width. Pure.
  */
 import type { AuditRow } from '../../src/audit/index.js';
+import { printable } from '../../src/printable.js';
 
 export interface Column {
   title: string;
@@ -27,10 +28,12 @@ export function ttl(row: AuditRow): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
+/** Escaped first: the audit log holds what attested processes chose (agent names, resources). */
 export function padCell(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length <= width) return text.padEnd(width);
-  return `${text.slice(0, Math.max(0, width - 1))}…`;
+  const shown = printable(text);
+  if (shown.length <= width) return shown.padEnd(width);
+  return `${shown.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /** The table's columns for a terminal `width` wide: fixed columns first, the rest shared out. */

@@ -4,6 +4,7 @@
  */
 import { Box, Text } from 'ink';
 import type { AuditRow, AuditStats, VerifyResult } from '../../src/audit/index.js';
+import { printable } from '../../src/printable.js';
 import { columns, padCell, shortTime, ttl } from './format.js';
 import { KEYS } from './keys.js';
 
@@ -26,13 +27,13 @@ export function Header(props: {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>agentid audit</Text> {props.path}
+        <Text bold>agentid audit</Text> {printable(props.path)}
         {stats ? `  ·  ${stats.rows} rows · ${stats.deny} deny · ${stats.error} error` : ''}
         {props.follow ? <Text color="cyan"> · following</Text> : null}
       </Text>
       <ChainLine chain={props.chain} />
       <Text wrap="truncate" dimColor={props.filter === ''}>
-        filter: {props.filter === '' ? 'none (/ to filter)' : props.filter}
+        filter: {props.filter === '' ? 'none (/ to filter)' : printable(props.filter)}
       </Text>
     </Box>
   );
@@ -45,7 +46,8 @@ function ChainLine({ chain }: { chain: ChainStatus | null }) {
   if (!result.ok) {
     return (
       <Text color="red" wrap="truncate">
-        chain: BROKEN at seq {result.brokenSeq}: {result.reason} ({result.rows} rows verified{from} before it)
+        chain: BROKEN at seq {result.brokenSeq}: {printable(result.reason)} ({result.rows} rows verified
+        {from} before it)
       </Text>
     );
   }
@@ -101,12 +103,13 @@ export function Detail({ row, height }: { row: AuditRow; height: number }) {
   const field = (label: string, value: unknown) => (
     <Text key={label} wrap="truncate">
       <Text bold>{label.padEnd(14)}</Text>
-      {value === null || value === undefined || value === '' ? '-' : String(value)}
+      {value === null || value === undefined || value === '' ? '-' : printable(String(value))}
     </Text>
   );
   const lines = [
     <Text key="title" bold>
-      event seq {row.seq} · <Text color={decisionColor[row.decision]}>{row.decision}</Text> · {row.action}
+      event seq {row.seq} · <Text color={decisionColor[row.decision]}>{row.decision}</Text> ·{' '}
+      {printable(row.action)}
     </Text>,
     field('id', row.id),
     field('time', `${shortTime(row.time)} UTC`),

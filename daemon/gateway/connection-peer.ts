@@ -9,17 +9,20 @@
  * lives (`admit`), then agent, human and policy, as for every request.
  */
 import type { Socket } from 'node:net';
-import type { AgentIdError } from '../../src/errors.js';
+import { AgentIdError } from '../../src/errors.js';
+import { loopbackClientOwner } from '../../src/peer/index.js';
 import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import type { Peer } from '../identify.js';
-import { type LoopbackConnection, sessionPeer } from '../session-peer.js';
+import { sessionPeer } from '../session-peer.js';
 
 export class ConnectionPeers {
   readonly #deps: DaemonDeps;
   readonly #session: Session;
   readonly #refuse: (reason: string) => AgentIdError;
   readonly #peers = new WeakMap<Socket, Peer>();
+  /** Pids of the session that held a gateway connection before: where its next holder is looked for first. */
+  readonly #askedBefore: number[] = [];
 
   constructor(deps: DaemonDeps, session: Session, refuse: (reason: string) => AgentIdError) {
     this.#deps = deps;
@@ -31,8 +34,21 @@ export class ConnectionPeers {
   of(socket: Socket, serverPort: number): Peer {
     let peer = this.#peers.get(socket);
     if (!peer) {
-      const connection: LoopbackConnection = { clientPort: socket.remotePort ?? 0, serverPort };
-      const base = sessionPeer(this.#deps, connection, this.#session, this.#refuse);
+      // The kernel names the client end's uid and inode (sock_diag); another uid is refused by
+      // identify on that uid, before any /proc read.
+      const owner = loopbackClientOwner(socket.remotePort ?? 0, serverPort);
+      if (!owner) {
+        peer = {
+          credentials: new AgentIdError('ERR_PEER_CREDENTIALS', 'the owner of the connection was not found'),
+          attest: () => Promise.reject(this.#refuse('the connecting process could not be attested')),
+        };
+        this.#peers.set(socket, peer);
+        return peer;
+      }
+      // Routes and hosts are checked by the gateway itself, per request, after identification.
+      const noGate = () => {};
+      const connection = { owner, askedBefore: this.#askedBefore };
+      const base = sessionPeer(this.#deps, connection, this.#session, noGate, this.#refuse);
       let attested: ReturnType<Peer['attest']> | undefined;
       peer = {
         credentials: base.credentials,

@@ -4,4 +4,5 @@ export { readExe } from './exe.js';
 export { parseGitConfigRemote } from './git-config.js';
 export { processAlive } from './liveness.js';
 export { parseStat } from './procfs.js';
+export { allPids, processTree } from './tree.js';
 export type { AncestorInfo, Attestation } from './types.js';

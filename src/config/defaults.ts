@@ -15,6 +15,8 @@ export function defaultConfig(): Config {
       maxHeaderBytes: 16 * 1024,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
+      // Clients send their small JSON body with the headers: seconds are plenty.
+      bodyTimeoutMs: 5_000,
       keepAliveTimeoutMs: 5_000,
     },
     agents: [],

@@ -26,6 +26,8 @@ export interface Config {
     maxHeaderBytes: number;
     headersTimeoutMs: number;
     requestTimeoutMs: number;
+    /** From a request's headers to the last byte of its body: a slow body is cut at this deadline. */
+    bodyTimeoutMs: number;
     keepAliveTimeoutMs: number;
   };
   /** From `[agents.<name>]` tables; none by default, so every caller is `unknown` or declared. */
@@ -66,6 +68,7 @@ const daemonKeys = {
   max_header_bytes: ['maxHeaderBytes', 1024, 64 * 1024],
   headers_timeout_ms: ['headersTimeoutMs', 100, 120_000],
   request_timeout_ms: ['requestTimeoutMs', 100, 600_000],
+  body_timeout_ms: ['bodyTimeoutMs', 100, 600_000],
   keep_alive_timeout_ms: ['keepAliveTimeoutMs', 100, 600_000],
 } as const satisfies IntegerSpecs<Config['daemon']>;
 

@@ -4,17 +4,30 @@
  * FrameError whose `kind` says why, so the proxy decides by kind and never by message text. Bounds
  * on what a message may hold (nesting, ...) belong here too.
  */
-import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { checkDepth } from '../protocol/index.js';
 
-export type FrameErrorKind = 'too-large' | 'not-json' | 'not-jsonrpc';
+export type FrameErrorKind = 'too-large' | 'not-json' | 'not-jsonrpc' | 'too-deep';
+
+/** Of a message refused unread ('too-deep'): its id and whether it is a request, so it can be answered. */
+export interface FrameOrigin {
+  id: RequestId;
+  request: boolean;
+}
 
 export class FrameError extends Error {
   readonly kind: FrameErrorKind;
+  readonly origin: FrameOrigin | null;
 
-  constructor(kind: FrameErrorKind, message: string) {
+  constructor(kind: FrameErrorKind, message: string, origin: FrameOrigin | null = null) {
     super(message);
     this.name = 'FrameError';
     this.kind = kind;
+    this.origin = origin;
   }
 }
 
@@ -69,9 +82,19 @@ function parseLine(line: string): JSONRPCMessage | FrameError {
   } catch (err) {
     return new FrameError('not-json', (err as Error).message.slice(0, 200));
   }
+  // Before anything walks it (the schema, JSON.stringify when relaying): deep nesting overflows the stack.
+  const tooDeep = checkDepth(json, 'the message');
+  if (tooDeep) return new FrameError('too-deep', tooDeep.message, originOf(json));
   const parsed = JSONRPCMessageSchema.safeParse(json);
   // The schema's complaint is pages of zod output; the kind says all the peer needs.
   return parsed.success ? parsed.data : new FrameError('not-jsonrpc', 'not a JSON-RPC 2.0 message');
+}
+
+function originOf(json: unknown): FrameOrigin | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const { id, method } = json as { id?: unknown; method?: unknown };
+  if (typeof id !== 'string' && typeof id !== 'number') return null;
+  return { id, request: typeof method === 'string' };
 }
 
 export function serialize(message: JSONRPCMessage): string {

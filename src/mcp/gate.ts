@@ -14,6 +14,7 @@ import { toAgentIdError } from '../errors.js';
 import {
   type DaemonCaller,
   endpoints,
+  isRepresentableName,
   type McpCallSummary,
   type McpDecideResponse,
   type McpListMethod,
@@ -102,7 +103,8 @@ export class PolicyGate {
       const permitted = await this.#deps.daemon.call(endpoints.mcpList, {
         server: this.#deps.server,
         method,
-        names: items.map(nameOf),
+        // A name policy and audit cannot hold is never asked about: it counts as denied.
+        names: items.map(nameOf).filter(isRepresentableName),
       });
       allowed = new Set(permitted.allowed);
     } catch (err) {

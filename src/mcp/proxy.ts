@@ -10,6 +10,10 @@
  *   answers, the result status is reported for a second audit row.
  * - tools/list, prompts/list, resources/list: the answer keeps only what policy permits
  *   (`[mcp] hide_denied`), or marks the rest as denied.
+ * - Bounds (src/protocol/mcp-bounds.ts): a message nested past MAX_JSON_DEPTH, from either side, is
+ *   refused unread by framing.ts and answered with ERR_MCP_MESSAGE_TOO_DEEP (the call it answers,
+ *   or the request it is), and the relay goes on; a called name policy and audit cannot hold gets
+ *   ERR_MCP_NAME_INVALID, and such a name in a server's list counts as denied.
  * - Failures never hang the client: a malformed message from the client gets a JSON-RPC error
  *   (id null) and the relay goes on; a server that breaks the protocol, a message over
  *   `[mcp] max_message_bytes` from either side, or a server that exits fails every pending
@@ -25,8 +29,14 @@ import {
   isJSONRPCResultResponse,
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type ErrorCode as AgentIdErrorCode, toAgentIdError } from '../errors.js';
-import { CALL_METHODS, LIST_METHODS, type McpCallMethod, type McpListMethod } from '../protocol/index.js';
+import { AgentIdError, type ErrorCode as AgentIdErrorCode, toAgentIdError } from '../errors.js';
+import {
+  CALL_METHODS,
+  checkName,
+  LIST_METHODS,
+  type McpCallMethod,
+  type McpListMethod,
+} from '../protocol/index.js';
 import type { Channel } from './channel.js';
 import { FrameError } from './framing.js';
 import { type DecidedCall, type GateDeps, PolicyGate } from './gate.js';
@@ -122,6 +132,15 @@ class Relay {
       await this.#toClient(errorResponse(id, ErrorCode.InvalidParams, `${method} needs a ${needs}`));
       return;
     }
+    const badName = summary && checkName(summary.name, method === 'resources/read' ? 'uri' : 'name');
+    if (badName) {
+      await this.#toClient(
+        errorResponse(id, ErrorCode.InvalidParams, `agentid: ${badName.message} (${badName.code})`, {
+          code: badName.code,
+        }),
+      );
+      return;
+    }
     let call: DecidedCall | undefined;
     if (summary) {
       const decision = await this.#gate.decide(message, summary);
@@ -165,6 +184,8 @@ class Relay {
     if (!(error instanceof FrameError)) {
       // A pipe or spawn failure: what follows (an exit, a failed start) is handled where it shows.
       warn(`MCP server ${server}: ${error.message}`);
+    } else if (error.kind === 'too-deep') {
+      this.#serverQueue = this.#serverQueue.then(() => this.#refuseDeep(error, 'server'));
     } else if (error.kind === 'too-large') {
       void this.#fail(
         'ERR_MCP_MESSAGE_TOO_LARGE',
@@ -182,6 +203,8 @@ class Relay {
     const limit = this.#deps.settings.maxMessageBytes;
     if (!(error instanceof FrameError)) {
       this.#deps.warn(`MCP client: ${error.message}`);
+    } else if (error.kind === 'too-deep') {
+      this.#clientQueue = this.#clientQueue.then(() => this.#refuseDeep(error, 'client'));
     } else if (error.kind === 'too-large') {
       void this.#toClient(
         errorResponse(
@@ -203,6 +226,28 @@ class Relay {
         ),
       );
     }
+  }
+
+  /**
+   * A message nested past the bound (src/protocol/mcp-bounds.ts) never goes on, and the relay goes
+   * on. A request is refused to its sender; the server's answer becomes an error for the call it
+   * answers; the client's answer becomes an error to the server's request; one without an id is
+   * dropped with a warning.
+   */
+  async #refuseDeep(frame: FrameError, from: 'client' | 'server'): Promise<void> {
+    const error = new AgentIdError('ERR_MCP_MESSAGE_TOO_DEEP', frame.message);
+    if (!frame.origin) return this.#deps.warn(`dropped a message from the ${from}: ${error.message}`);
+    const { id, request } = frame.origin;
+    if (from === 'server' && !request) {
+      const pending = this.#pending.settle(id);
+      if (pending?.call) this.#gate.reportFailure(pending.call);
+      if (!this.#stopping) await this.#toClient(agentIdErrorResponse(id, error));
+      return;
+    }
+    const refusal = errorResponse(id, ErrorCode.InvalidRequest, `agentid: ${error.message} (${error.code})`, {
+      code: error.code,
+    });
+    await (from === 'client' && request ? this.#toClient(refusal) : this.#slot.send(refusal));
   }
 
   /** Every pending request gets an error, both sides are closed, and the proxy exits 1. */

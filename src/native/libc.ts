@@ -1,10 +1,12 @@
 /**
  * The few libc calls Node does not expose: getsockopt (kernel-attested peer credentials of a Unix
  * socket), poll (has the process behind a pidfd exited?), flock (the daemon's single-instance
- * lock), and for audit shipping the SIOCOUTQ ioctl (how much of what a TCP socket sent the peer has
- * not acknowledged) and Unix datagram sockets (syslog's /dev/log; node:dgram speaks only UDP).
- * Bound through koffi, which needs no compiler. libc is opened on first use, so importing this
- * module costs no dlopen for code paths that never call it.
+ * lock), ioctl (FIONREAD: has a connection's input arrived, unread? and for audit shipping
+ * SIOCOUTQ: how much of what a TCP socket sent the peer has not acknowledged), a netlink
+ * request/reply (the owner of a loopback TCP connection, Linux only) and Unix datagram sockets
+ * (syslog's /dev/log; node:dgram speaks only UDP). Bound through koffi, which needs no compiler.
+ * libc is opened on first use, so importing this module costs no dlopen for code paths that never
+ * call it.
  */
 import { closeSync } from 'node:fs';
 import { constants, platform } from 'node:os';
@@ -25,17 +27,18 @@ interface Libc {
   getsockopt: (fd: number, level: number, optname: number, optval: Buffer, optlen: [number]) => number;
   poll: (fds: { fd: number; events: number; revents: number }, nfds: number, timeoutMs: number) => number;
   flock: (fd: number, operation: number) => number;
-  ioctlInt?: (fd: number, request: number, value: [number]) => number;
   socket: (domain: number, type: number, protocol: number) => number;
   connect: (fd: number, address: Buffer, length: number) => number;
   send: (fd: number, data: Buffer, length: number, flags: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
+  ioctl: (fd: number, request: number, type: string, arg: Buffer) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
-// cache rather than on disk, yet dlopen resolves its path.
-const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string }>> = {
-  linux: { path: 'libc.so.6', nfds: 'unsigned long' },
-  darwin: { path: '/usr/lib/libSystem.B.dylib', nfds: 'unsigned int' },
+// cache rather than on disk, yet dlopen resolves its path. FIONREAD differs too.
+const targets: Partial<Record<NodeJS.Platform, { path: string; nfds: string; fionread: number }>> = {
+  linux: { path: 'libc.so.6', nfds: 'unsigned long', fionread: 0x541b },
+  darwin: { path: '/usr/lib/libSystem.B.dylib', nfds: 'unsigned int', fionread: 0x4004667f },
 };
 
 let libc: Libc | undefined;
@@ -54,11 +57,12 @@ function load(): Libc {
     flock: lib.func('int flock(int fd, int operation)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     connect: lib.func('int connect(int fd, const void *address, uint32_t length)'),
+    // ssize_t and size_t are long-sized on every platform we load.
     send: lib.func('long send(int fd, const void *data, size_t length, int flags)'),
+    recv: lib.func('long recv(int fd, _Out_ void *buf, unsigned long len, int flags)'),
+    // Variadic: koffi passes the extra argument as the platform's convention wants (arm64 macOS too).
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
   };
-  // ioctl is variadic; with one pointer argument the Linux calling conventions match this prototype.
-  if (platform() === 'linux')
-    libc.ioctlInt = lib.func('int ioctl(int fd, unsigned long request, _Out_ int *value)');
   return libc;
 }
 
@@ -104,9 +108,24 @@ export function flock(fd: number, operation: number): boolean {
   }
 }
 
-/** Linux: SIOCOUTQ (= TIOCOUTQ), and the socket constants of the Unix datagram calls below. */
+/** ioctl with an int out-parameter: its value, or null when the call fails (errno in koffi.errno()). */
+function ioctlInt(fd: number, request: number): number | null {
+  const value = Buffer.alloc(4);
+  return load().ioctl(fd, request, 'void *', value) === 0 ? value.readInt32LE(0) : null;
+}
+
+/**
+ * Bytes that arrived on a socket and wait, unread, in the kernel: how a busy daemon tells a
+ * client whose request is there from one that sent nothing. 0 when the call fails.
+ */
+export function bytesWaiting(fd: number): number {
+  return ioctlInt(fd, targets[platform()]?.fionread ?? 0) ?? 0;
+}
+
+/** Linux: SIOCOUTQ (= TIOCOUTQ), and the socket constants of the netlink and Unix datagram calls below. */
 const SIOCOUTQ = 0x5411;
 const AF_UNIX = 1;
+const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
@@ -116,16 +135,35 @@ const MSG_NOSIGNAL = 0x4000;
 const SUN_PATH_BYTES = 108;
 
 /**
+ * One netlink request and its first reply datagram (Linux). The kernel answers a non-dump request
+ * while send() runs, so the reply is read without waiting; none at all is an error, never a hang.
+ */
+export function netlinkRequest(protocol: number, request: Buffer, replySize: number): Buffer {
+  const lib = load();
+  const fd = lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw new AgentIdError('ERR_INTERNAL', `netlink socket: ${errnoName(koffi.errno())}`);
+  try {
+    if (lib.send(fd, request, request.length, 0) !== request.length) {
+      throw new AgentIdError('ERR_INTERNAL', `netlink send: ${errnoName(koffi.errno())}`);
+    }
+    const reply = Buffer.alloc(replySize);
+    const size = lib.recv(fd, reply, replySize, MSG_DONTWAIT);
+    if (size < 0) throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(koffi.errno())}`);
+    return reply.subarray(0, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Bytes a connected TCP socket has sent (or queued) that the peer has not yet acknowledged; null
  * where the kernel cannot say (not Linux). What the peer acknowledged reached its kernel.
  */
 export function unacknowledgedBytes(fd: number): number | null {
-  const { ioctlInt } = load();
-  if (!ioctlInt) return null;
-  const value: [number] = [0];
-  if (ioctlInt(fd, SIOCOUTQ, value) !== 0)
-    throw new AgentIdError('ERR_INTERNAL', `ioctl(SIOCOUTQ): ${errnoName(koffi.errno())}`);
-  return value[0];
+  if (platform() !== 'linux') return null;
+  const value = ioctlInt(fd, SIOCOUTQ);
+  if (value === null) throw new AgentIdError('ERR_INTERNAL', `ioctl(SIOCOUTQ): ${errnoName(koffi.errno())}`);
+  return value;
 }
 
 /**

@@ -7,12 +7,12 @@ import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { platform } from 'node:os';
 import { AgentIdError } from '../errors.js';
-import { POLLIN, poll } from '../native/libc.js';
+import { bytesWaiting, POLLIN, poll } from '../native/libc.js';
 import { readDarwinPeer, readDarwinPeerUid } from './darwin.js';
 import { readLinuxPeer, readLinuxPeerUid } from './linux.js';
 import type { PeerCredentials } from './types.js';
 
-export { clientSocketInode, findTcpOwner, holdsSocket, parseProcNetTcp, type TcpOwner } from './tcp.js';
+export { holdsSocket, loopbackClientOwner, socketHolders, type TcpSocketOwner } from './tcp.js';
 
 export type { PeerCredentials } from './types.js';
 
@@ -24,6 +24,18 @@ export function socketFd(socket: Socket): number {
     throw new AgentIdError('ERR_PEER_CREDENTIALS', 'peer credentials: connection has no file descriptor');
   }
   return fd;
+}
+
+/**
+ * Whether input the peer sent waits, unread, in the kernel: a request a busy daemon has not read
+ * yet, as opposed to a client that sent nothing. False when it cannot be told.
+ */
+export function inputWaiting(socket: Socket): boolean {
+  try {
+    return bytesWaiting(socketFd(socket)) > 0;
+  } catch {
+    return false;
+  }
 }
 
 export function readPeerCredentials(fd: number): PeerCredentials {

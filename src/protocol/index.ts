@@ -15,4 +15,12 @@ export {
 export { endpoints } from './endpoints.js';
 export * from './git-credential.js';
 export * from './mcp.js';
+export {
+  checkDepth,
+  checkName,
+  isRepresentableName,
+  MAX_JSON_DEPTH,
+  MAX_NAME_LENGTH,
+  nestsDeeperThan,
+} from './mcp-bounds.js';
 export * from './types.js';

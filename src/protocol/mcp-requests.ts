@@ -1,7 +1,8 @@
 /**
  * The daemon's checks of the /v1/mcp request bodies (the `parse` of those endpoints). The proxy
  * runs as the agent, so every field is bounded and shaped here before it reaches Cedar or an
- * audit row.
+ * audit row: names must be ones policy and audit can hold, and arguments no deeper than the
+ * proxy's own bound (mcp-bounds.ts), since the canonical JSON of audited arguments recurses into them.
  */
 import { isName, refuse } from './check.js';
 import {
@@ -13,9 +14,9 @@ import {
   type McpResultRequest,
   type McpStartRequest,
 } from './mcp.js';
+import { checkDepth, checkName } from './mcp-bounds.js';
 
 const SERVER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const NAME_MAX = 1024;
 const PATH_MAX = 4096;
 const LIST_MAX = 1000;
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -39,10 +40,12 @@ export function parseMcpCall(body: unknown): McpCallSummary {
   )
     usage(`path must be an absolute path of at most ${PATH_MAX} characters`);
   if (typeof b.argsDigest !== 'string' || !DIGEST.test(b.argsDigest)) usage('argsDigest must be sha256 hex');
+  const tooDeep = checkDepth(b.arguments, 'the arguments');
+  if (tooDeep) throw tooDeep;
   return {
     server: server(b.server),
     method,
-    name: text(b.name, 'name', NAME_MAX),
+    name: mcpName(b.name),
     ...(b.path === undefined ? {} : { path: b.path as string }),
     argsDigest: b.argsDigest as string,
     ...(b.arguments === undefined ? {} : { arguments: b.arguments }),
@@ -53,8 +56,9 @@ export function parseMcpList(body: unknown): McpListRequest {
   const b = record(body);
   if (!LIST_METHODS.includes(b.method as McpListRequest['method']))
     usage(`method must be one of ${LIST_METHODS.join(', ')}`);
-  if (!Array.isArray(b.names) || b.names.length > LIST_MAX || !b.names.every((n) => isName(n, NAME_MAX)))
+  if (!Array.isArray(b.names) || b.names.length > LIST_MAX)
     usage(`names must be a list of at most ${LIST_MAX} names`);
+  for (const name of b.names) mcpName(name);
   return { server: server(b.server), method: b.method as McpListRequest['method'], names: b.names };
 }
 
@@ -70,7 +74,7 @@ export function parseMcpResult(body: unknown): McpResultRequest {
     eventId: b.eventId as string,
     server: server(b.server),
     method: b.method as McpCallMethod,
-    name: text(b.name, 'name', NAME_MAX),
+    name: mcpName(b.name),
     status: b.status,
     ...(b.rpcCode === undefined ? {} : { rpcCode: b.rpcCode as number }),
     latencyMs: b.latencyMs as number,
@@ -91,6 +95,13 @@ function server(value: unknown): string {
 
 function text(value: unknown, field: string, max: number): string {
   if (!isName(value, max)) usage(`${field} must be a string of 1-${max} characters`);
+  return value as string;
+}
+
+/** A tool or prompt name or resource URI; ERR_MCP_NAME_INVALID otherwise. */
+function mcpName(value: unknown): string {
+  const invalid = checkName(value, 'name');
+  if (invalid) throw invalid;
   return value as string;
 }
 

@@ -27,6 +27,8 @@ export function validateSecretName(name: string): void {
 export async function openSecretStore(opts: {
   backend: SecretBackend;
   filePath: string;
+  /** The keychain marker's id file (see keychain.ts). */
+  markerPath: string;
   warn: (message: string) => void;
 }): Promise<SecretStore> {
   if (opts.backend === 'file') {
@@ -40,7 +42,7 @@ export async function openSecretStore(opts: {
   // The native keyring module is loaded only when a secret is first used (the daemon opens the
   // store lazily), so a daemon that never needs one does not carry it.
   const { openKeychainStore } = await import('./keychain.js');
-  return checked(await openKeychainStore(opts.filePath));
+  return checked(await openKeychainStore(opts.filePath, opts.markerPath));
 }
 
 /** A fresh in-memory store, for unit tests of the layers that take a SecretStore. */

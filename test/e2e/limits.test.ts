@@ -12,6 +12,8 @@ describe('API bounds', () => {
   // A short header timeout so the slowloris case is cut quickly; a cap below 200 so the idle
   // flood really hits it.
   const CAP = 64;
+  /** Past the grace in which a silent connection keeps its slot at the cap (daemon/server.ts). */
+  const SILENT_GRACE_MS = 600;
   const t = useDaemon(`[daemon]\nheaders_timeout_ms = 500\nmax_connections = ${CAP}\n`);
 
   afterEach(async () => {
@@ -28,12 +30,17 @@ describe('API bounds', () => {
   const malformed = () => api(t.home.socket, 'PUT', '/v1/secrets/x', { body: '{"value": ', headers: {} });
 
   /**
-   * Opens `count` connections that never send a byte and runs `whileOpen`; resolves with how many
-   * the daemon closed. The daemon sheds them as it accepts them, which under load can trail the
-   * client's connects: up to 5 s are given for it to get down to its cap.
+   * Opens `count` connections that never send a byte, waits out the grace in which a silent
+   * connection keeps its slot at the cap, and runs `whileOpen`; resolves with how many the daemon
+   * closed and what each was told. The daemon sheds them as it accepts them, which under load can
+   * trail the client's connects: up to 5 s are given for it to get down to its cap.
    */
-  async function idleFlood(count: number, whileOpen: () => Promise<void>): Promise<number> {
+  async function idleFlood(
+    count: number,
+    whileOpen: () => Promise<void>,
+  ): Promise<{ closedByDaemon: number; answers: string[] }> {
     const idle: Socket[] = [];
+    const answers: string[] = [];
     let closedByDaemon = 0;
     try {
       await Promise.all(
@@ -42,18 +49,24 @@ describe('API bounds', () => {
           () =>
             new Promise<void>((resolve) => {
               const s = connect(t.home.socket, () => resolve());
+              let answer = '';
+              s.on('data', (d: Buffer) => {
+                answer += d.toString();
+              });
               s.on('error', () => resolve());
               s.on('close', () => {
                 closedByDaemon += 1;
+                answers.push(answer);
                 resolve();
               });
               idle.push(s);
             }),
         ),
       );
+      await sleep(SILENT_GRACE_MS);
       await whileOpen();
       for (let waited = 0; closedByDaemon < count - CAP && waited < 5_000; waited += 50) await sleep(50);
-      return closedByDaemon;
+      return { closedByDaemon, answers };
     } finally {
       for (const s of idle) s.destroy();
     }
@@ -103,13 +116,15 @@ describe('API bounds', () => {
   });
 
   it('still answers a normal request while a client holds 200 idle connections', async () => {
-    const closedByDaemon = await idleFlood(200, async () => {
+    const { closedByDaemon, answers } = await idleFlood(200, async () => {
       const res = await api(t.home.socket, 'GET', '/v1/whoami');
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ agent: { name: 'unknown' } });
     });
-    // The cap really was hit: the daemon shed the longest-idle connections to make room.
+    // The cap really was hit: the daemon shed connections to make room (evicted at the cap, or cut
+    // by the header timeout), and told each why with a coded answer rather than a reset.
     expect(closedByDaemon).toBeGreaterThanOrEqual(200 - CAP);
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 .*"code":"ERR_REQUEST_TIMEOUT"/s);
   });
 
   it('cuts a slowloris client that never finishes its headers', async () => {
@@ -118,7 +133,7 @@ describe('API bounds', () => {
   });
 
   it('stays up when all of the above arrive at once', async () => {
-    const closedByDaemon = await idleFlood(200, async () => {
+    const { closedByDaemon } = await idleFlood(200, async () => {
       const [declared, chunked, notJson, cutAfterMs] = await Promise.all([
         oversized(false),
         oversized(true),

@@ -5,19 +5,18 @@
  * the failure modes, over raw pipes: malformed JSON-RPC from either side, a server that dies
  * mid-call, and 10 MB messages each get a JSON-RPC error and a clean exit, never a hang.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, type Daemon, type Home, makeHome, runCli, startDaemon } from './harness.js';
+import { call, initialize, misbehavingServer, rawProxy } from './mcp-raw.js';
 
 const filesystemServer = resolve('node_modules/.bin/mcp-server-filesystem');
-const misbehavingServer = resolve('test/fixtures/mcp-misbehaving-server.mjs');
 
 // A list decision has no arguments (mcpMethod is tools/list): the permit offers read_text_file
 // there, and checks the path on every call.
@@ -189,77 +188,10 @@ describe('agentid mcp', () => {
   });
 
   describe('failure modes', () => {
-    /** The proxy on raw pipes, to send what no well-behaved client would. */
-    const rawProxy = (server: string[], proxyArgs: string[] = []) => {
-      const child = spawn(
-        process.execPath,
-        [cliPath, 'mcp', '--name', 'bad', ...proxyArgs, '--', ...server],
-        {
-          env: home.env,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        },
-      );
-      children.push(child);
-      // The proxy may stop reading before a 10 MB write is through: that is the point.
-      child.stdin.on('error', () => {});
-      const lines: Record<string, unknown>[] = [];
-      let waiter: (() => void) | null = null;
-      createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-        waiter?.();
-      });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-      });
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      return {
-        send: (text: string) => child.stdin.write(`${text}\n`),
-        end: () => child.stdin.end(),
-        stderr: () => stderr,
-        /** The first answer with this id; fails the test after 10 s rather than hang. */
-        answer: async (id: unknown) => {
-          const deadline = Date.now() + 10_000;
-          for (;;) {
-            const found = lines.find((l) => JSON.stringify(l.id) === JSON.stringify(id));
-            if (found) return found;
-            if (Date.now() > deadline) throw new Error(`no answer with id ${String(id)}: ${stderr}`);
-            await new Promise<void>((r) => {
-              waiter = r;
-              setTimeout(r, 100);
-            });
-          }
-        },
-        exit: () =>
-          Promise.race([
-            exited,
-            new Promise<never>((_, reject) =>
-              setTimeout(() => reject(new Error(`no exit: ${stderr}`)), 10_000),
-            ),
-          ]),
-      };
-    };
-    const initialize = (proxy: ReturnType<typeof rawProxy>) => {
-      proxy.send(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-06-18',
-            capabilities: {},
-            clientInfo: { name: 'raw', version: '1' },
-          },
-        }),
-      );
-      proxy.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
-    };
-    const call = (id: number, name: string, args: Record<string, unknown> = {}) =>
-      JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
-
     it('answers malformed client input with a JSON-RPC error and keeps relaying; exits 0 at end of input', async () => {
       await setUp(anyBadTool);
-      const proxy = rawProxy([process.execPath, misbehavingServer]);
+      const proxy = rawProxy(home, [process.execPath, misbehavingServer]);
+      children.push(proxy.child);
       initialize(proxy);
       proxy.send('this is not json');
       proxy.send('{"jsonrpc":"1.0","id":5,"method":"tools/call"}');
@@ -274,7 +206,8 @@ describe('agentid mcp', () => {
 
     it('fails the pending call when the server writes garbage, and exits 1', async () => {
       await setUp(anyBadTool);
-      const proxy = rawProxy([process.execPath, misbehavingServer]);
+      const proxy = rawProxy(home, [process.execPath, misbehavingServer]);
+      children.push(proxy.child);
       initialize(proxy);
       proxy.send(call(1, 'garbage'));
       expect(await proxy.answer(1)).toMatchObject({
@@ -285,7 +218,8 @@ describe('agentid mcp', () => {
 
     it('fails the pending call when the server dies mid-call, and exits 1', async () => {
       await setUp(anyBadTool);
-      const proxy = rawProxy([process.execPath, misbehavingServer]);
+      const proxy = rawProxy(home, [process.execPath, misbehavingServer]);
+      children.push(proxy.child);
       initialize(proxy);
       proxy.send(call(1, 'die'));
       expect(await proxy.answer(1)).toMatchObject({
@@ -298,7 +232,8 @@ describe('agentid mcp', () => {
 
     it('refuses a 10 MB answer from the server with a JSON-RPC error, and exits 1', async () => {
       await setUp(anyBadTool);
-      const proxy = rawProxy([process.execPath, misbehavingServer]);
+      const proxy = rawProxy(home, [process.execPath, misbehavingServer]);
+      children.push(proxy.child);
       initialize(proxy);
       proxy.send(call(1, 'big'));
       expect(await proxy.answer(1)).toMatchObject({
@@ -309,7 +244,8 @@ describe('agentid mcp', () => {
 
     it('refuses a 10 MB message from the client with a JSON-RPC error, and exits 1', async () => {
       await setUp(anyBadTool);
-      const proxy = rawProxy([process.execPath, misbehavingServer]);
+      const proxy = rawProxy(home, [process.execPath, misbehavingServer]);
+      children.push(proxy.child);
       initialize(proxy);
       expect(await proxy.answer(0)).toHaveProperty('result');
       proxy.send(call(1, 'echo', { blob: 'x'.repeat(10_000_000) }));
@@ -324,7 +260,12 @@ describe('agentid mcp', () => {
         `${anyBadTool}permit (principal, action == Action::"jwt", resource == Credential::"short");\n`,
         '[credentials.short]\ntype = "jwt"\nttl_seconds = 61\n',
       );
-      const proxy = rawProxy([process.execPath, misbehavingServer], ['--env', 'API_TOKEN=short:api.test']);
+      const proxy = rawProxy(
+        home,
+        [process.execPath, misbehavingServer],
+        ['--env', 'API_TOKEN=short:api.test'],
+      );
+      children.push(proxy.child);
       initialize(proxy);
       const env = async (id: number) => {
         proxy.send(call(id, 'env', { name: 'API_TOKEN' }));

@@ -31,6 +31,24 @@ describe('MessageReader', () => {
     expect(reader.push(Buffer.from(serialize(ping(2))))).toEqual([]);
   });
 
+  it('refuses a message nested past the bound unread, naming its id and whether it is a request, and reads on', () => {
+    const reader = new MessageReader(1 << 20);
+    const deep = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+    const lines = [
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"arguments":${deep(5_000)}}}`,
+      `{"jsonrpc":"2.0","id":"r","result":${deep(5_000)}}`,
+      `{"jsonrpc":"2.0","method":"notifications/x","params":${deep(5_000)}}`,
+      JSON.stringify(ping(8)),
+    ];
+    const got = reader.push(Buffer.from(`${lines.join('\n')}\n`));
+    expect(kinds(got)).toEqual(['too-deep', 'too-deep', 'too-deep', 'message']);
+    expect(got.slice(0, 3).map((item) => (item as FrameError).origin)).toEqual([
+      { id: 7, request: true },
+      { id: 'r', request: false },
+      null,
+    ]);
+  });
+
   it.each([
     ['not JSON', 'this is not JSON-RPC', 'not-json'],
     ['an empty line', '', 'not-json'],

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { flock, getsockopt, LOCK_EX, LOCK_NB, LOCK_UN } from '../../src/native/libc.js';
+import { bytesWaiting, flock, getsockopt, LOCK_EX, LOCK_NB, LOCK_UN } from '../../src/native/libc.js';
+import { socketFd } from '../../src/peer/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -84,6 +86,42 @@ describe('getsockopt', () => {
       expect(getsockopt(fd, 1, 17, 12)).toEqual({ ok: false, errno: 'ENOTSOCK' });
     } finally {
       closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bytesWaiting', () => {
+  it('counts what a peer sent that this process has not read yet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentid-fionread-'));
+    const path = join(dir, 's.sock');
+    // Counted inside the connection handler, before libuv gets a chance to read the socket; the
+    // writer is another process, so its bytes arrive while this one waits.
+    const counted = new Promise<number[]>((resolve) => {
+      const server = createServer((socket) => {
+        const fd = socketFd(socket);
+        const seen = [bytesWaiting(fd)];
+        const until = Date.now() + 5_000;
+        while (bytesWaiting(fd) < 5 && Date.now() < until);
+        seen.push(bytesWaiting(fd), socket.bytesRead);
+        socket.destroy();
+        server.close();
+        resolve(seen);
+      });
+      server.listen(path);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const c = require('node:net').connect(${JSON.stringify(path)}, () => setTimeout(() => c.write('hello'), 200)); setTimeout(() => {}, 5000);`,
+    ]);
+    try {
+      const [before, after, readByNode] = await counted;
+      expect(before).toBe(0);
+      expect(after).toBe(5);
+      expect(readByNode).toBe(0);
+    } finally {
+      writer.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 // Below vitest's 30 s test timeout, so a hang reports the session's output instead of a bare timeout.
 const SESSION_TIMEOUT_MS = 25_000;
+const PASSWORD = 'agentid-test-keyring';
 const tools = ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'] as const;
 
 /** Why real keychain tests cannot run here, or null when they can. */
@@ -34,6 +35,23 @@ set +e
 `;
 
 /**
+ * Bash: kills the session's gnome-keyring (the owner of org.freedesktop.secrets on this private
+ * bus, asked of the bus itself) and waits until it is gone. The next client makes D-Bus start a
+ * fresh one, which loads the keyring from disk locked (no password reaches it).
+ */
+export const killKeyringDaemon = `keyring_pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus \\
+  /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets \\
+  | awk '/uint32/ {print $2}')
+kill "$keyring_pid"
+while kill -0 "$keyring_pid" 2>/dev/null; do sleep 0.05; done
+`;
+
+/** Bash: starts an unlocked keyring again, as the session prelude does (after killKeyringDaemon). */
+export const unlockFreshKeyring = `printf '%s\\n' '${PASSWORD}' | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null
+eval "$(gnome-keyring-daemon --start --components=secrets 2>/dev/null)"
+`;
+
+/**
  * Runs bash `script` in a fresh D-Bus session with an unlocked gnome-keyring. HOME and the XDG
  * dirs point into a temp dir (removed afterwards) unless `env` sets HOME, in which case the
  * caller owns that dir and can inspect it. `env` is layered over a minimal environment.
@@ -41,24 +59,29 @@ set +e
 export async function runInKeyringSession(
   script: string,
   env: NodeJS.ProcessEnv = {},
+  timeoutMs = SESSION_TIMEOUT_MS,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const ownHome = env.HOME === undefined;
   const home = env.HOME ?? (await mkdtemp(join(tmpdir(), 'agentid-keyring-')));
   const runtimeDir = join(home, 'run');
   await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
   try {
-    return await run(prelude + script, {
-      // PATH only from the outside world: no DISPLAY, no session bus, no real XDG dirs leak in.
-      PATH: process.env.PATH,
-      HOME: home,
-      XDG_DATA_HOME: join(home, 'data'),
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_CACHE_HOME: join(home, 'cache'),
-      XDG_STATE_HOME: join(home, 'state'),
-      XDG_RUNTIME_DIR: runtimeDir,
-      KEYRING_PASSWORD: 'agentid-test-keyring',
-      ...env,
-    });
+    return await run(
+      prelude + script,
+      {
+        // PATH only from the outside world: no DISPLAY, no session bus, no real XDG dirs leak in.
+        PATH: process.env.PATH,
+        HOME: home,
+        XDG_DATA_HOME: join(home, 'data'),
+        XDG_CONFIG_HOME: join(home, 'config'),
+        XDG_CACHE_HOME: join(home, 'cache'),
+        XDG_STATE_HOME: join(home, 'state'),
+        XDG_RUNTIME_DIR: runtimeDir,
+        KEYRING_PASSWORD: PASSWORD,
+        ...env,
+      },
+      timeoutMs,
+    );
   } finally {
     if (ownHome) await rm(home, { recursive: true, force: true });
   }
@@ -67,6 +90,7 @@ export async function runInKeyringSession(
 function run(
   script: string,
   env: NodeJS.ProcessEnv,
+  timeoutMs: number,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Own process group, so a wedged session is killed whole: dbus-run-session does not pass a
@@ -82,7 +106,7 @@ function run(
       } catch {
         // The whole group exited just now; 'close' follows.
       }
-    }, SESSION_TIMEOUT_MS);
+    }, timeoutMs);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -7,14 +7,20 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AwsContainerEndpoints } from '../../daemon/aws-container.js';
 import { SessionGateways } from '../../daemon/gateway/endpoints.js';
+import { RefusalTally } from '../../daemon/refusal-tally.js';
 import { matchRoute } from '../../daemon/router.js';
 import { daemonRoutes } from '../../daemon/routes/index.js';
 import { endpoints, wireRequest } from '../../src/protocol/index.js';
 import { fakeWorld } from '../daemon/fake-deps.js';
 
+/** The route table's doors as a route table needs them: nothing is opened, so nothing is refused. */
 const routesOf = (world: ReturnType<typeof fakeWorld>) =>
   daemonRoutes(world.deps, {
-    awsContainers: new AwsContainerEndpoints(world.deps, randomBytes),
+    awsContainers: new AwsContainerEndpoints(
+      world.deps,
+      randomBytes,
+      new RefusalTally({ write: () => {}, now: () => new Date(0), after: () => {}, intervalMs: 1 }),
+    ),
     gateways: new SessionGateways(world.deps, randomBytes),
   });
 

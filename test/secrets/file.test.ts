@@ -8,7 +8,13 @@ import { openSecretStore } from '../../src/secrets/index.js';
 let dir = '';
 let filePath = '';
 let warnings: string[] = [];
-const open = () => openSecretStore({ backend: 'file', filePath, warn: (message) => warnings.push(message) });
+const open = () =>
+  openSecretStore({
+    backend: 'file',
+    filePath,
+    markerPath: join(dir, 'state', 'keychain-marker'),
+    warn: (message) => warnings.push(message),
+  });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'agentid-secrets-file-'));

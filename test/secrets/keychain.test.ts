@@ -13,7 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyringUnavailableReason, runInKeyringSession } from '../peers/keyring.js';
+import {
+  keyringUnavailableReason,
+  killKeyringDaemon,
+  runInKeyringSession,
+  unlockFreshKeyring,
+} from '../peers/keyring.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const keyringSkip = keyringUnavailableReason();
@@ -30,6 +35,7 @@ try {
   const store = await openSecretStore({
     backend: 'keychain',
     filePath: process.env.AGENTID_SECRETS_FILE,
+    markerPath: process.env.AGENTID_SECRETS_FILE.replace(/secrets.json$/, 'keychain-marker'),
     warn: (message) => console.error('warn: ' + message),
   });
   const ops = {
@@ -168,7 +174,7 @@ drive listAfter list
     await expect(stat(secretsFile)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('refuses a locked keyring with ERR_SECRETS_NO_KEYCHAIN', async () => {
+  it('refuses a locked keyring with ERR_SECRETS_LOCKED', async () => {
     // Unlocking needs a prompt, which fails at once without a display: the probe write must fail.
     // (`secret-tool lock` crashes or hangs in libsecret 0.20, hence the raw D-Bus call.)
     const { code, stdout, stderr } = await runInKeyringSession(
@@ -181,8 +187,46 @@ drive open open
     );
     expect(code, stderr).toBe(0);
     const error = answers(stdout).open?.error;
-    expect(error?.code, stdout + stderr).toBe('ERR_SECRETS_NO_KEYCHAIN');
+    expect(error?.code, stdout + stderr).toBe('ERR_SECRETS_LOCKED');
     expect(error?.message).toMatch(/prompt was dismissed/);
+    expect(error?.message).toContain('gnome-keyring-daemon --unlock');
+  });
+
+  it('tells a locked keyring (restarted daemon) and a replaced one (another keyring) from "no secrets"', async () => {
+    const agentidHome = await mkdtemp(join(tmpdir(), 'agentid-keyring-replaced-'));
+    try {
+      const { code, stdout, stderr } = await runInKeyringSession(
+        `${shellHelpers}
+drive set set kept
+drive listBefore list
+${killKeyringDaemon}
+drive listLocked list
+drive getLocked get kept
+${killKeyringDaemon}
+mv "$XDG_DATA_HOME/keyrings" "$XDG_DATA_HOME/keyrings.old"
+${unlockFreshKeyring}
+drive listReplaced list
+drive getReplaced get kept
+drive setReplaced set other
+`,
+        {
+          NODE: process.execPath,
+          DRIVER: driver,
+          SECRET_VALUE: 'v',
+          AGENTID_SECRETS_FILE: join(agentidHome, 'state', 'secrets.json'),
+        },
+      );
+      expect(code, stderr).toBe(0);
+      const got = answers(stdout);
+      expect(got.listBefore?.result, stdout).toEqual(['kept']);
+      for (const label of ['listLocked', 'getLocked'])
+        expect(got[label]?.error?.code, `${label}: ${stdout}`).toBe('ERR_SECRETS_LOCKED');
+      for (const label of ['listReplaced', 'getReplaced', 'setReplaced'])
+        expect(got[label]?.error?.code, `${label}: ${stdout}`).toBe('ERR_SECRETS_REPLACED');
+      expect(got.listReplaced?.error?.message).toContain(join(agentidHome, 'state', 'keychain-marker'));
+    } finally {
+      await rm(agentidHome, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** `agentid policy check`: validate the policy dir against the schema; problems as file:line:col. */
 import { join } from 'node:path';
 import { AgentIdError } from '../../../src/errors.js';
+import { printable } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { dirOption, openPolicyEngine } from '../../policy-engine.js';
 
@@ -31,7 +32,7 @@ export const policyCheck: CommandSpec = {
     } else if (diagnostics.length > 0) {
       // Paths an editor or a terminal can jump to.
       for (const d of diagnostics)
-        deps.err(`${formatDiagnostic({ ...d, file: join(status.dir, d.file) })}\n`);
+        deps.err(`${printable(formatDiagnostic({ ...d, file: join(status.dir, d.file) }))}\n`);
     } else if (status.source === 'default') {
       deps.out(
         `ok: ${status.dir} does not exist; the built-in default policy applies (\`agentid init\` writes it)\n`,

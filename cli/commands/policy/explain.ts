@@ -5,6 +5,7 @@
  */
 import { AgentIdError, ExitCode } from '../../../src/errors.js';
 import type { Explanation } from '../../../src/policy/index.js';
+import { printableLines } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { dirOption, openValidPolicyEngine } from '../../policy-engine.js';
 
@@ -92,5 +93,5 @@ function formatExplanation({ decision, determining, closestPermit }: Explanation
   } else if (decision.decision === 'deny') {
     lines.push('no permit policy applies to this action at all');
   }
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }

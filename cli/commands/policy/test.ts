@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { AgentIdError } from '../../../src/errors.js';
 import type { CaseResult } from '../../../src/policy/index.js';
+import { printableLines } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 import { dirOption, openValidPolicyEngine } from '../../policy-engine.js';
 
@@ -52,5 +53,5 @@ function formatResults(results: readonly CaseResult[]): string {
   }
   const failed = results.filter((r) => !r.ok).length;
   lines.push(`${results.length - failed} passed, ${failed} failed`);
-  return `${lines.join('\n')}\n`;
+  return printableLines(lines);
 }
