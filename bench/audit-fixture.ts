@@ -66,7 +66,8 @@ function attestationOf(agent: string, seq: number) {
       exe: `/usr/bin/${agent}`,
       sha256: sha256Hex(agent),
       cwd: '/home/alice/src/app',
-      repo: 'git@github.com:acme/app.git',
+      // As the daemon records it (daemon/peer-event.ts): the checkout and its origin.
+      repo: { root: '/home/alice/src/app', remote: 'git@github.com:acme/app.git' },
       session: null,
       ancestors: [
         { pid: 1, exe: '/sbin/init' },

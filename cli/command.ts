@@ -14,12 +14,17 @@ export interface CliDeps {
   /** Writes to stdout / stderr exactly what is given. */
   out(text: string): void;
   err(text: string): void;
+  /** Resolves once stdout has taken what was written: streaming commands wait on it per row. */
+  drained(): Promise<void>;
   stdoutIsTTY: boolean;
   stdinIsTTY: boolean;
   /** The terminal's streams, for the full-screen views (the audit TUI) that draw and read keys. */
   terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
-  /** Absolute paths that run this CLI again (for config written elsewhere: git helpers). */
-  agentid: { node: string; script: string };
+  /**
+   * Absolute paths that run this CLI again (for config written elsewhere: git helpers), and the
+   * version of that node.
+   */
+  agentid: { node: string; script: string; nodeVersion: string };
   /** Spawns a command sharing our stdio (and so the terminal). */
   spawnInherited(command: string, args: string[], env: Env): ChildProcess;
   signals: {

@@ -22,8 +22,17 @@ export function buildProgram(
     .description(table.description)
     .version(version)
     .showHelpAfterError('(run with --help for usage)')
-    // commander quotes the offending argument (`unknown option '…'`): escaped like our own errors.
-    .configureOutput({ outputError: (text, write) => write(printableLines(text.trimEnd().split('\n'))) })
+    // commander's own usage errors in our format (subcommands inherit this); it quotes the
+    // offending argument (`unknown option '…'`): escaped like our own errors.
+    .configureOutput({
+      outputError: (text, write) => {
+        const [first, ...more] = text
+          .replace(/^error: /, '')
+          .trimEnd()
+          .split('\n');
+        write(printableLines([`agentid: ${first} (ERR_USAGE)`, ...more]));
+      },
+    })
     .enablePositionalOptions()
     .exitOverride();
   for (const entry of table.commands) addCommand(program, entry, table.groups, onRun);
@@ -54,14 +63,27 @@ function addCommand(
   const cmd = parent
     .command(name, { isDefault: entry.isDefault === true })
     .description(entry.summary)
+    .showHelpAfterError(`(see: agentid ${entry.path.join(' ')} --help)`)
     .exitOverride();
   for (const a of entry.arguments ?? []) cmd.argument(a.name, a.description);
   if (entry.passThrough) cmd.passThroughOptions();
   for (const o of entry.options ?? []) cmd.option(o.flags, o.description, o.defaultValue);
   cmd.addHelpText('after', `\nExamples:\n${entry.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  // `agentid audit --help` shows the group; the options of its default command belong there too.
+  if (entry.isDefault === true) parent.addHelpText('after', defaultCommandHelp(entry));
   cmd.action(async (...params: unknown[]) => {
     // commander passes the declared arguments, then the options object, then the command.
     const args = params.slice(0, (entry.arguments ?? []).length).flat() as string[];
     await onRun(entry, { opts: cmd.opts(), args });
   });
+}
+
+function defaultCommandHelp(entry: CommandEntry): string {
+  const options = entry.options ?? [];
+  const width = Math.max(0, ...options.map((o) => o.flags.length));
+  return (
+    `\nWithout a command, \`agentid ${entry.path.slice(0, -1).join(' ')}\` runs \`${entry.path.at(-1)}\`, which takes:\n` +
+    options.map((o) => `  ${o.flags.padEnd(width)}  ${o.description}\n`).join('') +
+    `Examples:\n${entry.examples.map((e) => `  $ ${e}`).join('\n')}\n`
+  );
 }

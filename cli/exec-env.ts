@@ -2,10 +2,18 @@
  * The environment `agentid exec` gives its child: the session id, then each credential asked
  * for on the command line (`--token`, `--env`, `--aws`, `--git`), and the session's secretless
  * gateway (`--http`, `--http-proxy`), whose credentials never reach the child at all. All are
- * requested after the session exists, so policy sees the session's agent; values reach only the
- * child's environment, never argv or disk (the gateway's CA bundle on disk is public).
+ * decided after the session exists, so policy sees the session's agent, and before the command
+ * starts: `--aws` and `--git`, which the session's processes ask for later, first by the daemon's
+ * pre-check (any deny ends exec with exit 3 before anything is issued), `--token`, `--env` and the
+ * gateway by requesting them. Values reach only the child's environment, never argv or disk (the
+ * gateway's CA bundle on disk is public).
  */
-import { endpoints, type GatewayRequest, type SessionView } from '../src/protocol/index.js';
+import {
+  endpoints,
+  type GatewayRequest,
+  type SessionCheckRequest,
+  type SessionView,
+} from '../src/protocol/index.js';
 import { awsContainerEnv } from './aws-env.js';
 import { type CaBundle, writeCaBundle } from './ca-bundle.js';
 import type { CliDeps } from './command.js';
@@ -33,6 +41,13 @@ export async function sessionEnv(
   session: SessionView,
   wanted: ExecCredentials,
 ): Promise<SessionEnv> {
+  const later: SessionCheckRequest['credentials'] = [
+    ...(wanted.aws === null ? [] : [{ type: 'aws' as const, name: wanted.aws }]),
+    ...(wanted.git === null ? [] : [{ type: 'git' as const, name: wanted.git }]),
+  ];
+  // A deny throws the policy's coded error here, before anything is issued or started.
+  if (later.length > 0)
+    await deps.daemon.call(endpoints.sessionCheck, { id: session.id }, { credentials: later });
   let env: Record<string, string | undefined> = { ...deps.env, AGENTID_SESSION: session.id };
   for (const { audience, variable } of wanted.tokens) {
     env[variable] = (await deps.daemon.call(endpoints.token, { audience })).token;

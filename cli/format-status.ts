@@ -1,6 +1,6 @@
 /** Human-readable daemon status, shared by `agentid status` and `agentid daemon status`. */
 import { printableLines } from '../src/printable.js';
-import type { StatusResponse } from '../src/protocol/index.js';
+import type { ConfigStatus, StatusResponse } from '../src/protocol/index.js';
 import { formatLogin } from './format-login.js';
 import { formatPolicyStatus } from './format-policy.js';
 import { formatShipStatus } from './format-ship.js';
@@ -16,8 +16,27 @@ export function formatStatus(status: StatusResponse): string {
   ];
   if (status.login) lines.push(`  human:       ${formatLogin(status.login)}`);
   lines.push(...formatPolicyStatus(status.policy, status.policyGit ?? null));
+  lines.push(...formatConfigStatus(status.config));
   lines.push(...formatShipStatus(status.auditShip ?? []));
   return printableLines(lines);
+}
+
+function formatConfigStatus(config: ConfigStatus): string[] {
+  const file = config.sha256
+    ? `${config.file} (sha256 ${config.sha256.slice(0, 12)}…)`
+    : `none (${config.file} absent: defaults)`;
+  const lines = [`  config:      ${file}, loaded ${config.loadedAt}`];
+  if (config.lastError) {
+    lines.push(
+      `  config error (${config.lastError.at}, not applied; the config above stays): ${config.lastError.message}`,
+    );
+  }
+  if (config.restartNeeded.length > 0) {
+    lines.push(
+      `  config:      changed, applied after a restart only (\`agentid daemon stop\`, then start): ${config.restartNeeded.join(', ')}`,
+    );
+  }
+  return lines;
 }
 
 export function formatDuration(ms: number): string {

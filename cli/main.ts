@@ -6,6 +6,7 @@
  * only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message.
  */
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
@@ -14,6 +15,7 @@ import { errorLine, printable } from '../src/printable.js';
 import type { CliDeps, CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 import type { DaemonClient } from './daemon-client.js';
+import { exitQuietlyOnEpipe } from './quiet-pipe.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Start-up is a feature: what only some commands use loads on first use, not here.
@@ -48,10 +50,13 @@ function buildDeps(): CliDeps {
     paths,
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    // Rows stream out only as fast as the reader takes them, instead of piling up in memory.
+    drained: () =>
+      process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve(),
     stdoutIsTTY: process.stdout.isTTY === true,
     stdinIsTTY: process.stdin.isTTY === true,
     terminal: { stdin: process.stdin, stdout: process.stdout },
-    agentid: { node: process.execPath, script: self },
+    agentid: { node: process.execPath, script: self, nodeVersion: process.versions.node },
     spawnInherited: (command, args, env) => childProcess().spawn(command, args, { stdio: 'inherit', env }),
     signals: {
       on: (signal, handler) => process.on(signal, handler),
@@ -143,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+for (const stream of [process.stdout, process.stderr])
+  exitQuietlyOnEpipe(stream, (code) => process.exit(code));
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

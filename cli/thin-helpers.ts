@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GIT_TEXT_CREDENTIAL_LINE, MAX_INPUT_BYTES } from '../src/protocol/index.js';
-import { shellQuote } from './git-credential/setup-plan.js';
+import { shellQuote } from './setup/shell-quote.js';
 
 export type ThinHelperKind = 'git' | 'aws';
 

@@ -8,6 +8,7 @@ import type { Config } from '../src/config/index.js';
 import type { HumanSource, LoginFlows, OidcSession } from '../src/identity/index.js';
 import type { Paths } from '../src/paths.js';
 import type { GitPolicy, PolicyEngine } from '../src/policy/index.js';
+import type { ConfigStatus } from '../src/protocol/index.js';
 import type { CredentialCache, SigningKeys } from '../src/providers/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { SessionRegistry } from '../src/sessions/index.js';
@@ -20,6 +21,7 @@ export interface DaemonDeps {
   user: string;
   host: string;
   paths: Paths;
+  /** Replaced as a whole by a config.toml reload (daemon/config-reload.ts): read it per request. */
   config: Config;
   procRoot: string;
   startedAt: Date;
@@ -50,6 +52,8 @@ export interface DaemonDeps {
   auditShip: { status(): ShipStatus[] };
   /** Opened on first use: a machine without a keychain still runs every other route. */
   secrets: () => Promise<SecretStore>;
+  /** config.toml as it runs: the file's sha256, a refused edit, keys that wait for a restart. */
+  configStatus: () => ConfigStatus;
   /** What `status` reports about the secret store without opening it. */
   secretsStatus: () => { backend: string; warning: string | null };
   /** Monotonic milliseconds, for latencies and idle ages. */

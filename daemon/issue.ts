@@ -5,7 +5,7 @@
  * (invariant 4). A deny is thrown by requireAllowed() with its facts; a provider failure is
  * recorded by the pipeline as an error row.
  */
-import type { CredentialConfig, JwtCredentialConfig } from '../src/config/index.js';
+import { type CredentialConfig, gitHostsOf, type JwtCredentialConfig } from '../src/config/index.js';
 import { AgentIdError } from '../src/errors.js';
 import type { PolicyAction } from '../src/policy/index.js';
 import { type Issued, jwtProvider, type Provider } from '../src/providers/index.js';
@@ -60,7 +60,8 @@ export async function issueCredential<T>(
       .join(' ')}${result.cached ? ' (cached)' : ''}`,
     policyIds: decision.policyIds,
     credentialFingerprint: issued.fingerprint,
-    expiresAt: issued.expiresAt,
+    // A long-lived secret does not expire: its lease is no expiry of the secret.
+    expiresAt: issued.longLived ? null : issued.expiresAt,
   };
   return { ...result, audit };
 }
@@ -86,6 +87,28 @@ export function findCredential<K extends CredentialConfig['type']>(
     );
   }
   return credential as Extract<CredentialConfig, { type: K }>;
+}
+
+/** The named credential that serves git, with its hosts (a github-app, or a static one with a host). */
+export function findGitCredential(
+  deps: DaemonDeps,
+  name: string,
+): { credential: CredentialConfig; hosts: string[] } {
+  const credential = deps.config.credentials.find((c) => c.name === name);
+  if (!credential) {
+    throw new AgentIdError(
+      'ERR_CREDENTIAL_UNKNOWN',
+      `no credential named ${name.slice(0, 64)} in config.toml`,
+    );
+  }
+  const hosts = gitHostsOf(credential);
+  if (hosts.length === 0) {
+    throw new AgentIdError(
+      'ERR_CREDENTIAL_TYPE',
+      `${name} is not a git credential (a github-app, or a static one with a host)`,
+    );
+  }
+  return { credential, hosts };
 }
 
 /** A `jwt` credential's provider: tokens signed with the daemon's keys, for its issuer. */

@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createAttestor, processAlive } from '../src/attest/index.js';
 import { AuditWriter, createGroupCommit } from '../src/audit/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { configOf, readConfigFile } from '../src/config/index.js';
 import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
 import { PolicyEngine } from '../src/policy/index.js';
@@ -20,6 +20,7 @@ import { SessionRegistry } from '../src/sessions/index.js';
 import { version } from '../src/version.js';
 import { startAuditShipping } from './audit-ship.js';
 import { AwsContainerEndpoints } from './aws-container.js';
+import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
 import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
@@ -47,11 +48,16 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runDaemon(): Promise<void> {
   // Every file and the socket the daemon creates is private to its user from the first byte.
   process.umask(0o077);
+  // The AWS SDK prints a notice about the Node versions its future releases need into our log on
+  // Node 20; agentid says which Node versions it supports itself (README, `agentid doctor`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const uid = process.getuid?.() ?? 0;
   const now = () => new Date();
   const log = createLogger((line) => process.stderr.write(line), now);
   const paths = resolvePaths(process.env, uid);
-  const config = loadConfig(paths.configFile);
+  const configFile = readConfigFile(paths.configFile);
+  // Settings bound at start (limits, secret backend, idp, attest) come from here; a reload keeps them.
+  const config = configOf(configFile, paths.configFile);
   ensurePrivateDir(paths.stateDir, uid);
   ensurePrivateDir(paths.runDir, uid, { noSymlink: true });
 
@@ -136,12 +142,14 @@ export async function runDaemon(): Promise<void> {
       return secretStore;
     },
     secretsStatus: () => ({ backend: config.secrets.backend, warning: secretsWarning }),
+    configStatus: () => configReloader.status(),
     monotonicMs: () => performance.now(),
     fetch: (input, init) => fetch(input, init),
     connections: () => api.connectionCount(),
     requestShutdown: () => stopRequested(),
   };
 
+  const configReloader = new ConfigReloader(deps, configFile);
   // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
   const refusals = new RefusalTally({
     write: (count) => void recordRefusals(deps, count),
@@ -174,6 +182,7 @@ export async function runDaemon(): Promise<void> {
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
   const stopPolicyWatch = watchPolicy(deps);
+  const stopConfigWatch = configReloader.watch();
   const stopGitPolicy = policyGit
     ? scheduleGitPolicy({
         ...deps,
@@ -215,7 +224,7 @@ export async function runDaemon(): Promise<void> {
         return () => clearInterval(timer);
       },
     },
-    config.audit.retainDays,
+    () => deps.config.audit.retainDays,
   );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopRequested());
   await stopped;
@@ -224,6 +233,7 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopConfigWatch();
   stopGitPolicy();
   awsContainers.closeAll();
   await gateways.closeAll();

@@ -22,6 +22,8 @@ export interface AuditFacts {
   errorCode?: ErrorCode | null;
   /** The human the row names when it is not the caller's: a login names who logged in. */
   human?: string | null;
+  /** The agent the row names when it is not the caller's: a session start names its member. */
+  agent?: string;
   /** When the request's cost is not its own elapsed time (mcp.result: the server's time). */
   latencyMs?: number;
 }

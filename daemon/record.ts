@@ -80,7 +80,7 @@ function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyM
   const { peer } = who;
   return {
     ...eventFields(facts),
-    agent: caller?.agent.name ?? 'unknown',
+    agent: facts.agent ?? caller?.agent.name ?? 'unknown',
     human: facts.human !== undefined ? facts.human : (caller?.human.sub ?? null),
     peer: {
       pid: peer.pid,

@@ -32,11 +32,14 @@ export function pruneOlderThan(deps: Omit<RetentionDeps, 'every'>, retainDays: n
   return result;
 }
 
-/** Prunes now and daily; a failure is logged, never fatal: the log keeps growing until the next try. */
-export function scheduleRetention(deps: RetentionDeps, retainDays: number): () => void {
+/**
+ * Prunes now and daily, with the retention configured at that moment (config.toml reloads); a
+ * failure is logged, never fatal: the log keeps growing until the next try.
+ */
+export function scheduleRetention(deps: RetentionDeps, retainDays: () => number): () => void {
   const run = () => {
     try {
-      pruneOlderThan(deps, retainDays);
+      pruneOlderThan(deps, retainDays());
     } catch (err) {
       deps.log.warn(`audit retention failed: ${err instanceof Error ? err.message : String(err)}`);
     }

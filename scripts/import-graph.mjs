@@ -17,6 +17,8 @@ const roots = ['cli', 'daemon', 'src', 'bench'];
  * - bench/ measures a layer's internals against the alternatives (a plain INSERT beside the audit
  *   writer, STS called directly beside the daemon), so it may reach into them.
  * - `agentid daemon run` is the daemon's launcher: it imports the composition root and nothing else.
+ * - `setup mcp` and `doctor` read MCP client configs through src/mcp's pure modules: its index also
+ *   loads the MCP SDK (and zod), which only `agentid mcp` needs.
  */
 const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/canonical-json.ts',
@@ -25,6 +27,9 @@ const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/types.ts',
   'bench/aws.ts -> src/providers/aws/sts.ts',
   'cli/commands/daemon/run.ts -> daemon/main.ts',
+  'cli/commands/setup/mcp.ts -> src/mcp/client-config.ts',
+  'cli/commands/setup/mcp.ts -> src/mcp/credentials.ts',
+  'cli/doctor/probe.ts -> src/mcp/client-config.ts',
 ]);
 
 function walk(dir) {

@@ -8,8 +8,10 @@ import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/co
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
 import { printableLines } from '../../src/printable.js';
 import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
+import { version } from '../../src/version.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import {
+  awsProfilesOf,
   type CheckResult,
   checkAuditShip,
   checkAws,
@@ -19,12 +21,25 @@ import {
   checkGit,
   checkIdp,
   checkKeychain,
+  checkMcp,
   checkNode,
+  checkPath,
   checkPolicy,
   checkPolicyGit,
   checkSocketDir,
+  gitHelpersOfHosts,
 } from '../doctor/checks.js';
-import { awsConfig, dirFacts, discover, gitHelperEntries, nodeVersion } from '../doctor/probe.js';
+import {
+  agentidOnPath,
+  awsConfig,
+  dirFacts,
+  discover,
+  gitHelperEntries,
+  mcpEntries,
+  runProbes,
+} from '../doctor/probe.js';
+import { agentidShellCommand } from '../setup/helper-command.js';
+import { shellQuote } from '../setup/shell-quote.js';
 
 export const doctor: CommandSpec = {
   path: ['doctor'],
@@ -48,16 +63,38 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
   } catch (err) {
     configError = toAgentIdError(err).toJSON();
   }
-  const { status, error } = await daemonStatus(deps);
-  const discovery = config.idp ? await discover(config.idp.issuer, config.idp.timeoutMs, fetch) : null;
-  const gitHosts = config.credentials.flatMap((c) =>
-    gitHostsOf(c).map((host) => ({ credential: c.name, host })),
-  );
+  const [{ status, error }, discovery, gitEntries] = await Promise.all([
+    daemonStatus(deps),
+    config.idp ? discover(config.idp.issuer, config.idp.timeoutMs, fetch) : null,
+    gitHostsFor(config).length ? gitHelperEntries(deps.env) : [],
+  ]);
+  const gitHosts = gitHostsFor(config);
   const awsNames = config.credentials.filter((c) => c.type === 'aws').map((c) => c.name);
   const aws = awsConfig(deps.env);
+  const onPath = agentidOnPath(deps.env);
+  const pathProbe = onPath === null ? null : `${shellQuote(onPath)} --version`;
+  const mcp = mcpEntries(deps.cwd);
+  // Every command a setup wrote is run once, all at the same time: doctor waits for the slowest.
+  const runs = await runProbes(
+    [
+      ...(pathProbe ? [pathProbe] : []),
+      ...('error' in gitEntries
+        ? []
+        : gitHelpersOfHosts(gitHosts, gitEntries).flatMap((h) => h.helpers.map((x) => x.probe))),
+      ...awsProfilesOf(awsNames, aws.text).flatMap((p) => (p.probe ? [p.probe] : [])),
+      ...mcp.map((e) => e.probe),
+    ],
+    deps.env,
+  );
   return [
-    checkNode(await nodeVersion(deps.agentid.node, deps.env)),
-    checkConfig(deps.paths.configFile, configError),
+    checkNode(deps.agentid.nodeVersion),
+    checkConfig(deps.paths.configFile, configError, status),
+    checkPath(
+      onPath,
+      pathProbe === null ? undefined : runs.get(pathProbe),
+      version,
+      agentidShellCommand(deps.agentid, 'install-shim'),
+    ),
     checkSocketDir(dirFacts(deps.paths.runDir), deps.uid),
     checkDaemon(deps.paths.socket, status, error),
     checkKeychain(status),
@@ -66,9 +103,14 @@ async function runChecks(deps: CliDeps): Promise<CheckResult[]> {
     checkAuditShip(status),
     checkIdp(config.idp?.issuer ?? null, discovery),
     checkClockSkew(discovery, deps.now()),
-    checkGit(gitHosts, gitHosts.length ? await gitHelperEntries(deps.env) : [], deps.agentid.script),
-    checkAws(awsNames, aws.file, aws.text),
+    checkGit(gitHosts, gitEntries, runs),
+    checkAws(awsNames, aws.file, aws.text, runs),
+    checkMcp(mcp, runs),
   ];
+}
+
+function gitHostsFor(config: Config): { credential: string; host: string }[] {
+  return config.credentials.flatMap((c) => gitHostsOf(c).map((host) => ({ credential: c.name, host })));
 }
 
 async function daemonStatus(deps: CliDeps): Promise<{ status: StatusResponse | null; error: string | null }> {

@@ -17,6 +17,7 @@ import { daemonStop } from './daemon/stop.js';
 import { doctor } from './doctor.js';
 import { exec } from './exec.js';
 import { init } from './init.js';
+import { installShim } from './install-shim.js';
 import { jwks } from './jwks.js';
 import { keyRotate } from './key/rotate.js';
 import { login } from './login.js';
@@ -39,6 +40,7 @@ import { whoami } from './whoami.js';
 export const commands: readonly CommandSpec[] = [
   status,
   init,
+  installShim,
   doctor,
   login,
   logout,

@@ -4,8 +4,10 @@
  * test and none of them needs a real machine in a bad state.
  */
 import type { StatusResponse } from '../../src/protocol/index.js';
+import { profileNames, profileValue } from '../aws-config-file.js';
 import { describeGitPolicy } from '../format-policy.js';
 import { describeGap, describeShipError, describeSink } from '../format-ship.js';
+import { probes } from '../setup/helper-command.js';
 
 export interface CheckResult {
   id: string;
@@ -41,15 +43,15 @@ const skip = (id: string, title: string, detail: string): CheckResult => ({
 /** package.json engines. */
 export const MIN_NODE = [20, 18] as const;
 
-export function checkNode(version: string | null): CheckResult {
+/** The node that runs agentid, and so its helpers (they name it by absolute path). */
+export function checkNode(version: string): CheckResult {
   const title = 'Node.js version';
-  if (version === null) {
-    return fail('node', title, 'could not run node', 'install Node.js 20.18 or later (https://nodejs.org)');
-  }
   const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
   const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  // Supported, but past its end of life (April 2026): security fixes come only for 22 and 24.
+  const eol = major === 20 ? ' (Node 20 reached end of life in April 2026: move to 22 or 24)' : '';
   return ok
-    ? pass('node', title, `node ${version}`)
+    ? pass('node', title, `node ${version}${eol}`)
     : fail(
         'node',
         title,
@@ -86,15 +88,43 @@ export function checkSocketDir(dir: DirFacts, uid: number): CheckResult {
   return pass(id, title, `${path} is private (${mode.toString(8)}, yours)`);
 }
 
-export function checkConfig(file: string, error: { code: string; message: string } | null): CheckResult {
-  return error === null
-    ? pass('config', 'config.toml', `${file} is valid (or absent: built-in defaults)`)
-    : fail(
-        'config',
-        'config.toml',
-        `${error.message} (${error.code})`,
-        `fix ${file}; see README "Configure"`,
-      );
+/** config.toml as this CLI reads it, and as the running daemon runs it (a refused edit, keys waiting for a restart). */
+export function checkConfig(
+  file: string,
+  error: { code: string; message: string } | null,
+  status: StatusResponse | null,
+): CheckResult {
+  const id = 'config';
+  const title = 'config.toml';
+  const running = status?.config;
+  if (error !== null) {
+    const kept = running
+      ? `; the daemon keeps running the last good one (sha256 ${running.sha256 ?? 'none'})`
+      : '';
+    return fail(
+      id,
+      title,
+      `${error.message} (${error.code})${kept}`,
+      `fix ${file}; see README "config.toml"`,
+    );
+  }
+  if (running?.lastError) {
+    return fail(
+      id,
+      title,
+      `the daemon refused the last edit: ${running.lastError.message}`,
+      `fix ${file} (the daemon reloads it when it changes)`,
+    );
+  }
+  if (running && running.restartNeeded.length > 0) {
+    return fail(
+      id,
+      title,
+      `changed keys apply only after a daemon restart: ${running.restartNeeded.join(', ')}`,
+      'agentid daemon stop && agentid daemon start',
+    );
+  }
+  return pass(id, title, `${file} is valid (or absent: built-in defaults)${running ? ' and in force' : ''}`);
 }
 
 export function checkDaemon(
@@ -253,58 +283,179 @@ export interface GitHelperEntry {
   value: string;
 }
 
-/** The helper git runs for a host: the entries for its URL after the last empty reset. */
-function helpersFor(host: string, entries: readonly GitHelperEntry[]): string[] {
+/** A command doctor ran to see that what a setup wrote still starts agentid (cli/setup/helper-command.ts). */
+export interface ProbeRun {
+  command: string;
+  code: number;
+  /** The first line of what it printed (stderr first), for the failure detail. */
+  output: string;
+}
+
+const failedRun = (run: ProbeRun | undefined) => run === undefined || run.code !== 0;
+const describeRun = (run: ProbeRun | undefined) =>
+  run ? `\`${run.command}\` exits ${run.code}${run.output ? `: ${run.output}` : ''}` : 'not run';
+
+/** The helpers git runs for a host over one scheme: the entries for its URL after the last empty reset. */
+function helpersFor(host: string, scheme: string, entries: readonly GitHelperEntry[]): string[] {
   const mine = entries.filter((e) => {
     const m = /^credential\.(https?):\/\/([^/]+?)\/?\.helper$/i.exec(e.key);
-    return m?.[2]?.toLowerCase() === host.toLowerCase();
+    return m?.[1]?.toLowerCase() === scheme && m[2]?.toLowerCase() === host.toLowerCase();
   });
   const reset = mine.map((e) => e.value).lastIndexOf('');
   return mine.slice(reset + 1).map((e) => e.value);
 }
 
-/** `agentid` (git runs git-credential-agentid), or a command that runs this CLI's script. */
-const isAgentidHelper = (value: string, script: string) =>
-  /(^|[\s/'])(git-credential-)?agentid\b/.test(value) ||
-  (value.includes(script) && value.includes('git-credential'));
+/** Per host, the agentid helpers git runs and the schemes they serve. */
+export function gitHelpersOfHosts(
+  hosts: readonly { credential: string; host: string }[],
+  entries: readonly GitHelperEntry[],
+): { credential: string; host: string; helpers: { scheme: string; probe: string }[] }[] {
+  return hosts.map((h) => ({
+    ...h,
+    helpers: ['https', 'http'].flatMap((scheme) =>
+      helpersFor(h.host, scheme, entries).flatMap((value) => {
+        const probe = probes.gitHelper(value);
+        return probe ? [{ scheme, probe }] : [];
+      }),
+    ),
+  }));
+}
 
-/** Every git host of a configured git credential has agentid as its helper. */
+/** Every git host of a configured git credential has an agentid helper, and it runs. */
 export function checkGit(
   hosts: readonly { credential: string; host: string }[],
   entries: readonly GitHelperEntry[] | { error: string },
-  script: string,
+  runs: ReadonlyMap<string, ProbeRun>,
 ): CheckResult {
   const id = 'git';
   const title = 'git uses agentid';
   if (hosts.length === 0)
     return skip(id, title, 'no git credential (github-app or static with host) configured');
   if ('error' in entries) return fail(id, title, entries.error, 'install git');
-  const missing = hosts.filter((h) => !helpersFor(h.host, entries).some((v) => isAgentidHelper(v, script)));
-  if (missing.length === 0) return pass(id, title, hosts.map((h) => h.host).join(', '));
-  return fail(
+  const found = gitHelpersOfHosts(hosts, entries);
+  const fixFor = (h: { host: string; credential: string; helpers: { scheme: string }[] }) =>
+    `agentid setup git --host ${h.helpers[0]?.scheme === 'http' ? `http://${h.host}` : h.host} --credential ${h.credential}`;
+  const missing = found.filter((h) => h.helpers.length === 0);
+  if (missing.length > 0) {
+    return fail(
+      id,
+      title,
+      `git does not ask agentid for ${missing.map((h) => h.host).join(', ')}`,
+      missing.map(fixFor).join(' && '),
+    );
+  }
+  const broken = found.filter((h) => h.helpers.some((helper) => failedRun(runs.get(helper.probe))));
+  if (broken.length > 0) {
+    const why = broken.map((h) => {
+      const bad = h.helpers.find((helper) => failedRun(runs.get(helper.probe)));
+      return `the helper for ${h.host} does not run (${describeRun(bad && runs.get(bad.probe))})`;
+    });
+    return fail(id, title, why.join('; '), `${broken.map(fixFor).join(' && ')} (writes the current paths)`);
+  }
+  return pass(
     id,
     title,
-    `git does not ask agentid for ${missing.map((h) => h.host).join(', ')}`,
-    missing.map((h) => `agentid setup git --host ${h.host} --credential ${h.credential}`).join(' && '),
+    found.map((h) => `${h.host} (${[...new Set(h.helpers.map((x) => x.scheme))].join(', ')})`).join(', '),
   );
 }
 
-/** Every configured aws credential is the credential_process of some profile. */
-export function checkAws(credentials: readonly string[], file: string, text: string | null): CheckResult {
+/** Profiles of the AWS config file whose credential_process runs agentid for each credential. */
+export function awsProfilesOf(
+  credentials: readonly string[],
+  text: string | null,
+): { credential: string; profile: string; probe: string | null; region: string | null }[] {
+  if (text === null) return [];
+  return profileNames(text).flatMap((profile) => {
+    const command = profileValue(text, profile, 'credential_process') ?? '';
+    const credential = credentials.find((c) =>
+      // `<launcher> aws credential-process NAME`, or the thin helper `…/aws-credential-process NAME`.
+      new RegExp(`\\baws[\\s-]credential-process'?\\s+${c.replace(/\./g, '\\.')}\\s*$`).test(command),
+    );
+    if (!credential) return [];
+    return [
+      {
+        credential,
+        profile,
+        probe: probes.awsCredentialProcess(command),
+        region: profileValue(text, profile, 'region'),
+      },
+    ];
+  });
+}
+
+/** Every configured aws credential is the credential_process of some profile, which runs and has a region. */
+export function checkAws(
+  credentials: readonly string[],
+  file: string,
+  text: string | null,
+  runs: ReadonlyMap<string, ProbeRun>,
+): CheckResult {
   const id = 'aws';
   const title = 'AWS config uses agentid';
   if (credentials.length === 0) return skip(id, title, 'no aws credential configured');
-  const used = new Set(
-    [...(text ?? '').matchAll(/^\s*credential_process\s*=.*\baws[\s-]credential-process\s+(\S+)\s*$/gm)].map(
-      (m) => m[1],
-    ),
-  );
-  const missing = credentials.filter((c) => !used.has(c));
-  if (missing.length === 0) return pass(id, title, `${file}: ${credentials.join(', ')}`);
+  const profiles = awsProfilesOf(credentials, text);
+  const missing = credentials.filter((c) => !profiles.some((p) => p.credential === c));
+  if (missing.length > 0) {
+    return fail(
+      id,
+      title,
+      `${text === null ? `${file} does not exist` : file}: no profile uses ${missing.join(', ')}`,
+      missing.map((c) => `agentid setup aws --profile ${c} --credential ${c}`).join(' && '),
+    );
+  }
+  const problems = profiles.flatMap((p) => {
+    const run = p.probe === null ? undefined : runs.get(p.probe);
+    if (failedRun(run)) return [{ ...p, why: `its credential_process does not run (${describeRun(run)})` }];
+    if (p.region === null) return [{ ...p, why: 'it has no region (the AWS CLI asks for one)' }];
+    return [];
+  });
+  if (problems.length > 0) {
+    return fail(
+      id,
+      title,
+      `${file}: ${problems.map((p) => `profile ${p.profile}: ${p.why}`).join('; ')}`,
+      problems
+        .map((p) => `agentid setup aws --profile ${p.profile} --credential ${p.credential}`)
+        .join(' && '),
+    );
+  }
+  return pass(id, title, `${file}: ${profiles.map((p) => `${p.profile} → ${p.credential}`).join(', ')}`);
+}
+
+/** A bare `agentid` runs this agentid: the README's commands and scripts call it by name. */
+export function checkPath(
+  found: string | null,
+  run: ProbeRun | undefined,
+  version: string,
+  installShim: string,
+): CheckResult {
+  const id = 'path';
+  const title = 'agentid on PATH';
+  if (found === null) return fail(id, title, 'no agentid on PATH', installShim);
+  if (failedRun(run)) return fail(id, title, `${found} does not run (${describeRun(run)})`, installShim);
+  const theirs = run?.output.replace(/^agentid\s+/, '') ?? '';
+  if (theirs !== version) {
+    return fail(id, title, `${found} is agentid ${theirs}, this is ${version}`, `${installShim} --force`);
+  }
+  return pass(id, title, found);
+}
+
+/** MCP client configs of this directory whose entries run agentid mcp: each launcher still starts agentid. */
+export function checkMcp(
+  entries: readonly { file: string; name: string; probe: string }[],
+  runs: ReadonlyMap<string, ProbeRun>,
+): CheckResult {
+  const id = 'mcp';
+  const title = 'MCP clients use agentid';
+  if (entries.length === 0) return skip(id, title, 'no MCP client config here runs agentid mcp');
+  const broken = entries.filter((e) => failedRun(runs.get(e.probe)));
+  if (broken.length === 0) return pass(id, title, entries.map((e) => `${e.file}: ${e.name}`).join(', '));
   return fail(
     id,
     title,
-    `${text === null ? `${file} does not exist` : file}: no profile uses ${missing.join(', ')}`,
-    missing.map((c) => `agentid setup aws --profile ${c} --credential ${c}`).join(' && '),
+    broken
+      .map((e) => `${e.file}: ${e.name} does not start agentid (${describeRun(runs.get(e.probe))})`)
+      .join('; '),
+    'run `agentid setup mcp --client … --server NAME --write -- …` again here (writes the current paths)',
   );
 }

@@ -1,31 +1,36 @@
 /**
- * The facts `agentid doctor` judges, gathered from the machine: the node that runs agentid, the
- * socket directory, the IdP's discovery document, git's helper config and the AWS config file.
+ * The facts `agentid doctor` judges, gathered from the machine: the socket directory, the IdP's
+ * discovery document, git's helper config, the AWS config file, MCP client configs, and what
+ * running each command a setup wrote (cli/setup/helper-command.ts) shows.
  * Each probe is bounded in time and turns its own failure into data, so one broken tool never
  * hides the other checks.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { clientFile, MCP_CLIENTS } from '../../src/mcp/client-config.js';
 import type { Env } from '../../src/paths.js';
-import type { DirFacts, Discovery, GitHelperEntry } from './checks.js';
+import { probes } from '../setup/helper-command.js';
+import { shellQuote } from '../setup/shell-quote.js';
+import { pathDirs } from '../setup/shim.js';
+import type { DirFacts, Discovery, GitHelperEntry, ProbeRun } from './checks.js';
 
-const PROBE_TIMEOUT_MS = 5_000;
+// Generous: each probe starts a Node process, which takes seconds on a loaded machine, and a
+// timeout would be reported as a setup that does not run.
+const PROBE_TIMEOUT_MS = 15_000;
 
-function run(command: string, args: string[], env: Env): Promise<{ code: number; stdout: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: Env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { env, timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout) => {
+    execFile(command, args, { env, timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 127) : 0;
-      resolve({ code, stdout });
+      resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** The version of the node binary that agentid's helpers (git, credential_process) are started with. */
-export async function nodeVersion(node: string, env: Env): Promise<string | null> {
-  const { code, stdout } = await run(node, ['-p', 'process.versions.node'], env);
-  return code === 0 ? stdout.trim() : null;
 }
 
 export function dirFacts(path: string): DirFacts {
@@ -77,4 +82,51 @@ export function awsConfig(env: Env): { file: string; text: string | null } {
   } catch {
     return { file, text: null };
   }
+}
+
+/** Runs each probe command once (in parallel) with autostart off: doctor never starts the daemon. */
+export async function runProbes(commands: readonly string[], env: Env): Promise<Map<string, ProbeRun>> {
+  const quiet = { ...env, AGENTID_NO_AUTOSTART: '1' };
+  const unique = [...new Set(commands)];
+  const runs = await Promise.all(
+    unique.map(async (command): Promise<ProbeRun> => {
+      const { code, stdout, stderr } = await run('sh', ['-c', command], quiet);
+      const output = `${stderr.trim()}\n${stdout.trim()}`.trim().split('\n', 1)[0] ?? '';
+      return { command, code, output: output.slice(0, 300) };
+    }),
+  );
+  return new Map(runs.map((r) => [r.command, r]));
+}
+
+/** The first `agentid` on PATH, as a shell would find it. */
+export function agentidOnPath(env: Env): string | null {
+  for (const dir of pathDirs(env.PATH)) {
+    const candidate = join(dir, 'agentid');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return null;
+}
+
+/** Entries of this directory's MCP client configs that run `agentid mcp`, with their probe. */
+export function mcpEntries(cwd: string): { file: string; name: string; probe: string }[] {
+  return MCP_CLIENTS.flatMap((client) => {
+    const file = join(cwd, clientFile(client));
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return [];
+    }
+    const servers = (doc?.mcpServers ?? doc?.servers ?? {}) as Record<
+      string,
+      { command?: unknown; args?: unknown }
+    >;
+    return Object.entries(servers).flatMap(([name, entry]) => {
+      const argv = typeof entry === 'object' && entry !== null ? probes.mcpEntry(entry) : null;
+      return argv ? [{ file: clientFile(client), name, probe: argv.map(shellQuote).join(' ') }] : [];
+    });
+  });
 }

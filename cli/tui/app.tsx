@@ -3,7 +3,7 @@
  * AuditReader in real use), one screenful at a time; the chain is verified in the background in
  * small steps, so the first screen does not wait for it and keys stay responsive.
  */
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, type Key, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditStats, ChainCheck } from '../../src/audit/index.js';
 import { AgentIdError } from '../../src/errors.js';
@@ -104,7 +104,7 @@ export function AuditApp(props: AuditAppProps) {
   }, [source]);
 
   // Reads state through the getters: several keys can arrive before React renders again.
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
     const size = sizeRef.current;
     const mode = getMode();
     if (mode === 'filter') {
@@ -148,6 +148,12 @@ export function AuditApp(props: AuditAppProps) {
       // Following starts from the newest row.
       if (on) go(() => top(source, filter, size));
     }
+  };
+  useInput((input, key) => {
+    // Keys typed faster than they are read (a held `j`) reach us as one string, as a paste does:
+    // outside the filter prompt each character is a key press of its own.
+    if (getMode() === 'filter' || input.length <= 1 || key.ctrl || key.meta) onKey(input, key);
+    else for (const char of input) onKey(char, key);
   });
 
   const selected = win.rows[win.cursor];

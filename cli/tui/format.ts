@@ -16,9 +16,13 @@ export function shortTime(iso: string): string {
   return iso.replace('T', ' ').slice(0, 19);
 }
 
-/** The credential's lifetime as issued (expiry minus decision time): `15m`, `1h`, `-` for none. */
+/**
+ * The credential's lifetime as issued (expiry minus decision time): `15m`, `1h`; `never` for a
+ * long-lived secret (a static one: its row carries no expiry, only its lease in the reason), `-`
+ * for rows without a credential.
+ */
 export function ttl(row: AuditRow): string {
-  if (row.expiresAt === null) return '-';
+  if (row.expiresAt === null) return row.reason?.includes('lifetime=long-lived') ? 'never' : '-';
   const seconds = Math.round((Date.parse(row.expiresAt) - Date.parse(row.time)) / 1000);
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 0) return 'expired';

@@ -120,7 +120,14 @@ export function Detail({ row, height }: { row: AuditRow; height: number }) {
     field('reason', row.reason),
     field('error code', row.errorCode),
     field('fingerprint', row.credentialFingerprint),
-    field('expires', row.expiresAt === null ? null : `${row.expiresAt} (ttl ${ttl(row)})`),
+    field(
+      'expires',
+      row.expiresAt === null
+        ? ttl(row) === 'never'
+          ? 'never (a long-lived secret)'
+          : null
+        : `${row.expiresAt} (ttl ${ttl(row)})`,
+    ),
     field('latency', `${row.latencyMs} ms`),
     field('peer', `pid ${row.peer.pid} uid ${row.peer.uid} gid ${row.peer.gid} ${row.peer.exe ?? ''}`),
     ...(row.attestation === null
@@ -130,7 +137,7 @@ export function Detail({ row, height }: { row: AuditRow; height: number }) {
           field('sha256', a.sha256),
           field('ancestry', ancestors.map((hop) => `${hop.pid} ${hop.exe ?? '?'}`).join(' ← ')),
           field('cwd', a.cwd),
-          field('repo', a.repo),
+          field('repo', repoText(a.repo)),
           field('session', a.session),
           field('evidence', a.agentEvidence),
           field('attestation', row.attestationDigest),
@@ -144,6 +151,14 @@ export function Detail({ row, height }: { row: AuditRow; height: number }) {
       {lines.slice(0, height + 1)}
     </Box>
   );
+}
+
+/** The attestation's repo is `{root, remote}` (or null): the remote, and where the checkout is. */
+function repoText(repo: unknown): string | null {
+  if (typeof repo !== 'object' || repo === null) return null;
+  const { root, remote } = repo as { root?: unknown; remote?: unknown };
+  const origin = typeof remote === 'string' && remote !== '' ? remote : '(no origin remote)';
+  return typeof root === 'string' ? `${origin} at ${root}` : origin;
 }
 
 export function Help({ height }: { height: number }) {

@@ -3,9 +3,8 @@
  * keys an `assume-role` credential signs AssumeRole with, under names reserved for the daemon.
  * They never leave it again: no route reads them back. Audited with the credential name only.
  */
-
-import { endpoints } from '../../src/protocol/index.js';
-import { baseKeyNames } from '../../src/providers/index.js';
+import { type AwsBaseKeysResponse, endpoints } from '../../src/protocol/index.js';
+import { baseKeyNames, baseKeyWarnings } from '../../src/providers/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { findCredential } from '../issue.js';
 import { type Route, route } from '../route.js';
@@ -16,18 +15,23 @@ export function awsBaseKeysRoute(deps: DaemonDeps): Route {
     action: 'aws.base-keys',
     async handle(ctx) {
       const credential = findCredential(deps, ctx.params.credential, 'aws');
-      const { body } = ctx;
+      const { accessKeyId, secretAccessKey } = ctx.body;
+      const warnings = baseKeyWarnings(accessKeyId, secretAccessKey);
       const names = baseKeyNames(credential.name);
       const store = await deps.secrets();
-      await store.set(names.accessKeyId, body.accessKeyId);
-      await store.set(names.secretAccessKey, body.secretAccessKey);
+      await store.set(names.accessKeyId, accessKeyId);
+      await store.set(names.secretAccessKey, secretAccessKey);
+      const warned = warnings.length ? ` (warning: ${warnings.join('; ')})` : '';
       return {
         audit: {
           decision: 'allow',
           resource: credential.name,
-          reason: `base keys stored for ${credential.roleArn}`,
+          reason: `base keys stored for ${credential.roleArn}${warned}`,
         },
-        answer: { status: 200, body: { credential: credential.name } },
+        answer: {
+          status: 200,
+          body: { credential: credential.name, warnings } satisfies AwsBaseKeysResponse,
+        },
       };
     },
   });

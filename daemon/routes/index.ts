@@ -26,6 +26,7 @@ import { mcpResultRoute } from './mcp-result.js';
 import { mcpStartRoute } from './mcp-start.js';
 import { policyPullRoute } from './policy-pull.js';
 import { secretRoutes } from './secrets.js';
+import { sessionCheckRoute } from './session-check.js';
 import { sessionRoutes } from './sessions.js';
 import { shutdownRoute } from './shutdown.js';
 import { staticRoute } from './static.js';
@@ -45,6 +46,7 @@ export function daemonRoutes(deps: DaemonDeps, doors: SessionDoors): Route[] {
     whoamiRoute(),
     attestRoute(deps),
     ...sessionRoutes(deps),
+    sessionCheckRoute(deps),
     tokenRoute(deps),
     jwksRoute(deps),
     keyRotateRoute(deps),

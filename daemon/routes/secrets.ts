@@ -4,7 +4,9 @@
  * echoed back, logged or audited.
  */
 import { AgentIdError } from '../../src/errors.js';
+import { REFRESH_TOKEN_SECRET } from '../../src/identity/index.js';
 import { endpoints, type SecretListResponse } from '../../src/protocol/index.js';
+import { SIGNING_KEYS_SECRET } from '../../src/providers/index.js';
 import { validateSecretName } from '../../src/secrets/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { type JsonAnswer, type Route, route } from '../route.js';
@@ -22,6 +24,18 @@ function validateUserSecretName(name: string): void {
   }
 }
 
+/** The daemon's own entries, said in words (names only, never values): two AWS base keys are one line. */
+function describeManaged(all: readonly string[]): string[] {
+  const described = all.flatMap((name) => {
+    const aws = /^agentid\.aws\.(.+)\.(access-key-id|secret-access-key)$/.exec(name);
+    if (aws) return [`AWS base keys of credential ${aws[1]} (agentid aws set-base-keys ${aws[1]})`];
+    if (name === SIGNING_KEYS_SECRET) return ['JWT signing keys (agentid key rotate)'];
+    if (name === REFRESH_TOKEN_SECRET) return ['SSO refresh token (agentid login / logout)'];
+    return name.startsWith(RESERVED_PREFIX) ? [name] : [];
+  });
+  return [...new Set(described)].sort();
+}
+
 /** Secret routes are audited with the name only: the value never reaches a row. */
 function allowed(name: string | null, answer: JsonAnswer) {
   return { audit: { decision: 'allow', resource: name } as const, answer };
@@ -33,8 +47,9 @@ export function secretRoutes(deps: DaemonDeps): Route[] {
       action: 'secret.list',
       humanOptional: true,
       async handle() {
-        const names = (await (await deps.secrets()).list()).filter((n) => !n.startsWith(RESERVED_PREFIX));
-        const body: SecretListResponse = { names };
+        const all = await (await deps.secrets()).list();
+        const names = all.filter((n) => !n.startsWith(RESERVED_PREFIX));
+        const body: SecretListResponse = { names, managed: describeManaged(all) };
         return allowed(null, { status: 200, body });
       },
     }),

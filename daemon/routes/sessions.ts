@@ -8,6 +8,7 @@ import { AgentIdError } from '../../src/errors.js';
 import { endpoints } from '../../src/protocol/index.js';
 import type { Session } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
+import { describe } from '../identify.js';
 import { type Route, route } from '../route.js';
 import { sessionRootedAt } from '../session-root.js';
 
@@ -37,6 +38,8 @@ export function sessionRoutes(deps: DaemonDeps): Route[] {
         return {
           audit: {
             decision: 'allow',
+            // Named as a member of the session it just rooted, as every later row of the session is.
+            agent: describe(deps, ctx.attestation).agent.name,
             resource: session.id,
             reason: `declared agent ${session.agent ?? '(none)'}`,
           },

@@ -22,6 +22,7 @@ export function statusRoute(deps: DaemonDeps): Route {
         signingKey: deps.signingKeys.storage,
         login: deps.humans.status(),
         policy: deps.policy.status(),
+        config: deps.configStatus(),
         auditShip: deps.auditShip.status(),
         policyGit: deps.policyGit?.status() ?? null,
       };

@@ -10,3 +10,4 @@ export {
   type SelectorKind,
   validateAgentName,
 } from './selectors.js';
+export { sessionAgents } from './session-agents.js';

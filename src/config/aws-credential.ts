@@ -29,7 +29,8 @@ const AWS_DEFAULT_TIMEOUT_MS = 10_000;
 const AWS_RESERVED_TAG_PREFIX = 'agentid-';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** AWS region names: us-east-1, us-gov-west-1, eu-isoe-west-1. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** AWS's packed-size limit is 2048 characters for the policy; plain text is a fair first bound. */
 const MAX_POLICY_CHARS = 2048;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -78,7 +79,7 @@ export function parseAws(
         credential.roleArn = value;
         break;
       case 'region':
-        if (typeof value !== 'string' || !REGION.test(value)) {
+        if (typeof value !== 'string' || !AWS_REGION.test(value)) {
           fail(`${where} region must be an AWS region like us-east-1`);
         }
         credential.region = value;

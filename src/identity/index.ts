@@ -10,3 +10,4 @@ export type { LoginFlows, OidcSession } from './oidc/index.js';
 export function loadOidc(): Promise<typeof import('./oidc/index.js')> {
   return import('./oidc/index.js');
 }
+export { REFRESH_TOKEN_SECRET } from './refresh-token.js';

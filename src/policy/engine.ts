@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { AgentIdError } from '../errors.js';
+import { watchPath } from '../watch.js';
+import { type AheadInput, decideAhead } from './ahead.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
 import { type DirContents, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
 import type { PolicyDecision, PolicyDiagnostic, PolicyInput, PolicyStatus } from './types.js';
-import { watchPolicyDir } from './watch.js';
 
 export interface PolicyEngineDeps {
   dir: string;
@@ -108,7 +109,7 @@ export class PolicyEngine {
 
   /** Watches the dir and reloads on change; `report` gets every reload's result. */
   watch(report: (result: ReloadResult) => void, debounceMs = 100): { close(): void } {
-    return watchPolicyDir(this.#deps.dir, debounceMs, () => {
+    return watchPath(this.#deps.dir, debounceMs, () => {
       const result = this.reloadIfChanged();
       if (result) report(result);
     });
@@ -117,14 +118,7 @@ export class PolicyEngine {
   decide(input: PolicyInput): PolicyDecision {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
-    if (this.#active === null) {
-      return {
-        decision: 'deny',
-        policyIds: [],
-        reason: `no policy set is loaded, so nothing is permitted (${target}): ${this.#lastError?.message ?? ''}`,
-        errors: [],
-      };
-    }
+    if (this.#active === null) return this.#unloaded(` (${target})`);
     const answer = statefulIsAuthorized({
       ...request,
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
@@ -159,6 +153,15 @@ export class PolicyEngine {
     return { decision, policyIds, reason, errors };
   }
 
+  /**
+   * Decided before the requests, with what they will carry left unknown (src/policy/ahead.ts):
+   * deny only when no permit can apply or a forbid applies regardless.
+   */
+  decideAhead(input: AheadInput): PolicyDecision {
+    if (this.#active === null) return this.#unloaded('');
+    return decideAhead(this.#active.policies, input);
+  }
+
   /** The active set's policies, in file and source order. */
   policies(): readonly LoadedPolicy[] {
     return this.#active?.policies ?? [];
@@ -172,6 +175,15 @@ export class PolicyEngine {
       policyCount: this.#active?.policies.length ?? 0,
       loadedAt: this.#active?.loadedAt.toISOString() ?? null,
       lastError: this.#lastError,
+    };
+  }
+
+  #unloaded(target: string): PolicyDecision {
+    return {
+      decision: 'deny',
+      policyIds: [],
+      reason: `no policy set is loaded, so nothing is permitted${target}: ${this.#lastError?.message ?? ''}`,
+      errors: [],
     };
   }
 

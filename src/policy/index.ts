@@ -3,6 +3,7 @@
  * Cedar request builder, and the engine (load, validate, decide, hot reload) the daemon and the
  * CLI share, with what-if explanations and policy tests for the CLI.
  */
+export type { AheadInput } from './ahead.js';
 export { type CaseResult, type PolicyCase, parsePolicyCases, runPolicyCases } from './cases.js';
 export {
   DEFAULT_POLICY_FILE,

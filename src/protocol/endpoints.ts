@@ -14,6 +14,7 @@ import {
   parseGitCredential,
   parseLoginStart,
   parseSecretSet,
+  parseSessionCheck,
   parseSessionStart,
   parseStaticSecret,
   parseTokenRequest,
@@ -37,6 +38,7 @@ import type {
   PublicKeysResponse,
   SecretListResponse,
   SecretNameResponse,
+  SessionCheckResponse,
   SessionEndResponse,
   SessionView,
   ShutdownResponse,
@@ -55,6 +57,7 @@ export const endpoints = {
   sessionStart: answers<SessionView>().post('/v1/sessions', parseSessionStart),
   sessionEnd: answers<SessionEndResponse>().delete('/v1/sessions/:id'),
   sessionAws: answers<AwsContainerResponse>().post('/v1/sessions/:id/aws', parseAwsContainer),
+  sessionCheck: answers<SessionCheckResponse>().post('/v1/sessions/:id/check', parseSessionCheck),
   sessionGateway: answers<GatewayResponse>().post('/v1/sessions/:id/gateway', parseGatewayRequest),
 
   token: answers<TokenResponse>().post('/v1/token', parseTokenRequest),

@@ -11,6 +11,7 @@ import type {
   GitCredentialRequest,
   LoginStartRequest,
   SecretSetRequest,
+  SessionCheckRequest,
   SessionStartRequest,
   StaticSecretRequest,
   TokenRequest,
@@ -20,9 +21,13 @@ import type {
 const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 const GIT_HOST = /^[\x21-\x7e]{1,255}$/;
 const GIT_PATH_MAX = 1024;
-/** AWS access key ids: 16-128 word characters (AKIA…, ASIA…). */
-const ACCESS_KEY_ID = /^\w{16,128}$/;
-const SECRET_ACCESS_KEY = /^[\x21-\x7e]{16,256}$/;
+/**
+ * AWS base keys: whatever an AWS client would send (AWS checks keys at the server; moto and
+ * LocalStack take `test`/`testing`), bounded and without whitespace, so a paste that went wrong
+ * (a trailing newline, two values in one field) is caught. The daemon warns on placeholders.
+ */
+const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
+const SECRET_ACCESS_KEY = /^[\x21-\x7e]{1,256}$/;
 /** `[http.<name>]` routes one gateway may serve. */
 const GATEWAY_ROUTES_MAX = 64;
 
@@ -65,10 +70,10 @@ export function parseLoginStart(body: unknown): LoginStartRequest {
 export function parseAwsBaseKeys(body: unknown): AwsBaseKeysRequest {
   const b = fieldsOf(body);
   if (typeof b.accessKeyId !== 'string' || !ACCESS_KEY_ID.test(b.accessKeyId)) {
-    refuse('the access key id must be 16-128 letters and digits (AKIA...)');
+    refuse('the access key id must be 1-128 printable characters without spaces (AKIA...)');
   }
   if (typeof b.secretAccessKey !== 'string' || !SECRET_ACCESS_KEY.test(b.secretAccessKey)) {
-    refuse('the secret access key must be 16-256 printable characters without spaces');
+    refuse('the secret access key must be 1-256 printable characters without spaces');
   }
   return { accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey };
 }
@@ -77,6 +82,29 @@ export function parseAwsContainer(body: unknown): AwsContainerRequest {
   const { credential } = fieldsOf(body);
   if (typeof credential !== 'string') refuse('the body must be {"credential": NAME}');
   return { credential };
+}
+
+const MAX_CHECKED_CREDENTIALS = 16;
+
+type CheckedCredential = SessionCheckRequest['credentials'][number];
+
+function isCheckedCredential(value: unknown): value is CheckedCredential {
+  const { type, name } = fieldsOf(value);
+  return (type === 'aws' || type === 'git') && typeof name === 'string';
+}
+
+export function parseSessionCheck(body: unknown): SessionCheckRequest {
+  const { credentials } = fieldsOf(body);
+  if (
+    !Array.isArray(credentials) ||
+    credentials.length > MAX_CHECKED_CREDENTIALS ||
+    !credentials.every(isCheckedCredential)
+  ) {
+    refuse(
+      `the body must be {"credentials": [{"type": "aws"|"git", "name": NAME}, ...]} (at most ${MAX_CHECKED_CREDENTIALS})`,
+    );
+  }
+  return { credentials: credentials.map(({ type, name }) => ({ type, name })) };
 }
 
 export function parseGitCredential(body: unknown): GitCredentialRequest {

@@ -109,10 +109,23 @@ export interface StatusResponse {
   login?: LoginStatusView;
   /** The active policy set, and the last reload that failed (it did not replace the set). */
   policy: PolicyStatusView;
+  /** config.toml as the daemon runs it, and what an edit could not apply. */
+  config: ConfigStatus;
   /** Audit shipping (`[audit.ship]`): cursor, lag and last error of each sink; empty when off. */
   auditShip: ShipStatusView[];
   /** Policy from git (`[policy] git`): the commit in force and the last refusal; null when off. */
   policyGit: GitPolicyStatusView | null;
+}
+
+export interface ConfigStatus {
+  file: string;
+  /** sha256 of the file in force; null when there is none (the embedded defaults). */
+  sha256: string | null;
+  loadedAt: string;
+  /** The last edit that was refused (the config in force stayed); cleared by a good one. */
+  lastError: { at: string; sha256: string | null; message: string } | null;
+  /** Keys changed in the file that apply only after `agentid daemon stop` and a start. */
+  restartNeeded: string[];
 }
 
 export interface PolicyStatusView {
@@ -237,7 +250,10 @@ export interface AuditPruneResponse {
 }
 
 export interface SecretListResponse {
+  /** Secrets set with `agentid secret set`. */
   names: string[];
+  /** What agentid keeps in the store itself (AWS base keys, signing keys, the SSO refresh token), described. */
+  managed: string[];
 }
 
 export interface SecretSetRequest {
@@ -334,6 +350,21 @@ export interface AwsBaseKeysRequest {
 /** PUT /v1/aws/:credential/base-keys */
 export interface AwsBaseKeysResponse {
   credential: string;
+  /** Stored, but worth a look: placeholder-looking or temporary keys. */
+  warnings: string[];
+}
+
+/**
+ * POST /v1/sessions/:id/check (`agentid exec --aws/--git`): whether the session's later requests
+ * for these credentials can be permitted at all, decided before its command starts.
+ */
+export interface SessionCheckRequest {
+  credentials: { type: 'aws' | 'git'; name: string }[];
+}
+
+export interface SessionCheckResponse {
+  /** Each may be permitted, with the policy's reason. */
+  credentials: { type: 'aws' | 'git'; name: string; reason: string }[];
 }
 
 /** POST /v1/sessions/:id/aws (`agentid exec --aws`): the session's container-credentials endpoint. */

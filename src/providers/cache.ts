@@ -21,6 +21,8 @@ export class CredentialCache {
   readonly #now: () => Date;
   readonly #margin: number;
   readonly #max: number;
+  /** Bumped by clear(): what was being issued before it is not stored. */
+  #generation = 0;
 
   constructor(options: CacheOptions) {
     this.#now = options.now;
@@ -38,17 +40,29 @@ export class CredentialCache {
     if (hit && this.#fresh(hit)) return { issued: hit as Issued<T>, cached: true };
     let pending = this.#inFlight.get(key) as Promise<Issued<T>> | undefined;
     if (!pending) {
-      pending = issue();
-      this.#inFlight.set(key, pending);
-      pending.then(
+      const generation = this.#generation;
+      const issuing = issue();
+      pending = issuing;
+      this.#inFlight.set(key, issuing);
+      issuing.then(
         (issued) => {
-          this.#inFlight.delete(key);
-          this.#store(key, issued);
+          if (this.#inFlight.get(key) === issuing) this.#inFlight.delete(key);
+          // Issued under a definition that has since been replaced: answered, never kept.
+          if (generation === this.#generation) this.#store(key, issued);
         },
-        () => this.#inFlight.delete(key),
+        () => {
+          if (this.#inFlight.get(key) === issuing) this.#inFlight.delete(key);
+        },
       );
     }
     return { issued: await pending, cached: false };
+  }
+
+  /** Forgets every cached credential (their definitions changed); calls in flight answer but are not kept. */
+  clear(): void {
+    this.#generation += 1;
+    this.#entries.clear();
+    this.#inFlight.clear();
   }
 
   get size(): number {

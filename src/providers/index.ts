@@ -1,4 +1,5 @@
 /** Public door of the credential providers: the contract, the cache, and one file per type. */
+export { baseKeyWarnings } from './aws/base-keys.js';
 export { type AwsCredentials, awsProvider, baseKeyNames } from './aws/provider.js';
 export { CredentialCache, DEFAULT_REFRESH_MARGIN_MS } from './cache.js';
 export {

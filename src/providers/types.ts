@@ -24,6 +24,11 @@ export interface Issued<T> {
   fingerprint: string;
   /** Non-secret facts for the audit row and the user (role, session name, kid, ...). */
   details: Record<string, string>;
+  /**
+   * The secret itself does not expire (a static secret): `expiresAt` is only the lease callers
+   * are told (git's password_expiry_utc), and the audit row records no expiry.
+   */
+  longLived?: true;
 }
 
 export interface Provider<T> {

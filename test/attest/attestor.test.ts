@@ -1,11 +1,10 @@
 import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { firstOutput, KOFFI, treeForOtherUid } from '../other-uid.js';
 import { codeOf, git, isRoot, NOBODY, newAttestor, Scratch, startTimeOf } from './helpers.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const remote = 'https://example.com/x.git';
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
@@ -113,6 +112,9 @@ describe('attestPid of a real process', () => {
 
   // The daemon may not read a non-dumpable process of its own uid (nor another user's): denied.
   it.runIf(isRoot)('fails with ERR_ATTEST_UNREADABLE for a non-dumpable process', async () => {
+    // koffi from a place uid 65534 can read, wherever this clone lives.
+    const tree = treeForOtherUid(KOFFI);
+    onTestFinished(tree.cleanup);
     const idle = (dumpable: boolean) =>
       scratch.spawn(
         process.execPath,
@@ -128,11 +130,14 @@ describe('attestPid of a real process', () => {
            process.stdout.write('ready\\n');
            setInterval(() => {}, 1000);`,
         ],
-        { cwd: repoRoot, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'inherit'] },
+        { cwd: tree.root, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] },
       );
     const sealed = idle(false);
     const plain = idle(true);
-    await Promise.all([sealed, plain].map((c) => once(c.stdout as NodeJS.ReadableStream, 'data')));
+    await Promise.all([
+      firstOutput(sealed, 'the non-dumpable child'),
+      firstOutput(plain, 'the dumpable child'),
+    ]);
     const attestor = newAttestor();
 
     // Attest as that same user. The attestor opens all it reads before its first await.

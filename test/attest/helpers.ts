@@ -9,7 +9,7 @@ import { createAttestor } from '../../src/attest/index.js';
 import { parseStat } from '../../src/attest/procfs.js';
 
 export const isRoot = process.getuid?.() === 0;
-export const NOBODY = 65534;
+export { NOBODY } from '../other-uid.js';
 export const MAX_HASH_BYTES = 512 * 1024 * 1024;
 
 export function newAttestor(options: Partial<Parameters<typeof createAttestor>[0]> = {}) {

@@ -4,10 +4,13 @@ import {
   checkAuditShip,
   checkAws,
   checkClockSkew,
+  checkConfig,
   checkGit,
   checkIdp,
   checkKeychain,
+  checkMcp,
   checkNode,
+  checkPath,
   checkPolicy,
   checkSocketDir,
 } from '../../cli/doctor/checks.js';
@@ -35,6 +38,13 @@ function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
       loadedAt: '2026-01-01T00:00:00.000Z',
       lastError: null,
     },
+    config: {
+      file: '/c.toml',
+      sha256: 'a'.repeat(64),
+      loadedAt: '2026-01-01T00:00:00.000Z',
+      lastError: null,
+      restartNeeded: [],
+    },
     auditShip: [],
     policyGit: null,
     ...overrides,
@@ -52,11 +62,9 @@ describe('doctor checks', () => {
     expect(checkNode(version).status).toBe(verdict);
   });
 
-  it('node that cannot run fails with the install fix', () => {
-    expect(checkNode(null)).toMatchObject({
-      status: 'fail',
-      fix: expect.stringContaining('install Node.js'),
-    });
+  it('node 20 passes with its end of life said', () => {
+    expect(checkNode('20.19.0').detail).toContain('end of life');
+    expect(checkNode('24.1.0').detail).toBe('node 24.1.0');
   });
 
   it.each([
@@ -69,6 +77,26 @@ describe('doctor checks', () => {
     const result = checkSocketDir({ path: '/run/agentid', stat }, 1000);
     expect(result.status).toBe(verdict);
     if (fix) expect(result.fix).toContain(fix);
+  });
+
+  it('config: invalid in the file, refused by the daemon, or waiting for a restart fails, each with its fix', () => {
+    expect(checkConfig('/c.toml', null, status()).status).toBe('pass');
+    expect(checkConfig('/c.toml', null, null).status).toBe('pass');
+    const invalid = checkConfig('/c.toml', { code: 'ERR_CONFIG_INVALID', message: 'bad' }, status());
+    expect(invalid).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('keeps running the last good one'),
+    });
+    const refused = status();
+    refused.config = { ...refused.config, lastError: { at: 'now', sha256: null, message: 'line 2: bad' } };
+    expect(checkConfig('/c.toml', null, refused).detail).toContain('refused the last edit: line 2: bad');
+    const pending = status();
+    pending.config = { ...pending.config, restartNeeded: ['daemon.max_connections', 'idp'] };
+    expect(checkConfig('/c.toml', null, pending)).toMatchObject({
+      status: 'fail',
+      detail: 'changed keys apply only after a daemon restart: daemon.max_connections, idp',
+      fix: 'agentid daemon stop && agentid daemon start',
+    });
   });
 
   it('keychain: secret-store passes, memory fails naming both fixes, no daemon skips', () => {
@@ -129,37 +157,103 @@ describe('doctor checks', () => {
     { credential: 'gh', host: 'github.com' },
     { credential: 'pw', host: 'git.example.com:8443' },
   ];
-  it('git: each host needs agentid after the last reset', () => {
-    const helper = `!/usr/bin/node ${SCRIPT} git-credential`;
+  const ran = (...list: [string, number, string?][]) =>
+    new Map(list.map(([command, code, output = '']) => [command, { command, code, output }]));
+  const helper = `!/usr/bin/node ${SCRIPT} git-credential`;
+  const helperProbe = `/usr/bin/node ${SCRIPT} git-credential erase </dev/null`;
+  const bareProbe = 'git credential-agentid erase </dev/null';
+
+  it('git: each host needs agentid after the last reset, and the helper must run', () => {
     const good = [
       { key: 'credential.https://github.com.helper', value: '' },
       { key: 'credential.https://github.com.helper', value: helper },
-      { key: 'credential.https://git.example.com:8443.helper', value: 'agentid' },
+      { key: 'credential.http://git.example.com:8443.helper', value: 'agentid' },
     ];
-    expect(checkGit(hosts, good, SCRIPT).status).toBe('pass');
+    const runs = ran([helperProbe, 0], [bareProbe, 0]);
+    expect(checkGit(hosts, good, runs)).toMatchObject({
+      status: 'pass',
+      detail: 'github.com (https), git.example.com:8443 (http)',
+    });
     // Reset after ours: git no longer runs it.
     const reset = [...good, { key: 'credential.https://github.com.helper', value: '' }];
-    const result = checkGit(hosts, reset, SCRIPT);
-    expect(result).toMatchObject({
+    expect(checkGit(hosts, reset, runs)).toMatchObject({
       status: 'fail',
       fix: 'agentid setup git --host github.com --credential gh',
     });
     const other = [{ key: 'credential.https://github.com.helper', value: '!gh auth git-credential' }];
-    expect(checkGit(hosts.slice(0, 1), other, SCRIPT).status).toBe('fail');
-    expect(checkGit([], [], SCRIPT).status).toBe('skip');
-    expect(checkGit(hosts, { error: 'git is not installed' }, SCRIPT).status).toBe('fail');
+    expect(checkGit(hosts.slice(0, 1), other, runs).status).toBe('fail');
+    expect(checkGit([], [], runs).status).toBe('skip');
+    expect(checkGit(hosts, { error: 'git is not installed' }, runs).status).toBe('fail');
   });
 
-  it('aws: each aws credential needs a credential_process profile', () => {
-    const text =
-      '[profile dev]\nregion = us-east-1\ncredential_process = agentid aws credential-process dev\n';
-    expect(checkAws(['dev'], '~/.aws/config', text).status).toBe('pass');
-    expect(checkAws(['dev', 'prod'], '~/.aws/config', text)).toMatchObject({
+  it('git: a helper that mentions agentid but does not run fails, with the setup that rewrites it', () => {
+    const entries = [
+      { key: 'credential.https://github.com.helper', value: helper },
+      { key: 'credential.http://git.example.com:8443.helper', value: 'agentid' },
+    ];
+    const result = checkGit(
+      hosts,
+      entries,
+      ran([helperProbe, 0], [bareProbe, 1, "git: 'credential-agentid' is not a git command"]),
+    );
+    expect(result).toMatchObject({
+      status: 'fail',
+      fix: 'agentid setup git --host http://git.example.com:8443 --credential pw (writes the current paths)',
+    });
+    expect(result.detail).toContain('is not a git command');
+  });
+
+  const awsText = (command: string, region = 'region = us-east-1\n') =>
+    `[profile dev]\n${region}credential_process = ${command}\n`;
+  const absolute = `/usr/bin/node ${SCRIPT} aws credential-process dev`;
+
+  it('aws: each aws credential needs a credential_process profile that runs and has a region', () => {
+    const runs = ran(
+      [`/usr/bin/node ${SCRIPT} --version`, 0, '0.1.0'],
+      ['agentid --version', 127, 'sh: 1: agentid: not found'],
+    );
+    expect(checkAws(['dev'], '~/.aws/config', awsText(absolute), runs)).toMatchObject({
+      status: 'pass',
+      detail: '~/.aws/config: dev → dev',
+    });
+    expect(checkAws(['dev', 'prod'], '~/.aws/config', awsText(absolute), runs)).toMatchObject({
       status: 'fail',
       fix: 'agentid setup aws --profile prod --credential prod',
     });
-    expect(checkAws(['dev'], '~/.aws/config', null).detail).toContain('does not exist');
-    expect(checkAws([], '~/.aws/config', null).status).toBe('skip');
+    // What issue #19 found: a bare `agentid` that the AWS CLI cannot find.
+    const bare = checkAws(['dev'], '~/.aws/config', awsText('agentid aws credential-process dev'), runs);
+    expect(bare).toMatchObject({ status: 'fail', fix: 'agentid setup aws --profile dev --credential dev' });
+    expect(bare.detail).toContain('agentid: not found');
+    expect(checkAws(['dev'], '~/.aws/config', awsText(absolute, ''), runs).detail).toContain('no region');
+    expect(checkAws(['dev'], '~/.aws/config', null, runs).detail).toContain('does not exist');
+    expect(checkAws([], '~/.aws/config', null, runs).status).toBe('skip');
+  });
+
+  it('path: a bare agentid must exist, run and be this version', () => {
+    const fix = `/usr/bin/node ${SCRIPT} install-shim`;
+    const probe = '/home/u/.local/bin/agentid --version';
+    expect(checkPath(null, undefined, '0.1.0', fix)).toMatchObject({ status: 'fail', fix });
+    expect(
+      checkPath('/home/u/.local/bin/agentid', ran([probe, 0, 'agentid 0.1.0']).get(probe), '0.1.0', fix)
+        .status,
+    ).toBe('pass');
+    expect(
+      checkPath('/home/u/.local/bin/agentid', ran([probe, 0, '0.1.0']).get(probe), '0.1.0', fix).status,
+    ).toBe('pass');
+    expect(checkPath('/x/agentid', ran([probe, 0, '0.0.9']).get(probe), '0.1.0', fix)).toMatchObject({
+      status: 'fail',
+      fix: `${fix} --force`,
+    });
+    expect(checkPath('/x/agentid', ran([probe, 127]).get(probe), '0.1.0', fix).status).toBe('fail');
+  });
+
+  it('mcp: skipped without entries; an entry whose launcher does not start agentid fails', () => {
+    expect(checkMcp([], ran()).status).toBe('skip');
+    const entries = [{ file: '.mcp.json', name: 'fs', probe: 'node x --version' }];
+    expect(checkMcp(entries, ran(['node x --version', 0, '0.1.0'])).status).toBe('pass');
+    expect(checkMcp(entries, ran(['node x --version', 1, 'Cannot find module'])).detail).toContain(
+      'Cannot find module',
+    );
   });
 
   it('audit shipping: cursor, lag and last error in the detail; fails while retrying or after a gap', () => {

@@ -159,6 +159,13 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
     },
     secrets: async () => secrets,
     secretsStatus: () => ({ backend: 'memory', warning: null }),
+    configStatus: () => ({
+      file: paths.configFile,
+      sha256: null,
+      loadedAt: NOW.toISOString(),
+      lastError: null,
+      restartNeeded: [],
+    }),
     monotonicMs: () => monotonic,
     fetch: unused('fetch'),
     connections: () => 0,

@@ -4,7 +4,7 @@
  * itself non-dumpable. Shared by the e2e security tests and the hardening suite.
  */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { collect, type Result } from './harness.js';
 
 /** A GET over the socket that prints `{status, body, pid}` as JSON; `before` runs first. */
@@ -46,13 +46,22 @@ const conn = net.connect(${JSON.stringify(socket)}, () => {
 `;
 }
 
-/** prctl(PR_SET_DUMPABLE, 0) through koffi: after it, only CAP_SYS_PTRACE may read our /proc entry. */
-export const nonDumpablePrelude = `
-const koffi = require(${JSON.stringify(resolve('node_modules/koffi'))});
+/**
+ * prctl(PR_SET_DUMPABLE, 0) through koffi: after it, only CAP_SYS_PTRACE may read our /proc entry.
+ * `root` holds node_modules/koffi (this clone, or a copy another uid can read: test/other-uid.ts).
+ */
+export function nonDumpablePrelude(root = resolve('.')): string {
+  return `
+const koffi = require(${JSON.stringify(join(root, 'node_modules', 'koffi'))});
 const prctl = koffi.load('libc.so.6').func('int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)');
 if (prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0) !== 0) throw new Error('prctl failed');
 `;
+}
 
+/** A script run by node; as another uid from `/`, so where this clone lives does not matter. */
 export function runScript(script: string, options: SpawnOptions = {}): Promise<Result> {
-  return collect(spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'], ...options }));
+  const cwd = options.uid === undefined ? {} : { cwd: '/' };
+  return collect(
+    spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'], ...cwd, ...options }),
+  );
 }

@@ -59,8 +59,16 @@ describe.skipIf(!hasTmux)('agentid audit in tmux', () => {
     const detail = await waitForScreen((t) => t.includes('event seq 474'));
     // seq 474: agent FIXTURE_AGENTS[474 % 5].
     expect(detail).toMatch(/agent\s+aider/);
+    expect(detail).toMatch(/repo\s+git@github\.com:acme\/app\.git at \/home\/alice\/src\/app/);
+    expect(detail).not.toContain('[object Object]');
     tmux('send-keys', '-t', session, 'Enter');
     await waitForScreen((t) => /^› 474\s/m.test(t));
+
+    // A burst of keys arrives in one read, as from a held key: every one of them moves.
+    tmux('send-keys', '-t', session, '-l', 'j'.repeat(33));
+    await waitForScreen((t) => /^› 441\s/m.test(t));
+    tmux('send-keys', '-t', session, '-l', 'k'.repeat(11));
+    await waitForScreen((t) => /^› 452\s/m.test(t));
 
     tmux('send-keys', '-t', session, '/');
     await waitForScreen((t) => /^\/ ?$/m.test(t));

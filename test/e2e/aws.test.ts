@@ -6,7 +6,7 @@
  * helper `agentid setup aws` writes (test/e2e/credential-helpers.ts).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +102,9 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       AWS_SECRET_ACCESS_KEY: undefined,
       AWS_SESSION_TOKEN: undefined,
       AWS_PROFILE: undefined,
-      AWS_DEFAULT_REGION: 'us-east-1',
+      // No region from the environment: the profile setup aws writes must carry it.
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
     };
     for (const [profile, command] of profiles) {
       const setup = await runCli(
@@ -135,22 +137,58 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       env: awsEnv,
     });
 
-  it('setup aws wrote the credential_process lines (the thin helper by default), and runs again without a change', async () => {
-    const text = readFileSync(join(home.dir, 'aws-config'), 'utf8');
+  it('setup aws wrote credential_process (the thin helper by default, agentid by absolute path with --command) and the region, runs again without a change, and --remove restores the file', async () => {
+    const file = join(home.dir, 'aws-config');
+    const text = readFileSync(file, 'utf8');
     expect(text).toContain(
-      `[profile dev]\ncredential_process = ${join(home.dir, 'bin', 'aws-credential-process')} dev\n`,
+      `[profile dev]\ncredential_process = ${join(home.dir, 'bin', 'aws-credential-process')} dev\n` +
+        'region = us-east-1\n' +
+        '# agentid setup aws added: profile credential_process region (undo: agentid setup aws --profile dev --remove)\n',
     );
     expect(text).toContain(
-      `[profile dev-node]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\n`,
+      `[profile dev-node]\ncredential_process = ${process.execPath} ${cliPath} aws credential-process dev\nregion = us-east-1\n`,
     );
+    const setupJson = (args: string[]) => runCli(home, ['setup', 'aws', '--json', ...args], { env: awsEnv });
     for (const [profile, command] of profiles) {
-      const again = await runCli(
-        home,
-        ['setup', 'aws', '--json', '--profile', profile, '--credential', 'dev', ...command],
-        { env: awsEnv },
-      );
-      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile });
+      const again = await setupJson(['--profile', profile, '--credential', 'dev', ...command]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, profile, region: 'us-east-1' });
     }
+
+    // Another profile in a file the user already had: --remove gives the file back byte for byte.
+    const mine = readFileSync(file, 'utf8');
+    writeFileSync(file, `${mine}\n[profile mine]\nregion = eu-west-1 \n# keep me\n`);
+    const before = readFileSync(file, 'utf8');
+    const other = await setupJson(['--profile', 'mine', '--credential', 'dev']);
+    expect(JSON.parse(other.stdout)).toMatchObject({ changed: true, region: 'us-east-1' });
+    // The region the user set stays.
+    expect(readFileSync(file, 'utf8')).toContain('region = eu-west-1 \n');
+    const removed = await setupJson(['--profile', 'mine', '--remove']);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ removed: true });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    writeFileSync(file, mine);
+
+    // Not an aws credential of config.toml, and no --region: said, nothing written.
+    const unknown = await runCli(home, ['setup', 'aws', '--profile', 'x', '--credential', 'nosuch'], {
+      env: awsEnv,
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
+    expect(readFileSync(file, 'utf8')).toBe(mine);
+  });
+
+  it('the aws CLI alone, with the profile setup aws wrote and nothing else, gets credentials', async () => {
+    // Outside any agentid exec: what a user types after setup. No region, no agentid on PATH.
+    const PATH = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !existsSync(join(dir, 'agentid')))
+      .join(':');
+    const run = spawn('aws', ['--profile', 'dev', '--endpoint-url', moto.url, 'sts', 'get-caller-identity'], {
+      env: { ...home.env, ...awsEnv, PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const identity = await collect(run);
+    expect(identity.code, identity.stderr).toBe(0);
+    expect((JSON.parse(identity.stdout) as { Arn: string }).Arn).toMatch(/assumed-role\/agent\//);
   });
 
   it.each([
@@ -175,6 +213,8 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       // Three aws runs, one STS call: the rest came from the daemon's cache.
       expect(assumeRoleCalls().length - before).toBe(1);
     },
+    // Three Python starts of the aws CLI, each under exec: more than 30 s on a loaded machine.
+    120_000,
   );
 
   it('AssumeRole carries SourceIdentity, tags, session policy and duration as configured', async () => {
@@ -212,11 +252,12 @@ describe.skipIf(skip !== null)('aws credentials', () => {
           '--',
           ...helper.argv(home, ['dev']),
         ]);
-      // STS answers with credentials expiring 5 min (the cache's refresh margin) + 4 s from now.
+      // STS answers with credentials expiring 5 min (the cache's refresh margin) + 25 s from now:
+      // two runs fit in that window even on a loaded machine, and then it is waited out.
       proxy.rewrite = (body) =>
         body.replace(
           /<Expiration>[^<]*<\/Expiration>/,
-          `<Expiration>${new Date(Date.now() + 304_000).toISOString()}</Expiration>`,
+          `<Expiration>${new Date(Date.now() + 325_000).toISOString()}</Expiration>`,
         );
       try {
         const before = assumeRoleCalls().length;
@@ -239,7 +280,7 @@ describe.skipIf(skip !== null)('aws credentials', () => {
         expect(JSON.parse(second.stdout)).toEqual(json);
         expect(assumeRoleCalls().length - before).toBe(1);
 
-        await sleep(4_500);
+        await sleep(26_000);
         const third = await run();
         expect(third.code, third.stderr).toBe(0);
         expect((JSON.parse(third.stdout) as { AccessKeyId: string }).AccessKeyId).not.toBe(json.AccessKeyId);
@@ -248,6 +289,7 @@ describe.skipIf(skip !== null)('aws credentials', () => {
         proxy.rewrite = null;
       }
     },
+    120_000,
   );
 
   it('never caches across agents', async () => {
@@ -388,6 +430,58 @@ describe.skipIf(skip !== null)('aws credentials', () => {
       expect(webIdentity.stderr).toContain('ERR_IDP_NOT_CONFIGURED');
     },
   );
+
+  it('exec --aws with a credential policy does not permit exits 3 before the command starts, saying why', async () => {
+    const marker = join(home.dir, 'aws-started');
+    const denied = await runCli(
+      home,
+      ['exec', '--agent', 'demo', '--aws', 'nopolicy', '--', 'sh', '-c', 'echo > "$0"', marker],
+      { env: awsEnv },
+    );
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain(
+      'denied by policy: before starting the command: no policy can permit aws on Credential::"nopolicy" for Agent::"demo"',
+    );
+    expect(existsSync(marker)).toBe(false);
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'aws', '--decision', 'deny'])).stdout;
+    expect(JSON.parse(rows.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      agent: 'demo',
+      resource: 'nopolicy',
+      errorCode: 'ERR_POLICY_DENIED',
+    });
+    // The session it opened is closed again: its end is the last row.
+    const last = (await runCli(home, ['audit', '--json', '--limit', '1'])).stdout;
+    expect(JSON.parse(last)).toMatchObject({ action: 'session.end', agent: 'demo' });
+  });
+
+  it("takes an emulator's keys (moto's testing/testing) with a warning, and they work against it", async () => {
+    const set = await runCli(home, ['aws', 'set-base-keys', 'nokeys'], {
+      env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toContain('agentid: warning: the keys look like placeholders: fine for an emulator');
+    const issued = await runCli(home, ['aws', 'credential-process', 'nokeys']);
+    expect(issued.code, issued.stderr).toBe(0);
+    expect(JSON.parse(issued.stdout)).toMatchObject({ Version: 1 });
+    // `secret ls` says base keys are held, never what they are.
+    const ls = await runCli(home, ['secret', 'ls']);
+    expect(ls.stdout).toContain(
+      'kept by agentid itself:\n  AWS base keys of credential dev (agentid aws set-base-keys dev)\n',
+    );
+    expect(ls.stdout).not.toContain('testing');
+    expect(ls.stdout).not.toContain(BASE_SECRET);
+    // A paste gone wrong is still refused: a space in the id.
+    const bad = await runCli(home, ['aws', 'set-base-keys', 'nokeys'], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIA WITH SPACE', AWS_SECRET_ACCESS_KEY: 'x' },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('without spaces');
+  });
+
+  it("keeps the AWS SDK's Node version notice out of the daemon log", () => {
+    expect(assumeRoleCalls().length).toBeGreaterThan(0);
+    expect(daemon.log()).not.toContain('NodeVersionSupportWarning');
+  });
 
   it('audits every issue with the access key fingerprint, role and session name, never a secret', async () => {
     const rows = auditRows(await runCli(home, ['audit', '--json', '--action', 'aws', '--decision', 'allow']));

@@ -3,14 +3,15 @@
  * (daemon down, keychain missing, IdP clock skew, git and AWS not pointing at agentid, then
  * fixed with `setup`), `agentid daemon install` and `agentid completion`.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../cli/doctor/checks.js';
 import { type OidcPeer, startOidcProvider } from '../peers/oidc-provider.js';
-import { cliPath, type Home, makeHome, runCli } from './harness.js';
+import { cliPath, collect, type Home, makeHome, runCli } from './harness.js';
 
 async function doctor(home: Home, env: NodeJS.ProcessEnv = {}) {
   const result = await runCli(home, ['doctor', '--json'], { env });
@@ -90,6 +91,12 @@ describe('agentid doctor', () => {
       GIT_CONFIG_GLOBAL: join(home.dir, 'gitconfig'),
       GIT_CONFIG_NOSYSTEM: '1',
       AWS_CONFIG_FILE: join(home.dir, 'aws-config'),
+      HOME: home.dir,
+      // A login PATH with ~/.local/bin, but no agentid on it yet.
+      PATH: [
+        join(home.dir, '.local', 'bin'),
+        ...(process.env.PATH ?? '').split(':').filter((d) => !existsSync(join(d, 'agentid'))),
+      ].join(':'),
     };
     writeFileSync(env.GIT_CONFIG_GLOBAL, '');
     expect((await runCli(home, ['daemon', 'start'], { env })).code).toBe(0);
@@ -102,6 +109,12 @@ describe('agentid doctor', () => {
       status: 'fail',
       fix: 'agentid setup aws --profile dev --credential dev',
     });
+    expect(before.by('path')).toMatchObject({
+      status: 'fail',
+      detail: 'no agentid on PATH',
+      fix: `${process.execPath} ${cliPath} install-shim`,
+    });
+    expect((await runCli(home, ['install-shim'], { env })).code).toBe(0);
 
     expect(
       (await runCli(home, ['setup', 'git', '--host', 'git.example.com', '--credential', 'pw'], { env })).code,
@@ -116,11 +129,47 @@ describe('agentid doctor', () => {
     expect(after.by('clock')?.status).toBe('pass');
     expect(after.by('keychain')?.status).toBe('pass');
     expect(after.by('policy')?.status).toBe('pass');
+    expect(after.by('path')).toMatchObject({
+      status: 'pass',
+      detail: join(home.dir, '.local', 'bin', 'agentid'),
+    });
+    expect(after.by('git')?.status).toBe('pass');
+    expect(after.by('aws')?.status).toBe('pass');
+
+    // What each setup wrote must still run: a moved clone breaks all of them, and doctor says so.
+    // git and AWS run the thin sh helpers, whose Node fallback tries the clone, then the shim.
+    for (const file of [
+      join(home.dir, 'bin', 'git-credential-agentid'),
+      join(home.dir, 'bin', 'aws-credential-process'),
+      join(home.dir, '.local', 'bin', 'agentid'),
+      join(home.dir, '.local', 'bin', 'git-credential-agentid'),
+    ]) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain(cliPath);
+      writeFileSync(file, text.replaceAll(cliPath, '/gone/dist/cli/main.js'));
+    }
+    const broken = await doctor(home, env);
+    expect(broken.by('aws')).toMatchObject({
+      status: 'fail',
+      fix: 'agentid setup aws --profile dev --credential dev',
+    });
+    expect(broken.by('aws')?.detail).toContain('does not run');
+    expect(broken.by('git')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('agentid setup git --host git.example.com --credential pw'),
+    });
+    expect(broken.by('path')?.status).toBe('fail');
+    await runCli(home, ['setup', 'aws', '--profile', 'dev', '--credential', 'dev'], { env });
+    await runCli(home, ['setup', 'git', '--host', 'git.example.com', '--credential', 'pw'], { env });
+    await runCli(home, ['install-shim'], { env });
+    const fixed = await doctor(home, env);
+    expect(fixed.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
 
     const text = await runCli(home, ['doctor'], { env });
     expect(text.stdout).toMatch(/^ok +Node\.js version/m);
     expect(text.stdout).toContain('all checks passed');
-  });
+    // A dozen CLI runs and five doctors, each running what it checks: beyond 30 s on a busy machine.
+  }, 120_000);
 
   it('reports clock skew against the IdP and an IdP that does not answer', async () => {
     const skewed = await skewedIdp();
@@ -137,6 +186,51 @@ describe('agentid doctor', () => {
     const down = await doctor(home);
     expect(down.by('idp')?.status).toBe('fail');
     expect(down.by('clock')?.status).toBe('skip');
+  });
+});
+
+describe('agentid doctor and setup mcp', () => {
+  it('runs the launcher of each MCP client entry in this directory, and fails one that no longer starts agentid', async () => {
+    const home = makeHome();
+    const project = join(home.dir, 'project');
+    const inProject = (args: string[]) =>
+      collect(
+        spawn(process.execPath, [cliPath, ...args], {
+          cwd: project,
+          env: { ...home.env, AGENTID_NO_AUTOSTART: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    try {
+      mkdirSync(project);
+      const doctorMcp = async () =>
+        (JSON.parse((await inProject(['doctor', '--json'])).stdout) as { checks: CheckResult[] }).checks.find(
+          (c) => c.id === 'mcp',
+        );
+      expect((await doctorMcp())?.status).toBe('skip');
+      const setup = await inProject([
+        'setup',
+        'mcp',
+        '--client',
+        'claude',
+        '--server',
+        'fs',
+        '--write',
+        '--',
+        'mcp-fs',
+        '.',
+      ]);
+      expect(setup.code, setup.stderr).toBe(0);
+      expect(await doctorMcp()).toMatchObject({ status: 'pass', detail: '.mcp.json: fs' });
+      const file = join(project, '.mcp.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(cliPath, '/gone/dist/cli/main.js'));
+      expect(await doctorMcp()).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('.mcp.json: fs does not start agentid'),
+      });
+    } finally {
+      home.cleanup();
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHttp, git, makeAcmeRepos, startGitHttp } from '../peers/git-http.js';
@@ -85,6 +85,8 @@ username = "bot"
         '@id("demo-git") permit(principal == Agent::"demo", action == Action::"git", resource);',
         '@id("demo-static") permit(principal == Agent::"demo", action == Action::"static", resource);',
         '@id("no-blocked") forbid(principal == Agent::"blocked", action, resource);',
+        // Decided on the repository, which only git's request will say.
+        '@id("later-acme") permit(principal == Agent::"later", action == Action::"git", resource) when { context.request has gitPath && context.request.gitPath like "acme/*" };',
         // Decided on what the token would be good for, and on how it would travel.
         '@id("not-private") forbid(principal, action == Action::"git", resource) when { context.request has gitScope && context.request.gitScope == "repo:acme/private" && context.request has gitProtocol && context.request.gitProtocol == "http" };',
         '// Would let "blocked" in: the forbid above must win.',
@@ -215,6 +217,58 @@ username = "bot"
     expect(unknown.stderr).toContain('ERR_CREDENTIAL_UNKNOWN');
   });
 
+  it('exec --git decides before the command starts: exit 3 and no command when no request could be permitted', async () => {
+    const marker = join(home.dir, 'started');
+    const run = (agent: string) =>
+      runCli(home, ['exec', '--agent', agent, '--git', 'gh', '--', 'sh', '-c', 'echo > "$0"', marker], {
+        env: gitEnv,
+      });
+    // A forbid that applies whatever git will ask, and an agent no permit names.
+    for (const agent of ['blocked', 'nobody-permits-me']) {
+      const denied = await run(agent);
+      expect(denied.code, denied.stderr).toBe(3);
+      expect(denied.stderr).toContain('before starting the command');
+      expect(denied.stderr).toContain('ERR_POLICY_DENIED');
+      expect(existsSync(marker)).toBe(false);
+    }
+    const blocked = await run('blocked');
+    expect(blocked.stderr).toContain('forbidden by git.cedar:no-blocked whatever the request');
+    const unnamed = await run('nobody-permits-me');
+    expect(unnamed.stderr).toContain(
+      'no policy can permit git on Credential::"gh" for Agent::"nobody-permits-me"',
+    );
+    const rows = (await runCli(home, ['audit', '--json', '--action', 'git', '--agent', 'nobody-permits-me']))
+      .stdout;
+    expect(JSON.parse(rows.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      decision: 'deny',
+      resource: 'gh',
+      errorCode: 'ERR_POLICY_DENIED',
+      reason: expect.stringContaining('before starting the command'),
+    });
+
+    // A permit on the repository could apply once git asks: the command starts, and each request is decided then.
+    const later = await run('later');
+    expect(later.code, later.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+    const outside = await runCli(
+      home,
+      [
+        'exec',
+        '--agent',
+        'later',
+        '--git',
+        'gh',
+        '--',
+        'git',
+        'ls-remote',
+        `http://127.0.0.1:${server.port}/other/thing.git`,
+      ],
+      { env: gitEnv },
+    );
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toContain('no policy permits git on Credential::"gh" for Agent::"later"');
+  }, 60_000);
+
   it('fails a denied agent fast, without a prompt, and audits why', async () => {
     const denied = await agentGit('blocked', [
       'clone',
@@ -269,7 +323,9 @@ username = "bot"
     const rows = (await runCli(home, ['audit', '--json', '--action', 'git'])).stdout.trim().split('\n');
     const row = JSON.parse(rows.at(-1) ?? '{}');
     expect(row).toMatchObject({ decision: 'allow', resource: 'pw' });
-    expect(row.reason).toContain('lifetime=long-lived');
+    // The secret itself does not expire: no expiry is recorded, only the lease git was told.
+    expect(row.reason).toContain('lifetime=long-lived lease=300s');
+    expect(row.expiresAt).toBeNull();
   }, 30_000);
 
   it('injects a static secret with exec --env, audited as action static', async () => {

@@ -255,10 +255,14 @@ describe('agentid mcp', () => {
       expect((await audit()).filter((r) => r.action === 'mcp')).toEqual([]);
     });
 
-    it('gives the server a short-lived credential, and restarts it with a fresh one before it expires', async () => {
+    // Renewal is decided by the clock (a credential within 60 s of its expiry is renewed before
+    // the next request), so each test picks a lifetime whose answer does not depend on how long
+    // the machine takes: one far from renewal, and one inside the renewal window from the start.
+    // (A 61 s token, fresh for exactly one second, made the restart count depend on load.)
+    const serverEnv = async (ttlSeconds: number) => {
       await setUp(
         `${anyBadTool}permit (principal, action == Action::"jwt", resource == Credential::"short");\n`,
-        '[credentials.short]\ntype = "jwt"\nttl_seconds = 61\n',
+        `[credentials.short]\ntype = "jwt"\nttl_seconds = ${ttlSeconds}\n`,
       );
       const proxy = rawProxy(
         home,
@@ -272,22 +276,31 @@ describe('agentid mcp', () => {
         const answer = (await proxy.answer(id)) as { result: { content: { text: string }[] } };
         return JSON.parse(answer.result.content[0]?.text ?? '') as { pid: number; value: string | null };
       };
-      const first = await env(1);
-      expect(first.value).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
-      // 61 s tokens are inside the 60 s renewal margin after a second: the next call restarts.
-      await new Promise((r) => setTimeout(r, 1_200));
-      const second = await env(2);
-      expect(second.value).toMatch(/^eyJ/);
-      expect(second.value).not.toBe(first.value);
-      expect(second.pid).not.toBe(first.pid);
+      const [first, second] = [await env(1), await env(2)];
       proxy.end();
       expect(await proxy.exit()).toBe(0);
       const rows = await audit();
-      expect(rows.filter((r) => r.action === 'jwt' && r.resource === 'short').map((r) => r.decision)).toEqual(
-        ['allow', 'allow'],
-      );
+      const issued = rows.filter((r) => r.action === 'jwt' && r.resource === 'short').map((r) => r.decision);
       // The token is in no row and in no argv.
       expect(JSON.stringify(rows)).not.toContain(first.value);
+      return { first, second, issued };
+    };
+
+    it('gives the server a short-lived credential and keeps the server while it is fresh', async () => {
+      const { first, second, issued } = await serverEnv(900);
+      expect(first.value).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+      expect(second).toEqual(first);
+      expect(issued).toEqual(['allow']);
+    });
+
+    it('restarts the server with a fresh credential before each request once it is within a minute of expiry', async () => {
+      const { first, second, issued } = await serverEnv(30);
+      expect(first.value).toMatch(/^eyJ/);
+      expect(second.value).toMatch(/^eyJ/);
+      expect(second.value).not.toBe(first.value);
+      expect(second.pid).not.toBe(first.pid);
+      // One at launch, then one per request the proxy relayed: initialize and the two calls.
+      expect(issued).toEqual(['allow', 'allow', 'allow', 'allow']);
     });
   });
 });

@@ -58,7 +58,7 @@ describe('agentid secret', () => {
     const set = await runCli(home, ['secret', 'set', 'npm-token'], { input: `${value}\n` });
     expect(set.code, set.stderr).toBe(0);
     const ls = await runCli(home, ['secret', 'ls', '--json']);
-    expect(JSON.parse(ls.stdout)).toEqual({ names: ['npm-token'] });
+    expect(JSON.parse(ls.stdout)).toEqual({ names: ['npm-token'], managed: [] });
     const file = join(home.dir, 'state', 'secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(filesContaining(home.dir, value)).toEqual([file]);

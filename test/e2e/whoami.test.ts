@@ -49,4 +49,26 @@ describe('agentid whoami', () => {
     expect(result.stdout).toMatch(new RegExp(`^exe: +${realpathSync(process.execPath)}$`, 'm'));
     expect(result.stdout).toMatch(/^ancestors:$/m);
   });
+
+  it('clips kilobyte-long ancestor command lines to one line each; --json keeps them whole', async () => {
+    const prompt = 'p'.repeat(2048);
+    const wrapped = (json: boolean) =>
+      collect(
+        spawn(
+          'sh',
+          ['-c', `"$0" "${cliPath}" whoami ${json ? '--json' : ''}; : "$1"`, process.execPath, prompt],
+          {
+            env: t.home.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        ),
+      );
+    const text = await wrapped(false);
+    expect(text.code, text.stderr).toBe(0);
+    const shellLine = text.stdout.split('\n').find((l) => l.includes('ppp')) ?? '';
+    expect(shellLine.length).toBeLessThan(300);
+    expect(shellLine).toMatch(/… \(\d+ more characters\)$/);
+    const json = await wrapped(true);
+    expect(json.stdout).toContain(prompt);
+  });
 });

@@ -1,11 +1,7 @@
 /** What `agentid setup git` runs, for each shape of --host and option. */
 import { describe, expect, it } from 'vitest';
-import {
-  credentialUrl,
-  helperCommand,
-  setupGitPlan,
-  shellQuote,
-} from '../../cli/git-credential/setup-plan.js';
+import { credentialTarget, helperCommand, setupGitPlan } from '../../cli/git-credential/setup-plan.js';
+import { shellQuote } from '../../cli/setup/shell-quote.js';
 
 const base = {
   helper: ['/home/u/.local/share/agentid/bin/git-credential-agentid'],
@@ -19,10 +15,19 @@ describe('setup git plan', () => {
     ['Git.Example.com:8443', 'https://git.example.com:8443'],
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
     ['https://ghe.corp/', 'https://ghe.corp'],
-  ])('%s -> %s', (host, url) => expect(credentialUrl(host)).toBe(url));
+  ])('%s -> %s', (host, url) => expect(credentialTarget(host).url).toBe(url));
 
-  it.each(['', 'a b', 'ftp://x', 'https://h/path', '-c'])('refuses --host %j', (host) => {
-    expect(() => credentialUrl(host)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+  it.each([
+    ['github.com', { url: 'https://github.com', assumedScheme: true, ignoredPath: null }],
+    ['HTTP://127.0.0.1:8765', { url: 'http://127.0.0.1:8765', assumedScheme: false, ignoredPath: null }],
+    [
+      'http://127.0.0.1:8765/acme/app.git',
+      { url: 'http://127.0.0.1:8765', assumedScheme: false, ignoredPath: '/acme/app.git' },
+    ],
+  ])('reads --host %s as %j', (host, target) => expect(credentialTarget(host)).toEqual(target));
+
+  it.each(['', 'a b', 'ftp://x', 'https://h?x', '-c', 'https://'])('refuses --host %j', (host) => {
+    expect(() => credentialTarget(host)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
   });
 
   it('resets the host helper list, adds ours by absolute path, and sets useHttpPath', () => {

@@ -8,15 +8,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forkedPeerScript, nonDumpablePrelude, requestScript, runScript } from '../e2e/attackers.js';
-import { cliPath, collect, type Home, makeHome, runCli, sleep, useDaemon } from '../e2e/harness.js';
+import { collect, type Home, makeHome, runCli, sleep, useDaemon } from '../e2e/harness.js';
+import { NOBODY, treeForOtherUid } from '../other-uid.js';
 import { record } from './tally.js';
 
 const ROUNDS = 5;
 const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
 
 interface Answer {
   status: number;
@@ -106,17 +106,25 @@ describe('refused peers', () => {
   });
 });
 
-/** A daemon as uid `uid` in a home it owns (non-root: the current user). */
-async function startDaemonAs(home: Home, uid: number): Promise<ChildProcess> {
+/**
+ * A daemon as uid `uid` in a home it owns (non-root: the current user), run from `tree` (a copy
+ * of the built CLI that uid can read). Its death fails the start at once, with its log.
+ */
+async function startDaemonAs(home: Home, uid: number, tree: string): Promise<ChildProcess> {
   chownSync(home.dir, uid, uid);
-  const child = spawn(process.execPath, [cliPath, 'daemon', 'run'], {
+  const child = spawn(process.execPath, [join(tree, 'dist', 'cli', 'main.js'), 'daemon', 'run'], {
     env: { ...home.env, HOME: home.dir },
-    stdio: 'ignore',
+    cwd: '/',
+    stdio: ['ignore', 'ignore', 'pipe'],
     ...(uid === process.getuid?.() ? {} : { uid, gid: uid }),
+  });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
   });
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${log}`);
     // As root the socket is not reachable from here: ask as the daemon's uid.
     const r = await runScript(
       requestScript(home.socket, '/v1/status'),
@@ -125,29 +133,32 @@ async function startDaemonAs(home: Home, uid: number): Promise<ChildProcess> {
     if (r.stdout.includes('"status":200')) return child;
     await sleep(100);
   }
-  throw new Error('daemon did not answer');
+  throw new Error(`daemon did not answer: ${log}`);
 }
 
 describe('a non-dumpable peer', () => {
   const uid = isRoot ? NOBODY : (process.getuid?.() ?? 0);
   const as = isRoot ? { uid: NOBODY, gid: NOBODY } : {};
   const home = makeHome();
+  // What the daemon and the peer load, where uid 65534 can read it wherever this clone lives.
+  const tree = treeForOtherUid(['package.json', 'dist', 'node_modules']);
   let daemon: ChildProcess | undefined;
   afterAll(async () => {
     daemon?.kill('SIGTERM');
     await sleep(200);
     home.cleanup();
+    tree.cleanup();
   });
 
   it('is refused with ERR_ATTEST_UNREADABLE while the same caller, dumpable, is served', async () => {
-    daemon = await startDaemonAs(home, uid);
+    daemon = await startDaemonAs(home, uid, tree.root);
     let failures = 0;
     for (let i = 0; i < ROUNDS; i++) {
       const control = JSON.parse(
         (await runScript(requestScript(home.socket, '/v1/whoami'), as)).stdout,
       ) as Answer;
       expect(control.status).toBe(200);
-      const r = await runScript(requestScript(home.socket, '/v1/whoami', nonDumpablePrelude), as);
+      const r = await runScript(requestScript(home.socket, '/v1/whoami', nonDumpablePrelude(tree.root)), as);
       expect(r.stderr).toBe('');
       const answer = JSON.parse(r.stdout) as Answer;
       if (answer.status !== 403 || answer.body.error?.code !== 'ERR_ATTEST_UNREADABLE') failures++;

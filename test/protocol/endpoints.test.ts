@@ -102,7 +102,13 @@ describe('request checks', () => {
     [
       'aws base keys',
       endpoints.awsBaseKeys.parse,
-      { accessKeyId: 'AKIA', secretAccessKey: 's'.repeat(40) },
+      { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      ok,
+    ],
+    [
+      'aws base keys',
+      endpoints.awsBaseKeys.parse,
+      { accessKeyId: '', secretAccessKey: 's'.repeat(40) },
       'ERR_USAGE',
     ],
     [

@@ -8,6 +8,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditApp, type AuditAppProps } from '../../cli/tui/app.js';
 import type { AuditReader } from '../../src/audit/index.js';
+import { event } from '../audit/helpers.js';
 import { openReader, selectedSeq, seqsOnScreen, waitFor, writeLog } from './helpers.js';
 
 const DOWN = '\x1b[B';
@@ -101,6 +102,34 @@ describe('audit TUI', () => {
     expect(detail).toMatch(/expires\s+2025-06-01T12:15:00.000Z \(ttl 15m\)/);
     app.stdin.write(ENTER);
     await waitFor(app.lastFrame, (t) => selectedSeq(t) === 4 && !t.includes('event seq'));
+  });
+
+  it('gives a long-lived secret no expiry, not its lease, and shows a repo as remote and checkout', async () => {
+    const { path, writer } = writeLog(1);
+    writer.append(
+      event({
+        action: 'static',
+        resource: 'registry',
+        reason: 'permitted by p.cedar:policy0; secret=registry-password lifetime=long-lived lease=300s',
+        expiresAt: null,
+        attestation: {
+          exe: '/usr/bin/git',
+          repo: { root: '/src/app', remote: 'git@github.com:acme/app.git' },
+        },
+      }),
+    );
+    const reader = openReader(path);
+    cleanups.push(() => {
+      reader.close();
+      writer.close();
+    });
+    const app = await start(reader);
+    const table = await waitFor(app.lastFrame, (t) => selectedSeq(t) === 2);
+    expect(table).toMatch(/› 2 .* static .* registry .* never/);
+    app.stdin.write(ENTER);
+    const detail = await waitFor(app.lastFrame, (t) => t.includes('event seq 2'));
+    expect(detail).toMatch(/expires\s+never \(a long-lived secret\)/);
+    expect(detail).toMatch(/repo\s+git@github\.com:acme\/app\.git at \/src\/app/);
   });
 
   it('narrows the rows to a filter typed after /', async () => {

@@ -34,6 +34,7 @@ export const auditExport: CommandSpec = {
     try {
       for (const row of reader.iterate({ order: 'asc', ...(since ? { since } : {}) })) {
         deps.out(`${format === 'ocsf' ? ocsfJson(row) : JSON.stringify(row)}\n`);
+        await deps.drained();
       }
     } finally {
       reader.close();

@@ -59,7 +59,7 @@ export const auditList: CommandSpec = {
         });
         return 0;
       }
-      const last = printRows(reader, filter, limit, deps);
+      const last = await printRows(reader, filter, limit, deps);
       if (opts.follow === true) await follow(reader, filter, last, deps);
     } finally {
       reader.close();
@@ -78,12 +78,12 @@ function readFilter(opts: Record<string, unknown>, now: Date): AuditFilter {
 }
 
 /** Oldest first, streamed; with a limit, the newest `limit`. Returns the last seq printed. */
-function printRows(
+async function printRows(
   reader: AuditReader,
   filter: AuditFilter,
   limit: number | undefined,
   deps: CliDeps,
-): number {
+): Promise<number> {
   let after: number | undefined;
   if (limit !== undefined) {
     // The row just before the newest `limit`: the stream starts after it.
@@ -94,6 +94,7 @@ function printRows(
   for (const row of reader.iterate(query)) {
     deps.out(`${JSON.stringify(row)}\n`);
     last = row.seq;
+    await deps.drained();
   }
   return last;
 }
@@ -112,6 +113,7 @@ async function follow(reader: AuditReader, filter: AuditFilter, last: number, de
       for (const row of reader.iterate({ ...filter, order: 'asc', afterSeq: after })) {
         deps.out(`${JSON.stringify(row)}\n`);
         after = row.seq;
+        await deps.drained();
       }
       await deps.sleep(FOLLOW_POLL_MS);
     }

@@ -21,9 +21,10 @@ export const awsSetBaseKeys: CommandSpec = {
   async run({ opts, args }, deps) {
     const credential = args[0] ?? '';
     const body = await readKeys(deps);
-    await deps.daemon.call(endpoints.awsBaseKeys, { credential }, body);
-    if (opts.json === true) printJson(deps, { credential, stored: true });
+    const { warnings } = await deps.daemon.call(endpoints.awsBaseKeys, { credential }, body);
+    if (opts.json === true) printJson(deps, { credential, stored: true, warnings });
     else deps.out(`stored the base keys of ${credential} in the daemon's secret store\n`);
+    for (const warning of warnings) deps.err(`agentid: warning: ${warning}\n`);
     return 0;
   },
 };

@@ -1,4 +1,4 @@
-/** `agentid secret ls`: names of the stored secrets; values are never shown. */
+/** `agentid secret ls`: names of the stored secrets, and what agentid keeps there itself; values are never shown. */
 import { endpoints } from '../../../src/protocol/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
@@ -8,9 +8,12 @@ export const secretLs: CommandSpec = {
   options: [jsonOption],
   examples: ['agentid secret ls', 'agentid secret ls --json'],
   async run({ opts }, deps) {
-    const { names } = await deps.daemon.call(endpoints.secretList);
-    if (opts.json) printJson(deps, { names });
-    else deps.out(names.length ? `${names.join('\n')}\n` : 'no secrets stored\n');
+    const { names, managed } = await deps.daemon.call(endpoints.secretList);
+    if (opts.json) printJson(deps, { names, managed });
+    else {
+      deps.out(names.length ? `${names.join('\n')}\n` : 'no secrets set with `agentid secret set`\n');
+      if (managed.length) deps.out(`kept by agentid itself:\n${managed.map((m) => `  ${m}\n`).join('')}`);
+    }
     return 0;
   },
 };

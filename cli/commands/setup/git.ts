@@ -4,9 +4,10 @@
  * that host are touched; `--remove` takes them out again.
  */
 import { AgentIdError, ExitCode } from '../../../src/errors.js';
+import { printable } from '../../../src/printable.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
-import { credentialUrl, setupGitPlan } from '../../git-credential/setup-plan.js';
-import { gitHelperWords } from '../../setup-helpers.js';
+import { credentialTarget, setupGitPlan } from '../../git-credential/setup-plan.js';
+import { gitHelperWords } from '../../setup/helper-command.js';
 
 /** `git config --unset-all` exits 5 when the key is not there: nothing to remove is fine. */
 const GIT_CONFIG_KEY_ABSENT = 5;
@@ -17,7 +18,7 @@ export const setupGit: CommandSpec = {
   options: [
     {
       flags: '--host <host>',
-      description: 'git host (github.com, host:port, or http(s)://host for a base URL)',
+      description: 'git host or URL: github.com, host:port (https assumed), http://host:port for plain http',
     },
     {
       flags: '--credential <name>',
@@ -31,6 +32,7 @@ export const setupGit: CommandSpec = {
   examples: [
     'agentid setup git --host github.com --credential gh',
     'agentid setup git --host git.example.com:8443 --local',
+    'agentid setup git --host http://127.0.0.1:8080 --credential local-forge',
     'agentid setup git --host github.com --remove',
   ],
   async run({ opts }, deps) {
@@ -40,6 +42,7 @@ export const setupGit: CommandSpec = {
       throw new AgentIdError('ERR_USAGE', 'choose one of --global and --local');
     }
     const scope = opts.local === true ? 'local' : 'global';
+    const target = credentialTarget(opts.host);
     const plan = setupGitPlan({
       host: opts.host,
       ...(typeof opts.credential === 'string' ? { credential: opts.credential } : {}),
@@ -57,12 +60,14 @@ export const setupGit: CommandSpec = {
           (scope === 'local' ? ' (--local needs to run inside a git repository)' : ''),
       );
     }
-    const url = credentialUrl(opts.host);
+    const { url } = target;
     if (opts.json === true) {
       printJson(deps, {
         url,
         scope,
         removed: opts.remove === true,
+        assumedScheme: target.assumedScheme,
+        ignoredPath: target.ignoredPath,
         commands: plan.map((a) => ['git', ...a]),
       });
     } else if (opts.remove === true) {
@@ -70,6 +75,7 @@ export const setupGit: CommandSpec = {
     } else {
       deps.out(`git now asks agentid for credentials for ${url} (${scope} git config; undo with --remove)\n`);
     }
+    if (opts.json !== true) deps.err(schemeNotes(opts.host, target));
     return ExitCode.ok;
   },
 };
@@ -80,4 +86,23 @@ function runGit(deps: CliDeps, args: string[]): Promise<number> {
     child.once('error', () => resolve(127));
     child.once('exit', (code) => resolve(code ?? ExitCode.internal));
   });
+}
+
+/**
+ * git matches credential config by scheme: an https entry is never asked for an http remote (git
+ * then prompts for a password). So the scheme we chose is said, with the way to pick the other.
+ */
+function schemeNotes(host: string, target: ReturnType<typeof credentialTarget>): string {
+  const notes: string[] = [];
+  if (target.assumedScheme) {
+    const bare = target.url.replace(/^https:\/\//, '');
+    notes.push(
+      `agentid: --host ${host} has no scheme, so https was assumed; for a server on plain http use --host http://${bare}`,
+    );
+  }
+  if (target.ignoredPath !== null) {
+    notes.push(`agentid: the path ${target.ignoredPath} is ignored: git asks for ${target.url} as a whole`);
+  }
+  // The path is the user's text, unchecked: escaped like every human line (src/printable.ts).
+  return notes.map((n) => `${printable(n)}\n`).join('');
 }

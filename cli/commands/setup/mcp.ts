@@ -2,21 +2,23 @@
  * `agentid setup mcp --client claude|cursor|vscode --server NAME -- CMD ARGS`: the client config
  * entry that launches the server through `agentid mcp`, printed, or merged into the client's
  * project file with --write (other servers kept). The entry names agentid by absolute path, as
- * `setup git` does, so the client's PATH does not matter.
+ * every setup does (cli/setup/helper-command.ts), so the client's PATH does not matter.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AgentIdError } from '../../../src/errors.js';
+// The pure modules, not src/mcp/index.js: that door also opens the MCP SDK, which only the proxy needs.
 import {
   clientEntry,
   clientFile,
   MCP_CLIENTS,
   type McpClient,
   mergeClientConfig,
-  parseMcpEnvSpecs,
   type WrappedServer,
-} from '../../../src/mcp/index.js';
+} from '../../../src/mcp/client-config.js';
+import { parseMcpEnvSpecs } from '../../../src/mcp/credentials.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
+import { mcpLauncher } from '../../setup/helper-command.js';
 
 const SERVER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -49,7 +51,7 @@ export const setupMcp: CommandSpec = {
     );
     const wrapped: WrappedServer = {
       name,
-      launcher: { command: deps.agentid.node, args: [deps.agentid.script] },
+      launcher: mcpLauncher(deps.agentid),
       env,
       server: args,
     };

@@ -34,8 +34,9 @@ export function staticProvider(options: StaticProviderOptions): Provider<string>
         value,
         expiresAt: new Date(options.now().getTime() + STATIC_LEASE_SECONDS * 1000),
         fingerprint: createHash('sha256').update(value).digest('hex'),
-        // The audit row's reason says so: this secret outlives the lease.
-        details: { secret: credential.secret, lifetime: 'long-lived' },
+        // The audit row says so: this secret outlives the lease, which is all that expires.
+        details: { secret: credential.secret, lifetime: 'long-lived', lease: `${STATIC_LEASE_SECONDS}s` },
+        longLived: true,
       };
     },
   };
