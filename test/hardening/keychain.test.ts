@@ -55,7 +55,7 @@ ${agentid} daemon stop >/dev/null 2>&1
       const output = (label: string, stream: 'out' | 'err') =>
         readFileSync(join(home, 'out', `${label}.${stream}`), 'utf8');
       expect(exit('before'), session.stdout).toBe(0);
-      expect(JSON.parse(output('before', 'out'))).toEqual({ names: ['db-password'] });
+      expect(JSON.parse(output('before', 'out'))).toEqual({ names: ['db-password'], managed: [] });
 
       const probes = [
         ['lockedLs', 'ERR_SECRETS_LOCKED'],

@@ -39,7 +39,12 @@ describe('SIGKILL under load', () => {
             if (res.status === 200) received.push((res.json as { token: string }).token);
           }
         };
+        const before = received.length;
         const clients = Array.from({ length: CLIENTS }, client);
+        // Killed while tokens flow: a fresh daemon's first token waits for its first attestation
+        // (the client's exe hashed), which on a busy machine can outlast the random delay alone.
+        const flowing = Date.now() + 10_000;
+        while (received.length === before && Date.now() < flowing) await sleep(10);
         await sleep(50 + Math.floor(Math.random() * 250));
         daemon.child.kill('SIGKILL');
         await daemon.stop();
