@@ -77,7 +77,7 @@ export class ConfigReloader {
       : '';
     const reason = `sha256=${file.sha256 ?? 'none (no file: the embedded defaults)'}; applied: ${change.applied.join(', ') || 'nothing changed'}${restart}`;
     deps.log.info(`config reloaded: ${reason}`);
-    recordDaemonEvent(deps, { action: 'config.reload', decision: 'allow', resource: path, reason });
+    void recordDaemonEvent(deps, { action: 'config.reload', decision: 'allow', resource: path, reason });
   }
 
   #refuse(sha256: string | null, message: string): void {
@@ -85,7 +85,7 @@ export class ConfigReloader {
     const kept = `the config of sha256=${this.#status.sha256 ?? 'none (the embedded defaults)'} stays in force`;
     this.#status = { ...this.#status, lastError: { at: deps.now().toISOString(), sha256, message } };
     deps.log.error(`config.toml not reloaded (${kept}): ${message}`);
-    recordDaemonEvent(deps, {
+    void recordDaemonEvent(deps, {
       action: 'config.reload',
       decision: 'error',
       resource: deps.paths.configFile,

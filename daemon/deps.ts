@@ -44,8 +44,12 @@ export interface DaemonDeps {
   fileIdentity: (path: string) => string | null;
   /** Whether pid still names the process that started at startTime. */
   processAlive: (pid: number, startTime: number) => boolean;
-  /** The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. */
-  audit: { append(input: AuditEventInput): AuditRow; prune(before: Date): PruneResult };
+  /**
+   * The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. `append` resolves
+   * once the row is committed (group commit: rows of requests that arrive together share one
+   * transaction).
+   */
+  audit: { append(input: AuditEventInput): Promise<AuditRow>; prune(before: Date): PruneResult };
   /** Audit shipping (`[audit.ship]`): the latest status of each sink, for `status` and `doctor`. */
   auditShip: { status(): ShipStatus[] };
   /** Opened on first use: a machine without a keychain still runs every other route. */

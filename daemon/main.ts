@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { usesImageSelectors } from '../src/agents/index.js';
 import { createAttestor, fileIdentity, processAlive } from '../src/attest/index.js';
-import { AuditWriter } from '../src/audit/index.js';
+import { AuditWriter, createGroupCommit } from '../src/audit/index.js';
 import { configOf, readConfigFile } from '../src/config/index.js';
 import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
@@ -110,7 +110,7 @@ export async function runDaemon(): Promise<void> {
       ...(policyGit && { source: policyGit.source() }),
     }),
     policyGit,
-    ...buildSso({
+    ...(await buildSso({
       idp: config.idp,
       secrets: () => deps.secrets(),
       now,
@@ -123,7 +123,7 @@ export async function runDaemon(): Promise<void> {
         timer.unref();
         return () => clearTimeout(timer);
       },
-    }),
+    })),
     signingKeys: new SigningKeys({
       secrets: () => deps.secrets(),
       now,
@@ -133,7 +133,10 @@ export async function runDaemon(): Promise<void> {
     credentialCache: new CredentialCache({ now }),
     fileIdentity,
     processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
-    audit,
+    audit: {
+      append: createGroupCommit(audit, (flush) => setImmediate(flush)).append,
+      prune: (before) => audit.prune(before),
+    },
     auditShip: { status: () => auditShipping.status() },
     async secrets() {
       // Opened on first use and kept; a failure is not kept, so unlocking the keychain later works.
@@ -165,7 +168,7 @@ export async function runDaemon(): Promise<void> {
   const configReloader = new ConfigReloader(deps, configFile);
   // Connections refused at a front door's accept: one audit row per uid per interval, with the count.
   const refusals = new RefusalTally({
-    write: (count) => recordRefusals(deps, count),
+    write: (count) => void recordRefusals(deps, count),
     now,
     after: (ms, fn) => setTimeout(fn, ms).unref(),
     intervalMs: REFUSAL_INTERVAL_MS,

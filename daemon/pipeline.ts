@@ -91,7 +91,13 @@ export async function serve<A>(
     if (!identified.ok) {
       const { who, error } = identified;
       const facts = { decision: 'deny', resource: resource ?? request.path.slice(0, 200) } as const;
-      record(deps, who, { action, ...facts, reason: error.message, errorCode: error.code }, elapsedMs());
+      // Answered once its row is committed; if the log fails, its error is the answer.
+      await record(
+        deps,
+        who,
+        { action, ...facts, reason: error.message, errorCode: error.code },
+        elapsedMs(),
+      );
       return fail(error);
     }
     caller = identified.caller;
@@ -110,35 +116,36 @@ export async function serve<A>(
   let committed = false;
   try {
     const outcome = await handler.handle({ ...caller, params: request.params, body, elapsedMs });
-    const commit = (facts: AuditFacts) => {
-      const row = record(deps, caller, { action, resource, ...facts }, elapsedMs());
+    const commit = async (facts: AuditFacts) => {
+      const row = await record(deps, caller, { action, resource, ...facts }, elapsedMs());
       committed = true;
       return row;
     };
     let answer: A;
     if ('respond' in outcome) {
-      answer = await outcome.respond(commit(outcome.audit));
+      answer = await outcome.respond(await commit(outcome.audit));
     } else {
-      if (outcome.audit) commit(outcome.audit);
+      if (outcome.audit) await commit(outcome.audit);
       answer = outcome.answer;
     }
     await reply.send(answer);
   } catch (err) {
     const error = toAgentIdError(err);
     // After the commit the request has its row; a failure to answer is only logged and told.
-    if (!committed) recordFailure(deps, caller, { action, resource, ...failureFacts(error) }, elapsedMs());
+    if (!committed)
+      await recordFailure(deps, caller, { action, resource, ...failureFacts(error) }, elapsedMs());
     fail(error);
   }
 }
 
-function recordFailure(
+async function recordFailure(
   deps: DaemonDeps,
   caller: Caller,
   facts: AuditFacts & { action: string },
   latencyMs: number,
-): void {
+): Promise<void> {
   try {
-    record(deps, caller, facts, latencyMs);
+    await record(deps, caller, facts, latencyMs);
   } catch (err) {
     // The audit log itself failed (the likely cause of the error too): answer the error anyway.
     deps.log.error(`audit row for a failed ${facts.action} not written: ${toAgentIdError(err).message}`);

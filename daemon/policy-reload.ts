@@ -26,7 +26,7 @@ function report(deps: ReloadDeps, result: ReloadResult): void {
     const { status } = result;
     const where = status.source === 'default' ? `the default policy (no ${status.dir})` : status.dir;
     deps.log.info(`policy loaded: ${where} (policies: ${status.policyCount})`);
-    recordDaemonEvent(deps, {
+    void recordDaemonEvent(deps, {
       action: 'policy.reload',
       decision: 'allow',
       resource,
@@ -35,7 +35,7 @@ function report(deps: ReloadDeps, result: ReloadResult): void {
     return;
   }
   deps.log.error(result.error.message);
-  recordDaemonEvent(deps, {
+  void recordDaemonEvent(deps, {
     action: 'policy.reload',
     decision: 'error',
     resource,

@@ -8,6 +8,7 @@
  * but leaves out command lines, which can carry secrets (`mysql -pPASSWORD`): SECURITY.md invariant 3.
  */
 import type { AuditEventInput, AuditRow } from '../src/audit/index.js';
+import { toAgentIdError } from '../src/errors.js';
 import type { DaemonDeps } from './deps.js';
 import type { Caller, Who } from './identify.js';
 import type { AuditFacts } from './outcome.js';
@@ -15,34 +16,51 @@ import type { RefusalCount } from './refusal-tally.js';
 
 type RecordDeps = Pick<DaemonDeps, 'audit'>;
 
-/** Commits the row of a request; returns it once it is durable. `action` is the handler's default. */
+/** Commits the row of a request; resolves with it once it is durable. `action` is the handler's default. */
 export function record(
   deps: RecordDeps,
   who: Who,
   facts: AuditFacts & { action: string },
   latencyMs: number,
-): AuditRow {
+): Promise<AuditRow> {
   return deps.audit.append(requestEvent(who, facts, latencyMs));
 }
 
-/** A row with the daemon itself as the actor: no peer asked for it. */
+/**
+ * A row with the daemon itself as the actor: no peer asked for it, so nobody waits for it and a
+ * failure to write it is logged rather than thrown into the void.
+ */
 export function recordDaemonEvent(
-  deps: RecordDeps & Pick<DaemonDeps, 'pid' | 'uid'>,
+  deps: RecordDeps & Pick<DaemonDeps, 'pid' | 'uid' | 'log'>,
   facts: AuditFacts & { action: string },
-): AuditRow {
-  return deps.audit.append({
-    ...eventFields(facts),
-    agent: 'daemon',
-    human: null,
-    // The daemon's own process; gid and exe are not needed to tell it apart.
-    peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
-    attestation: null,
-    latencyMs: facts.latencyMs ?? 0,
-  });
+): Promise<void> {
+  return logFailure(
+    deps,
+    facts.action,
+    deps.audit.append({
+      ...eventFields(facts),
+      agent: 'daemon',
+      human: null,
+      // The daemon's own process; gid and exe are not needed to tell it apart.
+      peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
+      attestation: null,
+      latencyMs: facts.latencyMs ?? 0,
+    }),
+  );
+}
+
+function logFailure(deps: Pick<DaemonDeps, 'log'>, action: string, row: Promise<AuditRow>): Promise<void> {
+  return row.then(
+    () => undefined,
+    (err: unknown) => deps.log.error(`audit row ${action} not written: ${toAgentIdError(err).message}`),
+  );
 }
 
 /** One row for `count` connections refused at accept: the peer is known by its uid alone. */
-export function recordRefusals(deps: RecordDeps, { refusal, count, first, last }: RefusalCount): AuditRow {
+export function recordRefusals(
+  deps: RecordDeps & Pick<DaemonDeps, 'log'>,
+  { refusal, count, first, last }: RefusalCount,
+): Promise<void> {
   const who: Who = { peer: { pid: 0, uid: refusal.uid, gid: -1, pidfd: null }, exe: null };
   const reason =
     `refused ${count} connection${count === 1 ? '' : 's'} of uid ${refusal.uid} at accept ` +
@@ -54,7 +72,7 @@ export function recordRefusals(deps: RecordDeps, { refusal, count, first, last }
     reason,
     errorCode: refusal.errorCode,
   } as const;
-  return record(deps, who, facts, 0);
+  return logFailure(deps, refusal.action, record(deps, who, facts, 0));
 }
 
 function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyMs: number): AuditEventInput {

@@ -1,16 +1,11 @@
 /**
  * Wires the human half for the daemon: with `[idp]`, the OIDC client, the session it keeps and
- * the login attempts; without it, the local OS user. daemon/main.ts passes in the real world.
+ * the login attempts (loaded only then); without it, the local OS user. daemon/main.ts passes in
+ * the real world.
  */
 
 import type { IdpConfig } from '../src/config/index.js';
-import {
-  createIdpClient,
-  type HumanSource,
-  LoginFlows,
-  localHumanSource,
-  OidcSession,
-} from '../src/identity/index.js';
+import { type HumanSource, loadOidc, localHumanSource } from '../src/identity/index.js';
 import type { SecretStore } from '../src/secrets/index.js';
 import type { DaemonDeps } from './deps.js';
 
@@ -25,8 +20,9 @@ export interface SsoWorld {
   schedule: (ms: number, fn: () => void) => () => void;
 }
 
-export function buildSso(world: SsoWorld): Pick<DaemonDeps, 'humans' | 'sso'> {
+export async function buildSso(world: SsoWorld): Promise<Pick<DaemonDeps, 'humans' | 'sso'>> {
   if (!world.idp) return { humans: localHumanSource(world.user, world.host), sso: null };
+  const { createIdpClient, LoginFlows, OidcSession } = await loadOidc();
   const client = createIdpClient(world.idp, { secrets: world.secrets, now: world.now });
   const session = new OidcSession({ ...world, client });
   const flows = new LoginFlows({ ...world, client, session });

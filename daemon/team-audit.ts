@@ -24,7 +24,7 @@ export function auditShipGap(
     `audit rows ${gap.from}..${gap.to} (${rows}) were ${how} before they were shipped to ${target}; ` +
     'the collector will never receive them';
   deps.log.error(reason);
-  recordDaemonEvent(deps, {
+  void recordDaemonEvent(deps, {
     action: 'audit.ship.gap',
     decision: 'error',
     resource: target,
@@ -57,10 +57,10 @@ export function pullFacts(outcome: PullOutcome, git: GitPolicyStatus): Facts {
 
 /** A pull the daemon made on its own (at start, on the interval). */
 export function auditScheduledPull(
-  deps: Pick<DaemonDeps, 'audit' | 'pid' | 'uid'>,
+  deps: Pick<DaemonDeps, 'audit' | 'pid' | 'uid' | 'log'>,
   outcome: PullOutcome,
   git: GitPolicyStatus,
   latencyMs: number,
 ) {
-  recordDaemonEvent(deps, { ...pullFacts(outcome, git), latencyMs });
+  void recordDaemonEvent(deps, { ...pullFacts(outcome, git), latencyMs });
 }

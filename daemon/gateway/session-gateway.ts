@@ -421,22 +421,20 @@ function recordResult(
   notes: string[],
   failure: AgentIdError | null,
 ): void {
-  try {
-    record(
-      deps,
-      answer.caller,
-      {
-        action: 'http.result',
-        decision: failure ? 'error' : 'allow',
-        resource: answer.decision.resource,
-        reason: `${notes.join('; ')}; decision seq ${answer.decision.seq}${failure ? `; ${failure.message}` : ''}`,
-        errorCode: failure?.code ?? null,
-      },
-      Math.round((deps.monotonicMs() - started) * 1000) / 1000,
-    );
-  } catch (err) {
+  record(
+    deps,
+    answer.caller,
+    {
+      action: 'http.result',
+      decision: failure ? 'error' : 'allow',
+      resource: answer.decision.resource,
+      reason: `${notes.join('; ')}; decision seq ${answer.decision.seq}${failure ? `; ${failure.message}` : ''}`,
+      errorCode: failure?.code ?? null,
+    },
+    Math.round((deps.monotonicMs() - started) * 1000) / 1000,
+  ).catch((err: unknown) => {
     deps.log.error(`audit row of a finished gateway request not written: ${toAgentIdError(err).message}`);
-  }
+  });
 }
 
 /** Copies the upstream body as it arrives, with backpressure; resolves with the bytes written. */

@@ -10,6 +10,7 @@ export {
   signCheckpoint,
   verifyCheckpoint,
 } from './checkpoint.js';
+export { type BatchWriter, createGroupCommit, type GroupCommit } from './group-commit.js';
 export { OCSF_VERSION, ocsfJson, toOcsf } from './ocsf.js';
 export { AuditReader, type AuditStats, type ChainCheck } from './reader.js';
 export * from './ship/index.js';

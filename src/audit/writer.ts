@@ -1,8 +1,10 @@
 /**
- * The daemon's single writer of the audit log. `append` is synchronous and returns only once the
- * row is committed, so the daemon can hold back a credential until its audit row exists
- * (SECURITY.md invariant 4). The chain head (last seq and hash) lives in memory, read once at open,
- * so the hot path is one hash and one prepared INSERT.
+ * The daemon's single writer of the audit log. `append` and `appendBatch` are synchronous and
+ * return only once their rows are committed, so the daemon can hold back a credential until its
+ * audit row exists (SECURITY.md invariant 4). `appendBatch` puts many rows in one transaction: the
+ * daemon's group commit (group-commit.ts) uses it for the rows of requests that arrive together.
+ * The chain head (last seq and hash) lives in memory, read once at open, so the hot path is one
+ * hash and one prepared INSERT per row.
  */
 import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -33,9 +35,19 @@ const INSERT_SQL = `INSERT INTO events (
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
+/** Throws what `append` would throw for this event before writing anything. */
+export function checkAuditEvent(input: AuditEventInput): void {
+  const fingerprint = input.credentialFingerprint;
+  if (fingerprint !== null && !FINGERPRINT.test(fingerprint)) {
+    // A raw secret passed by mistake must never reach the file (SECURITY.md invariant 3).
+    throw new AgentIdError('ERR_AUDIT_INVALID_EVENT', 'credentialFingerprint must be a sha256 hex digest');
+  }
+}
+
 export class AuditWriter {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[EventColumns]>;
+  readonly #insertAll: Database.Transaction<(inputs: readonly AuditEventInput[]) => AuditRow[]>;
   readonly #deps: AuditDeps;
   #lastSeq: number;
   #lastHash: string;
@@ -43,6 +55,9 @@ export class AuditWriter {
   private constructor(db: Database.Database, deps: AuditDeps, lastSeq: number, lastHash: string) {
     this.#db = db;
     this.#insert = db.prepare(INSERT_SQL);
+    this.#insertAll = db.transaction((inputs: readonly AuditEventInput[]) =>
+      inputs.map((input) => this.#insertOne(input)),
+    );
     this.#deps = deps;
     this.#lastSeq = lastSeq;
     this.#lastHash = lastHash;
@@ -81,48 +96,64 @@ export class AuditWriter {
 
   /** Appends one event and returns its row once committed; on any failure the chain is left as it was. */
   append(input: AuditEventInput): AuditRow {
-    const fingerprint = input.credentialFingerprint;
-    if (fingerprint !== null && !FINGERPRINT.test(fingerprint)) {
-      // A raw secret passed by mistake must never reach the file (SECURITY.md invariant 3).
-      throw new AgentIdError('ERR_AUDIT_INVALID_EVENT', 'credentialFingerprint must be a sha256 hex digest');
-    }
-    const attestationJson = input.attestation === null ? null : canonicalJson(input.attestation);
+    return this.appendBatch([input])[0] as AuditRow;
+  }
+
+  /**
+   * Appends the events in order, in one transaction, and returns their rows once committed: all
+   * of them or, on any failure, none, with the chain left as it was. An invalid event fails the
+   * whole batch before anything is written; callers that batch other callers' events check each
+   * with `checkAuditEvent` first.
+   */
+  appendBatch(inputs: readonly AuditEventInput[]): AuditRow[] {
+    for (const input of inputs) checkAuditEvent(input);
+    const head = { seq: this.#lastSeq, hash: this.#lastHash };
     try {
-      // Field by field, not a spread: extra properties on `input` must neither be stored nor hashed.
-      const unhashed: Omit<AuditRow, 'hash'> = {
-        seq: this.#lastSeq + 1,
-        id: this.#deps.randomUUID(),
-        time: this.#deps.now().toISOString(),
-        action: input.action,
-        decision: input.decision,
-        agent: input.agent,
-        human: input.human,
-        resource: input.resource,
-        peer: { pid: input.peer.pid, uid: input.peer.uid, gid: input.peer.gid, exe: input.peer.exe },
-        attestation: input.attestation,
-        attestationDigest: attestationJson === null ? null : sha256Hex(attestationJson),
-        policyIds: [...input.policyIds],
-        reason: input.reason,
-        credentialFingerprint: fingerprint,
-        expiresAt: input.expiresAt,
-        errorCode: input.errorCode,
-        latencyMs: input.latencyMs,
-        prevHash: this.#lastHash,
-      };
-      const columns = asStored(toColumns(unhashed, attestationJson));
-      const stored: EventColumns = { ...columns, hash: chainHash(valuesOf(columns)) };
-      this.#insert.run(stored);
-      // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
-      const row = fromColumns(stored);
-      this.#lastSeq = row.seq;
-      this.#lastHash = row.hash;
-      return row;
+      // IMMEDIATE: the write lock is taken at BEGIN, so a foreign writer fails the batch at once.
+      return this.#insertAll.immediate(inputs);
     } catch (err) {
+      // The rolled-back rows moved the in-memory head; the next row chains to the last committed one.
+      this.#lastSeq = head.seq;
+      this.#lastHash = head.hash;
       if (err instanceof AgentIdError) throw err;
       throw new AgentIdError('ERR_AUDIT_WRITE', `audit append failed: ${describeWriteError(err)}`, {
         cause: err,
       });
     }
+  }
+
+  /** One row inside the open transaction; moves the in-memory chain head past it. */
+  #insertOne(input: AuditEventInput): AuditRow {
+    const attestationJson = input.attestation === null ? null : canonicalJson(input.attestation);
+    // Field by field, not a spread: extra properties on `input` must neither be stored nor hashed.
+    const unhashed: Omit<AuditRow, 'hash'> = {
+      seq: this.#lastSeq + 1,
+      id: this.#deps.randomUUID(),
+      time: this.#deps.now().toISOString(),
+      action: input.action,
+      decision: input.decision,
+      agent: input.agent,
+      human: input.human,
+      resource: input.resource,
+      peer: { pid: input.peer.pid, uid: input.peer.uid, gid: input.peer.gid, exe: input.peer.exe },
+      attestation: input.attestation,
+      attestationDigest: attestationJson === null ? null : sha256Hex(attestationJson),
+      policyIds: [...input.policyIds],
+      reason: input.reason,
+      credentialFingerprint: input.credentialFingerprint,
+      expiresAt: input.expiresAt,
+      errorCode: input.errorCode,
+      latencyMs: input.latencyMs,
+      prevHash: this.#lastHash,
+    };
+    const columns = asStored(toColumns(unhashed, attestationJson));
+    const stored: EventColumns = { ...columns, hash: chainHash(valuesOf(columns)) };
+    this.#insert.run(stored);
+    // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
+    const row = fromColumns(stored);
+    this.#lastSeq = row.seq;
+    this.#lastHash = row.hash;
+    return row;
   }
 
   /**

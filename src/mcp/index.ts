@@ -20,5 +20,17 @@ export {
   type ServerEnv,
 } from './credentials.js';
 export { auditedArguments, mcpResource, resourceText } from './naming.js';
-export { type Proxy, type ProxyDeps, startProxy } from './proxy.js';
 export { commonPath, type PathBase, summarizeCall } from './summary.js';
+
+import type { Proxy as McpProxy, ProxyDeps } from './proxy.js';
+
+export type { McpProxy as Proxy, ProxyDeps };
+
+/**
+ * Starts the stdio proxy of `agentid mcp`. Loaded on first use: it brings the MCP SDK and zod,
+ * which the daemon (its /v1/mcp routes need only naming.ts) must not pay for in memory.
+ */
+export async function startProxy(deps: ProxyDeps): Promise<McpProxy> {
+  const proxy = await import('./proxy.js');
+  return proxy.startProxy(deps);
+}

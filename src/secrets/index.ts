@@ -6,7 +6,6 @@
  */
 import { AgentIdError } from '../errors.js';
 import { openFileStore } from './file.js';
-import { openKeychainStore } from './keychain.js';
 import { createMemoryStore } from './memory.js';
 import type { SecretBackend, SecretStore } from './types.js';
 
@@ -40,6 +39,9 @@ export async function openSecretStore(opts: {
     );
     return checked(store);
   }
+  // The native keyring module is loaded only when a secret is first used (the daemon opens the
+  // store lazily), so a daemon that never needs one does not carry it.
+  const { openKeychainStore } = await import('./keychain.js');
   return checked(await openKeychainStore(opts.filePath, opts.markerPath));
 }
 

@@ -12,7 +12,7 @@ import { onTestFinished } from 'vitest';
 import type { DaemonDeps } from '../../daemon/deps.js';
 import { parseAgentDefinitions } from '../../src/agents/index.js';
 import type { Attestation } from '../../src/attest/index.js';
-import { type AuditRow, AuditWriter } from '../../src/audit/index.js';
+import { type AuditRow, AuditWriter, createGroupCommit } from '../../src/audit/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import { localHuman } from '../../src/identity/index.js';
@@ -96,6 +96,8 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
   const auditControl = { failNext: false };
   const log: string[] = [];
   const writer = AuditWriter.open(paths.auditDb, { now, randomUUID });
+  // The daemon's own group commit, so the pipeline tests run against it.
+  const groupCommit = createGroupCommit(writer, (flush) => setImmediate(flush));
   const secrets = memorySecretStore();
   const attestPid = async (pid: number) => {
     const found = processes.get(pid);
@@ -152,12 +154,12 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
     credentialCache: new CredentialCache({ now }),
     processAlive: (pid, startTime) => processes.get(pid)?.startTime === startTime,
     audit: {
-      append(input) {
+      async append(input) {
         if (auditControl.failNext) {
           auditControl.failNext = false;
           throw new AgentIdError('ERR_AUDIT_WRITE', 'the audit log refused the row');
         }
-        const row = writer.append(input);
+        const row = await groupCommit.append(input);
         rows.push(row);
         return row;
       },

@@ -3,6 +3,7 @@
  * of identify → authorize → issue → exactly one audit row → answer, over the daemon's own routes
  * and the Unix front door's peer. The e2e tests run the same rules through a spawned daemon.
  */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Peer } from '../../daemon/identify.js';
 import { issueCredential } from '../../daemon/issue.js';
@@ -14,6 +15,7 @@ import { secretRoutes } from '../../daemon/routes/secrets.js';
 import { tokenRoute } from '../../daemon/routes/token.js';
 import { whoamiRoute } from '../../daemon/routes/whoami.js';
 import { unixPeer } from '../../daemon/server.js';
+import { AuditReader } from '../../src/audit/index.js';
 import { AgentIdError } from '../../src/errors.js';
 import type { PeerCredentials } from '../../src/peer/index.js';
 import type { Provider } from '../../src/providers/index.js';
@@ -355,6 +357,45 @@ describe('pipeline: the one row', () => {
     const told = await call(w, peerOf(w, CLAUDE), whoamiRoute());
     expect(w.rows).toHaveLength(1);
     expect(told.answer?.body).toMatchObject({ agent: { name: 'claude' }, auditSeq: w.rows[0]?.seq });
+  });
+
+  it('answers concurrent requests each after its own row is committed (group commit), the chain intact', async () => {
+    const w = claudeWorld();
+    const readable = new Database(w.deps.paths.auditDb, { readonly: true });
+    const committed = readable.prepare('SELECT count(*) FROM events WHERE seq = ?').pluck();
+    const committedWhenAnswered: boolean[] = [];
+    const seqs: number[] = [];
+    await Promise.all(
+      Array.from({ length: 30 }, () =>
+        serve(
+          w.deps,
+          peerOf(w, CLAUDE),
+          {
+            method: 'GET',
+            path: '/v1/whoami',
+            handler: whoamiRoute(),
+            params: {},
+            body: async () => undefined,
+          },
+          {
+            send(answer) {
+              const { auditSeq } = answer.body as { auditSeq: number };
+              seqs.push(auditSeq);
+              committedWhenAnswered.push(committed.get(auditSeq) === 1);
+            },
+            fail: (error) => {
+              throw error;
+            },
+          },
+        ),
+      ),
+    );
+    readable.close();
+    expect(committedWhenAnswered).toEqual(Array(30).fill(true));
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    const reader = AuditReader.open(w.deps.paths.auditDb);
+    expect(reader.verify()).toEqual({ ok: true, rows: 30, lastSeq: 30 });
+    reader.close();
   });
 
   it('writes no row for what is not a decision, and none for a body that is not JSON', async () => {

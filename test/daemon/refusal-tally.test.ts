@@ -76,17 +76,18 @@ describe('RefusalTally', () => {
 });
 
 describe('recordRefusals', () => {
-  it('writes one deny row naming the uid, the count and the span, with no process', () => {
+  it('writes one deny row naming the uid, the count and the span, with no process', async () => {
     const rows: AuditEventInput[] = [];
     const audit = {
       append: (e: AuditEventInput) => {
         rows.push(e);
-        return { seq: rows.length } as AuditRow;
+        return Promise.resolve({ seq: rows.length } as AuditRow);
       },
       prune: () => never(),
     };
-    recordRefusals(
-      { audit },
+    const log = { info: never, warn: never, error: never };
+    await recordRefusals(
+      { audit, log },
       {
         refusal: refusal(65534),
         count: 1000,

@@ -1,6 +1,6 @@
 /**
- * Security invariant 4 under a crash: SIGKILL mid-burst loses no committed row and breaks no
- * link, so `audit verify` passes after a restart; a row tampered with the real sqlite3 CLI is
+ * Security invariant 4 under a crash: SIGKILL mid-burst (rows in group commits) loses no
+ * answered row and breaks no link, so `audit verify` passes after a restart; a row tampered with the real sqlite3 CLI is
  * caught and named by seq.
  */
 import { execFileSync } from 'node:child_process';
@@ -37,6 +37,14 @@ describe('audit chain across a crash and a tamper', () => {
     expect(result.ok).toBe(true);
     // Every answered request had its row committed first: 1 before + answered + 1 after at least.
     expect(result.rows).toBeGreaterThanOrEqual(2 + answered.length);
+    // And each answer names its own row, which is there (answers leave only after their group commit).
+    const answeredSeqs = answered.map((r) => (r?.json as { auditSeq?: number } | undefined)?.auditSeq ?? -1);
+    const identifyRows = "SELECT seq FROM events WHERE action = 'identify'";
+    const stored = execFileSync('sqlite3', [home.auditDb, identifyRows], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    expect(answeredSeqs.filter((seq) => !stored.includes(seq))).toEqual([]);
 
     execFileSync('sqlite3', [
       home.auditDb,

@@ -10,11 +10,11 @@ import type { HumanView, LoginStatusView, LogoutResponse } from '../../protocol/
 import type { SecretStore } from '../../secrets/index.js';
 import type { HumanSource } from '../human-source.js';
 import { localHuman } from '../local.js';
+import { REFRESH_TOKEN_SECRET } from '../refresh-token.js';
 import type { IdpClient, TokenSet } from './client.js';
 import { humanFromClaims } from './human.js';
 
 /** The secret-store name of the refresh token (keychain account; `agentid.` keeps it daemon-only). */
-export const REFRESH_TOKEN_SECRET = 'agentid.oidc.refresh-token';
 /** Refresh this long before the access token expires, at most. */
 const REFRESH_AHEAD_MS = 60_000;
 /** Lifetime assumed when the provider does not say (expires_in is RECOMMENDED, not required). */
