@@ -10,9 +10,10 @@
  * every process of the test enters it with nsenter.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { installThinHelper } from '../../cli/thin-helpers.js';
 import { cliPath, collect, type Result } from './harness.js';
 
@@ -104,6 +105,11 @@ export async function squatWorld(): Promise<SquatWorld> {
   const outside = mkdtempSync(join(tmpdir(), 'agentid-squat-'));
   // What /tmp is everywhere: anyone may create an entry, only its owner may remove it.
   chmodSync(outside, 0o1777);
+  // A clone or a Node that lives under /tmp (CI may clone there) stays visible in the world: each
+  // is bind-mounted at its own path inside the fresh /tmp.
+  const keep = [fileURLToPath(new URL('../..', import.meta.url)), dirname(dirname(process.execPath))]
+    .map((p) => realpathSync(p))
+    .filter((p) => p.startsWith('/tmp/'));
   const holder = spawn(
     'unshare',
     [
@@ -113,8 +119,13 @@ export async function squatWorld(): Promise<SquatWorld> {
       '--',
       'sh',
       '-c',
-      'mount --bind "$0" /tmp && echo ready && exec sleep 3600',
+      // Each kept path p is /tmp/REL: REL is p from its 6th character on.
+      'set -e; outside=$1; shift; for p in "$@"; do rel=$(printf %s "$p" | cut -c6-); ' +
+        'mkdir -p "$outside/$rel"; mount --bind "$p" "$outside/$rel"; done; ' +
+        'mount --rbind "$outside" /tmp && echo ready && exec sleep 3600',
+      'sh',
       outside,
+      ...keep,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
