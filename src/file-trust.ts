@@ -6,8 +6,12 @@
  */
 import { type Stats, statSync } from 'node:fs';
 
-/** Why `path` is not safe to load, with the fix; null when it is safe or does not exist. */
-export function untrustedReason(path: string, uid: number): string | null {
+/**
+ * Why `path` is not safe to load, with the fix; null when it is safe or does not exist. With
+ * `holder`, `path` is only the directory that holds what is loaded: a sticky one (like /tmp) is
+ * safe even when others may write to it, since they can add entries but not rename or remove ours.
+ */
+export function untrustedReason(path: string, uid: number, holder = false): string | null {
   let st: Stats;
   try {
     st = statSync(path);
@@ -19,7 +23,8 @@ export function untrustedReason(path: string, uid: number): string | null {
   const fix = `(fix: chown ${uid} ${path}; chmod go-w ${path})`;
   if (st.uid !== uid && st.uid !== 0)
     return `refused: owned by uid ${st.uid}, not by you (uid ${uid}) ${fix}`;
-  if ((st.mode & 0o022) !== 0) {
+  const sticky = holder && st.isDirectory() && (st.mode & 0o1000) !== 0;
+  if ((st.mode & 0o022) !== 0 && !sticky) {
     const mode = (st.mode & 0o777).toString(8);
     return `refused: group- or world-writable (mode ${mode}), so another user could have changed it ${fix}`;
   }

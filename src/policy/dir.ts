@@ -49,7 +49,7 @@ export function readPolicyDir(dir: string, uid: number, owner: number = uid): Di
     return { source: 'dir', diagnostics: [unreadable(dir, err)], digests: [], unsafe: false };
   }
   const unsafeDirs = [dirname(dir), dir].flatMap((d) => {
-    const why = untrustedReason(d, owner);
+    const why = untrustedReason(d, owner, d !== dir);
     return why ? [{ file: d, line: null, column: null, message: why }] : [];
   });
   const files: PolicyFile[] = [];

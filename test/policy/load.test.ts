@@ -195,6 +195,17 @@ describe('a policy dir another user could write', () => {
     expect(result.files.map((f) => f.name)).toEqual(['main.cedar', 'zz.cedar']);
   });
 
+  it('loads from a dir held by a sticky world-writable parent, as /tmp is: others cannot swap it', () => {
+    home.write({ 'main.cedar': permitJwt('jwt') });
+    chmodSync(dirname(home.dir), 0o1777);
+    const result = home.engine().reload();
+    expect(result.ok).toBe(true);
+    // The policy dir itself stays strict: sticky or not, others could add files to it.
+    chmodSync(home.dir, 0o1777);
+    const loose = home.engine().reload();
+    expect(!loose.ok && loose.error.code).toBe('ERR_POLICY_UNSAFE');
+  });
+
   it.skipIf(process.getuid?.() !== 0)('refuses a file owned by another (non-root) user', () => {
     home.write({ 'main.cedar': permitJwt('jwt'), 'zz.cedar': permitJwt('planted') });
     chownSync(join(home.dir, 'zz.cedar'), 65534, 65534);
