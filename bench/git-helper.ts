@@ -61,13 +61,15 @@ export async function benchGitHelper(o: GitHelperBenchOptions): Promise<GitHelpe
     type: 'pkcs1',
     format: 'pem',
   });
-  spawnSync(o.nodePath, [cli, 'secret', 'set', 'gh-key'], { env, input: pem });
 
   let daemon: Child | undefined;
   let cacheSocket = '';
   try {
     daemon = spawnChild({ execPath: o.nodePath, args: [cli, 'daemon', 'run'], env });
     await waitForAnswer(daemon, join(home, 'run', 'agentid.sock'), '/v1/status', o.startTimeoutMs, o.now);
+    // After the daemon is up: `secret set` tells a running daemon, and would start one of its own
+    // (which the bench does not own, and would leave behind) if none were running.
+    spawnSync(o.nodePath, [cli, 'secret', 'set', 'gh-key'], { env, input: pem });
     const helperConfig = (label: string, helper: string, extra: NodeJS.ProcessEnv = {}) => {
       const file = join(o.workDir, `gitconfig-${label}`);
       writeFileSync(file, `[credential]\n\thelper = ${helper}\n\tuseHttpPath = true\n`);
