@@ -44,7 +44,15 @@ function input(afterMany: RssReading): ReportInput {
     },
     audit: { answered: 100_000, failures: 0, rowsAdded: 100_000 },
     attest: {
-      warm: { calls: 1, p50Us: 100, p99Us: 200, ancestors: 3, pinnedBy: 'pidfd', repo: true },
+      warm: {
+        calls: 1,
+        p50Us: 100,
+        p99Us: 200,
+        connection: { p50Us: 50, p99Us: 100 },
+        ancestors: 3,
+        pinnedBy: 'pidfd',
+        repo: true,
+      },
       cold: { bytes: 1, attestMs: [1], sha256sumMs: [1], cryptoMs: [1] },
     },
   };
