@@ -23,10 +23,15 @@ export type GatewayMode = 'direct' | 'baseUrl' | 'proxy';
 
 export type GatewaySamples = Record<GatewayMode, number[]>;
 
+/** Told to the bench on stderr, a line each, so it can read the daemon's CPU time around the measured rounds. */
+export const MEASURING = 'gateway-client: measuring';
+export const MEASURED = 'gateway-client: measured';
+
 export async function runGatewayClient(
   o: GatewayClientOptions,
   env: NodeJS.ProcessEnv,
   now: () => number,
+  tell: (line: string) => void,
 ): Promise<GatewaySamples> {
   const baseUrl = env.BENCH_BASE_URL;
   const proxy = env.HTTPS_PROXY;
@@ -56,12 +61,14 @@ export async function runGatewayClient(
   const modes = Object.keys(targets) as GatewayMode[];
   for (const mode of modes) for (let i = 0; i < o.warmup; i++) await once(mode);
   const perRound = Math.ceil(o.requests / o.rounds);
+  tell(MEASURING);
   for (let round = 0; round < o.rounds; round++) {
     for (const mode of modes) {
       for (let i = 0; i < perRound && samples[mode].length < o.requests; i++)
         samples[mode].push(await once(mode));
     }
   }
+  tell(MEASURED);
   await Promise.all(modes.map((mode) => targets[mode].dispatcher.close()));
   return samples;
 }
