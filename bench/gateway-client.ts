@@ -1,10 +1,10 @@
 /**
  * The measuring client of the gateway bench, run by `agentid exec --http bench --http-proxy` so
- * its requests are a session's (bench/main.ts starts it with GATEWAY_CLIENT_ARG). Three ways to
+ * its requests are a session's (bench/main.ts starts it with GATEWAY_CLIENT_ARG). Four ways to
  * the same HTTPS upstream, each over its own keep-alive undici pool, one request in flight: direct
- * (the baseline), the route's base URL, and HTTPS_PROXY (CONNECT once per connection, then TLS to
+ * (the baseline), through a bare forwarder (the floor of any forwarding process), the route's base URL, and HTTPS_PROXY (CONNECT once per connection, then TLS to
  * the gateway with the session CA). Interleaved in short rounds so a noisy spell of the machine
- * hits all three alike; every request's latency is kept.
+ * hits all four alike; every request's latency is kept.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
@@ -14,12 +14,14 @@ export interface GatewayClientOptions {
   directUrl: string;
   /** The upstream's CA (PEM file), for the direct requests. */
   upstreamCaFile: string;
+  /** http://127.0.0.1:PORT/ping: the same request through the bare forwarder (bench/baseline-forwarder.ts). */
+  bareUrl: string;
   requests: number;
   warmup: number;
   rounds: number;
 }
 
-export type GatewayMode = 'direct' | 'baseUrl' | 'proxy';
+export type GatewayMode = 'direct' | 'bare' | 'baseUrl' | 'proxy';
 
 export type GatewaySamples = Record<GatewayMode, number[]>;
 
@@ -43,13 +45,14 @@ export async function runGatewayClient(
       url: o.directUrl,
       dispatcher: new Agent({ connect: { ca: readFileSync(o.upstreamCaFile, 'utf8') } }),
     },
+    bare: { url: o.bareUrl, dispatcher: new Agent() },
     baseUrl: { url: `${baseUrl}${path.replace(/^\/v1/, '')}`, dispatcher: new Agent() },
     proxy: {
       url: o.directUrl,
       dispatcher: new ProxyAgent({ uri: proxy, requestTls: { ca: readFileSync(bundle, 'utf8') } }),
     },
   };
-  const samples: GatewaySamples = { direct: [], baseUrl: [], proxy: [] };
+  const samples: GatewaySamples = { direct: [], bare: [], baseUrl: [], proxy: [] };
   const once = async (mode: GatewayMode) => {
     const { url, dispatcher } = targets[mode];
     const started = now();

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionCa } from '../src/gateway/index.js';
 import { countAuditRows } from './audit.js';
 import { type Child, cpuMs, spawnChild, waitForAnswer } from './children.js';
@@ -28,6 +29,7 @@ import { percentile } from './load.js';
 
 export const TARGET_ADDED_MEDIAN_MS = 1;
 const SECRET = 'bench-gateway-key-0123456789';
+const PORT_POLL_MS = 25;
 
 export interface GatewayBenchOptions {
   workDir: string;
@@ -57,6 +59,8 @@ export interface GatewayBenchResult {
    * gateway: what the gateway costs, little moved by what else the machine runs, unlike the latencies.
    */
   daemonCpuMsPerRequest: number;
+  /** The same for the bare forwarder, per request through it. */
+  bareCpuMsPerRequest: number;
 }
 
 export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBenchResult> {
@@ -99,15 +103,23 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     children.push(daemon);
     await waitForAnswer(daemon, join(home, 'run', 'agentid.sock'), '/v1/status', o.startTimeoutMs, o.now);
     await runToEnd(o.nodePath, [cli, 'secret', 'set', 'bench-key'], env, SECRET);
+    const forwarder = spawnChild({
+      execPath: o.nodePath,
+      args: [join(o.repoRoot, 'dist', 'bench', 'baseline-forwarder.js'), `${upstreamUrl}/v1`, caFile],
+      env: o.env,
+    });
+    children.push(forwarder);
+    const forwarderPort = await portOf(forwarder, o.startTimeoutMs, o.now);
 
     o.progress(
-      `gateway: ${o.requests} requests each, direct, base-URL and proxy mode, in ${o.rounds} rounds`,
+      `gateway: ${o.requests} requests each, direct, bare forwarder, base-URL and proxy mode, in ${o.rounds} rounds`,
     );
     const auditDb = join(home, 'state', 'audit.db');
     const rowsBefore = countAuditRows(auditDb);
     const clientOptions: GatewayClientOptions = {
       directUrl: `${upstreamUrl}/v1/ping`,
       upstreamCaFile: caFile,
+      bareUrl: `http://127.0.0.1:${forwarderPort}/ping`,
       requests: o.requests,
       warmup: o.warmup,
       rounds: o.rounds,
@@ -129,9 +141,13 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
       ],
       env,
       undefined,
-      (line) => cpuAt.set(line, cpuMs(daemon.pid)),
+      (line) => {
+        cpuAt.set(line, cpuMs(daemon.pid));
+        cpuAt.set(`${line} bare`, cpuMs(forwarder.pid));
+      },
     );
-    const daemonCpuMs = (cpuAt.get(MEASURED) ?? Number.NaN) - (cpuAt.get(MEASURING) ?? Number.NaN);
+    const cpuDuring = (suffix: string) =>
+      (cpuAt.get(`${MEASURED}${suffix}`) ?? Number.NaN) - (cpuAt.get(`${MEASURING}${suffix}`) ?? Number.NaN);
     const gatewayRequests = 2 * (o.requests + o.warmup);
     const samples = JSON.parse(output) as GatewaySamples;
     const stats = (values: number[]) => {
@@ -141,13 +157,19 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
     return {
       requests: o.requests,
       rounds: o.rounds,
-      ms: { direct: stats(samples.direct), baseUrl: stats(samples.baseUrl), proxy: stats(samples.proxy) },
+      ms: {
+        direct: stats(samples.direct),
+        bare: stats(samples.bare),
+        baseUrl: stats(samples.baseUrl),
+        proxy: stats(samples.proxy),
+      },
       auditRows: {
         added: countAuditRows(auditDb) - rowsBefore,
         // Two rows per gateway request (decision, result), warm-up included, plus the session's own rows.
         expected: 2 * gatewayRequests,
       },
-      daemonCpuMsPerRequest: daemonCpuMs / (2 * o.requests),
+      daemonCpuMsPerRequest: cpuDuring('') / (2 * o.requests),
+      bareCpuMsPerRequest: cpuDuring(' bare') / o.requests,
     };
   } finally {
     for (const child of children.reverse()) await child.stop();
@@ -156,7 +178,7 @@ export async function benchGateway(o: GatewayBenchOptions): Promise<GatewayBench
 }
 
 export function renderGatewayBench(r: GatewayBenchResult): string[] {
-  const { direct, baseUrl, proxy } = r.ms;
+  const { direct, bare, baseUrl, proxy } = r.ms;
   const row = (name: string, m: { p50: number; p99: number }, added: boolean) =>
     `| ${name} | ${fmtMs(m.p50)} | ${fmtMs(m.p99)} | ${added ? `${fmtMs(m.p50 - direct.p50)}` : ''} | ${added ? `${fmtMs(m.p99 - direct.p99)}` : ''} | ${added ? `${mark(m.p50 - direct.p50 < TARGET_ADDED_MEDIAN_MS)} < ${TARGET_ADDED_MEDIAN_MS} ms added at p50` : ''} |`;
   return [
@@ -164,7 +186,7 @@ export function renderGatewayBench(r: GatewayBenchResult): string[] {
     '',
     `${r.requests} sequential HTTPS GETs per way after a warm-up, interleaved in ${r.rounds} rounds, one keep-alive ` +
       'undici pool per way, from a client inside `agentid exec --http bench --http-proxy`, to a small HTTPS ' +
-      'server: directly, through the route base URL (plain HTTP to the gateway), and through HTTPS_PROXY (TLS ' +
+      'server: directly, through a bare forwarder process, through the route base URL (plain HTTP to the gateway), and through HTTPS_PROXY (TLS ' +
       'to the gateway with the session CA). Through the gateway, per request: the session must still live and the ' +
       'process holding the connection (attested when the connection came, then kept) be its member; agent, human ' +
       'and policy are decided (these requests repeat one another, so within a second the policy engine gives its ' +
@@ -176,13 +198,29 @@ export function renderGatewayBench(r: GatewayBenchResult): string[] {
     '| Way | p50 ms | p99 ms | added p50 ms | added p99 ms | Target |',
     '|---|--:|--:|--:|--:|---|',
     row('direct', direct, false),
+    row('bare forwarder (floor)', bare, false),
     row('base-URL mode', baseUrl, true),
     row('proxy mode', proxy, true),
     '',
-    `Daemon CPU (user + system) per request through the gateway, over the measured rounds: ${fmtMs(r.daemonCpuMsPerRequest)} ms; unlike the latencies it barely moves with what else the machine runs.`,
+    `The bare forwarder (bench/baseline-forwarder.ts: node:http in, undici out, nothing else) adds ${fmtMs(bare.p50 - direct.p50)} ms at p50: ` +
+      'what one more process on the way costs on this machine. Over it, agentid adds ' +
+      `${fmtMs(baseUrl.p50 - bare.p50)} ms (base-URL) and ${fmtMs(proxy.p50 - bare.p50)} ms (proxy, TLS to the gateway included) at p50.`,
+    '',
+    `CPU time (user + system) per request over the measured rounds: the daemon ${fmtMs(r.daemonCpuMsPerRequest)} ms, the bare forwarder ${fmtMs(r.bareCpuMsPerRequest)} ms; unlike latencies it moves little with what else the machine runs, and a process that uses more of it per request is also preempted more on a busy machine.`,
     '',
     `Audit: ${r.auditRows.added} rows committed during the run (${r.auditRows.expected} expected for the gateway requests, plus the session's own) ${mark(r.auditRows.added >= r.auditRows.expected)}`,
   ];
+}
+
+/** The port a child prints as its first line of output (bench/baseline-forwarder.ts). */
+async function portOf(child: Child, timeoutMs: number, now: () => number): Promise<number> {
+  const deadline = now() + timeoutMs;
+  while (now() < deadline) {
+    const port = Number(/^(\d+)\n/.exec(child.output())?.[1]);
+    if (port > 0) return port;
+    await sleep(PORT_POLL_MS);
+  }
+  throw new Error(`the bare forwarder printed no port: ${child.output()}`);
 }
 
 /** Runs a child to its end; its stdout, or an error with its stderr. `onLine` sees each line of its stderr. */
