@@ -202,9 +202,10 @@ export function createAttestor(options: AttestorOptions): Attestor {
     } catch (err) {
       throw failure(err, '/proc entry');
     }
+    let execWait: Promise<void> | undefined;
     try {
       // Started first, so the threadpool's wait overlaps the reads below (SenderCheck.execWait).
-      const execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
+      execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
       const first = peer ? readImage(dir.path) : null;
       const { facts, stat, status, hashed } = observe(dir, pid, peer, memo, first ?? undefined, failure);
       // A peer that is gone is reported as gone, before anything is said about its descriptors.
@@ -233,6 +234,9 @@ export function createAttestor(options: AttestorOptions): Attestor {
         sha256Skipped: skipped,
       };
     } finally {
+      // The wait opens a path through the directory's fd: not closed while that open may be in
+      // flight, or the fd number could meanwhile name another directory.
+      await execWait?.catch(() => undefined);
       closeProcDir(dir);
     }
   }
