@@ -34,6 +34,7 @@ function buildDeps(): CliDeps {
         uid,
         paths,
         sleep,
+        monotonicMs: () => performance.now(),
         spawnDaemon: (logFd) =>
           childProcess().spawn(process.execPath, [self, 'daemon', 'run'], {
             detached: true,
@@ -81,6 +82,13 @@ function buildDeps(): CliDeps {
       call: async (endpoint, ...args) => (await daemon()).call(endpoint, ...args),
       probe: async () => (await daemon()).probe(),
       start: async () => (await daemon()).start(),
+      keepAlive: () => {
+        const session = daemon().then((client) => client.keepAlive());
+        return {
+          call: async (endpoint, ...args) => (await session).call(endpoint, ...args),
+          close: () => void session.then((opened) => opened.close()),
+        };
+      },
     },
   };
 }
