@@ -19,6 +19,8 @@ const roots = ['cli', 'daemon', 'src', 'bench'];
  * - `agentid daemon run` is the daemon's launcher: it imports the composition root and nothing else.
  * - `setup mcp` and `doctor` read MCP client configs through src/mcp's pure modules: its index also
  *   loads the MCP SDK (and zod), which only `agentid mcp` needs.
+ * - `agentid audit` (the command scripts run) reads through src/audit's reader alone: its index
+ *   also loads the writer, checkpoints and the shipping sinks, which reading does not need.
  */
 const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/canonical-json.ts',
@@ -27,6 +29,7 @@ const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/types.ts',
   'bench/aws.ts -> src/providers/aws/sts.ts',
   'cli/commands/daemon/run.ts -> daemon/main.ts',
+  'cli/commands/audit/list.ts -> src/audit/reader.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/client-config.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/credentials.ts',
   'cli/doctor/probe.ts -> src/mcp/client-config.ts',
