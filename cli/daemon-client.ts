@@ -4,8 +4,8 @@
  * do), unless AGENTID_NO_AUTOSTART=1; then it fails with exit code 5 and says how to start it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { AgentIdError } from '../src/errors.js';
+import { fs } from '../src/node-fs.js';
 import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
 import {
   type CallArgs,
@@ -16,6 +16,8 @@ import {
   endpoints,
   type StatusResponse,
 } from '../src/protocol/index.js';
+
+const { closeSync, openSync, readFileSync } = fs;
 
 export interface DaemonClient extends DaemonCaller {
   /** Calls the daemon, starting it first if it is not running. */
