@@ -86,8 +86,16 @@ function buildDeps(): CliDeps {
     drained: () =>
       process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve(),
     stdoutIsTTY: process.stdout.isTTY === true,
-    stdinIsTTY: process.stdin.isTTY === true,
-    terminal: { stdin: process.stdin, stdout: process.stdout },
+    // Getters: process.stdin is a stream created on first use, which most commands never make.
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
+    terminal: {
+      get stdin() {
+        return process.stdin;
+      },
+      stdout: process.stdout,
+    },
     agentid: { node: process.execPath, script: self, nodeVersion: process.versions.node },
     spawnInherited: (command, args, env, options = {}) =>
       childProcess().spawn(command, args, {
