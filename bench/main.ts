@@ -103,7 +103,9 @@ const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
 if (asked[0] === GATEWAY_CLIENT_ARG) {
   const options = JSON.parse(asked[1] ?? '{}') as GatewayClientOptions;
-  process.stdout.write(`${JSON.stringify(await runGatewayClient(options, process.env, now))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(await runGatewayClient(options, process.env, now, (line) => process.stderr.write(`${line}\n`)))}\n`,
+  );
 } else if (asked[0] === '--only' && asked[1] === 'ship' && asked.length === 2) {
   await shipOnly();
 } else if (unknown.length > 0) {
@@ -133,6 +135,8 @@ function gatewaySection(workDir: string): Promise<GatewayBenchResult> {
     workDir,
     repoRoot,
     nodePath: process.execPath,
+    // Node refuses --cpu-prof in NODE_OPTIONS; this passes it (or any flag) to the daemon alone.
+    daemonNodeArgs: process.env.AGENTID_BENCH_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     env: process.env,
     clientArgs: (options) => [selfPath, GATEWAY_CLIENT_ARG, JSON.stringify(options)],
     requests: GATEWAY_REQUESTS,

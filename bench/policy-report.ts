@@ -10,7 +10,8 @@ export function renderPolicyBench(result: PolicyBenchResult): string[] {
     '',
     `In process, \`PolicyEngine.decide\` as the daemon calls it (Cedar wasm, the policy set ` +
       `pre-parsed once), with ${result.policies} policies loaded, over ${fmtInt(result.decisions)} ` +
-      `sequential decisions of a rotating mix of agents, actions and humans (${fmtInt(result.allows)} allowed).`,
+      `sequential decisions of a rotating mix of agents, actions and humans (${fmtInt(result.allows)} allowed), ` +
+      'no two the same request (each a second later), so none is a remembered answer.',
     '',
     '| Decision | p50 µs | p99 µs | Target |',
     '|---|--:|--:|---|',

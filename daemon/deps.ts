@@ -47,9 +47,14 @@ export interface DaemonDeps {
   /**
    * The audit log. Rows are appended by daemon/record.ts only; see pipeline.ts. `append` resolves
    * once the row is committed (group commit: rows of requests that arrive together share one
-   * transaction).
+   * transaction). `appendLater` is for a row nothing waits on (src/audit/group-commit.ts): it
+   * joins the next group's transaction, or commits within a few milliseconds when none comes.
    */
-  audit: { append(input: AuditEventInput): Promise<AuditRow>; prune(before: Date): PruneResult };
+  audit: {
+    append(input: AuditEventInput): Promise<AuditRow>;
+    appendLater(input: AuditEventInput): Promise<AuditRow>;
+    prune(before: Date): PruneResult;
+  };
   /** Audit shipping (`[audit.ship]`): the latest status of each sink, for `status` and `doctor`. */
   auditShip: { status(): ShipStatus[] };
   /** Opened on first use: a machine without a keychain still runs every other route. */

@@ -45,6 +45,8 @@ const LISTEN_BACKLOG = 4096;
 const REFUSAL_INTERVAL_MS = 10_000;
 /** How long in-flight requests get to finish after a stop is asked for. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** The longest a row nothing waits on (a gateway request's result) waits for a group to join. */
+const LATER_ROW_DELAY_MS = 10;
 
 /** Runs the daemon in the foreground until it is stopped. Resolves when it has shut down cleanly. */
 export async function runDaemon(): Promise<void> {
@@ -68,6 +70,11 @@ export async function runDaemon(): Promise<void> {
 
   const lock = acquireDaemonLock(paths.lockFile, process.pid);
   const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });
+  const groupCommit = createGroupCommit(
+    audit,
+    (flush) => setImmediate(flush),
+    (flush) => setTimeout(flush, LATER_ROW_DELAY_MS).unref(),
+  );
 
   let secretStore: SecretStore | undefined;
   let secretsWarning: string | null = null;
@@ -134,7 +141,8 @@ export async function runDaemon(): Promise<void> {
     fileIdentity,
     processAlive: (pid, startTime) => processAlive('/proc', pid, startTime),
     audit: {
-      append: createGroupCommit(audit, (flush) => setImmediate(flush)).append,
+      append: groupCommit.append,
+      appendLater: groupCommit.appendLater,
       prune: (before) => audit.prune(before),
     },
     auditShip: { status: () => auditShipping.status() },
@@ -256,6 +264,7 @@ export async function runDaemon(): Promise<void> {
   refusals.flush();
   stopRetention();
   await auditShipping.stop();
+  groupCommit.flush();
   audit.close();
   lock.release();
   log.info('stopped');

@@ -1,6 +1,6 @@
 /**
- * The one place the daemon writes audit rows: `record` for a request (called by the pipeline,
- * and by the HTTP gateway for the `http.result` row that ends a forwarded exchange),
+ * The one place the daemon writes audit rows: `record` for a request (called by the pipeline),
+ * `recordAfterAnswer` for the HTTP gateway's `http.result` row that ends a forwarded exchange,
  * `recordDaemonEvent` for what the daemon does on its own (a policy reload that failed) and
  * `recordRefusals` for connections refused at a front door's accept, counted per interval. The
  * fields every row shares come from whoever asked, the decision from the facts. The
@@ -14,7 +14,7 @@ import type { Caller, Who } from './identify.js';
 import type { AuditFacts } from './outcome.js';
 import type { RefusalCount } from './refusal-tally.js';
 
-type RecordDeps = Pick<DaemonDeps, 'audit'>;
+type RecordDeps = { audit: Pick<DaemonDeps['audit'], 'append'> };
 
 /** Commits the row of a request; resolves with it once it is durable. `action` is the handler's default. */
 export function record(
@@ -24,6 +24,19 @@ export function record(
   latencyMs: number,
 ): Promise<AuditRow> {
   return deps.audit.append(requestEvent(who, facts, latencyMs));
+}
+
+/**
+ * The row of what happened after a request was answered (the gateway's `http.result`): nothing
+ * waits on it, so it joins the next group commit rather than paying one of its own.
+ */
+export function recordAfterAnswer(
+  deps: { audit: Pick<DaemonDeps['audit'], 'appendLater'> },
+  who: Who,
+  facts: AuditFacts & { action: string },
+  latencyMs: number,
+): Promise<AuditRow> {
+  return deps.audit.appendLater(requestEvent(who, facts, latencyMs));
 }
 
 /**

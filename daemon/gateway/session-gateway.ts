@@ -32,7 +32,7 @@ import type { SessionRecord } from '../../src/sessions/index.js';
 import type { DaemonDeps } from '../deps.js';
 import { DecidedError } from '../outcome.js';
 import { type Handler, type Reply, serve } from '../pipeline.js';
-import { record } from '../record.js';
+import { recordAfterAnswer } from '../record.js';
 import { ConnectionPeers } from './connection-peer.js';
 import {
   type Decided,
@@ -421,7 +421,7 @@ function recordResult(
   notes: string[],
   failure: AgentIdError | null,
 ): void {
-  record(
+  recordAfterAnswer(
     deps,
     answer.caller,
     {

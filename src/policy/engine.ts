@@ -10,6 +10,7 @@ import { AgentIdError } from '../errors.js';
 import { watchPath } from '../watch.js';
 import { type AheadInput, decideAhead } from './ahead.js';
 import { type CompiledSet, compilePolicies } from './compile.js';
+import { DecisionMemo } from './decision-memo.js';
 import { type DirContents, type FileDigest, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
 import { buildCedarRequest } from './request.js';
@@ -50,7 +51,12 @@ interface ActiveSet {
   /** Ids of the forbid policies. */
   forbids: ReadonlySet<string>;
   loadedAt: Date;
+  /** Cedar's answers for this set (decision-memo.ts); a reload starts empty. */
+  answers: DecisionMemo<ReturnType<typeof statefulIsAuthorized>>;
 }
+
+/** Answers kept per policy set: enough for every route and caller of a busy daemon within a second. */
+const MEMO_ANSWERS = 1024;
 
 /** Pre-parsed sets live in wasm memory under global names: each engine gets its own. */
 let engines = 0;
@@ -116,6 +122,7 @@ export class PolicyEngine {
       forbids: new Set(loaded.policies.filter((p) => p.effect === 'forbid').map((p) => p.id)),
       compiled,
       loadedAt: this.#deps.now(),
+      answers: new DecisionMemo(MEMO_ANSWERS),
     };
     this.#lastError = null;
     return { ok: true, status: this.status(), files: digests };
@@ -162,13 +169,14 @@ export class PolicyEngine {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
     if (this.#active === null) return this.#unloaded(` (${target})`);
-    const answer = statefulIsAuthorized({
+    const call = {
       ...request,
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
       // is typed to the schema, and test/policy/request.test.ts has Cedar validate what it builds.
       validateRequest: false,
       preparsedPolicySetId: this.#active.compiled.setFor(input.credential.type, input.agent.name),
-    });
+    };
+    const answer = this.#active.answers.answer(JSON.stringify(call), () => statefulIsAuthorized(call));
     if (answer.type === 'failure') {
       throw new AgentIdError(
         'ERR_POLICY_EVALUATION',

@@ -18,10 +18,14 @@ import {
 import { AgentIdError } from '../../src/errors.js';
 import { event, steppingDeps, tempDbPath } from './helpers.js';
 
-/** A writer whose batches are counted, flushed by setImmediate as the daemon does. */
+/**
+ * A writer whose batches are counted, flushed by setImmediate as the daemon does; rows appended
+ * for later wait for `laterFlushes` to be called (the daemon's timer, run by hand here).
+ */
 function counted(path: string) {
   const writer = AuditWriter.open(path, steppingDeps());
   const batches: number[] = [];
+  const laterFlushes: (() => void)[] = [];
   const commit = createGroupCommit(
     {
       appendBatch(inputs: readonly AuditEventInput[]) {
@@ -30,8 +34,9 @@ function counted(path: string) {
       },
     },
     (flush) => setImmediate(flush),
+    (flush) => laterFlushes.push(flush),
   );
-  return { writer, batches, commit };
+  return { writer, batches, commit, laterFlushes };
 }
 
 function verified(path: string) {
@@ -83,6 +88,41 @@ describe('group commit', () => {
     );
     writer.close();
     expect(seenWhenHandedBack).toEqual(Array(10).fill(true));
+  });
+
+  it('commits a row appended for later with the next group, in order, or when its timer fires', async () => {
+    const path = tempDbPath();
+    const { writer, batches, commit, laterFlushes } = counted(path);
+    let resultCommitted = false;
+    const result = commit.appendLater(event({ action: 'http.result' })).then((row) => {
+      resultCommitted = true;
+      return row;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Nothing waits on it: no transaction of its own yet.
+    expect(resultCommitted).toBe(false);
+    expect(batches).toEqual([]);
+    const decision = await commit.append(event({ action: 'http' }));
+    const joined = await result;
+    expect(batches).toEqual([2]);
+    expect([joined.seq, decision.seq]).toEqual([1, 2]);
+    expect(joined.action).toBe('http.result');
+
+    // With no group to join, the timer commits it; a stale timer finds nothing to do.
+    const alone = commit.appendLater(event({ action: 'http.result' }));
+    expect(laterFlushes).toHaveLength(2);
+    laterFlushes.at(-1)?.();
+    expect((await alone).seq).toBe(3);
+    laterFlushes[0]?.();
+    expect(batches).toEqual([2, 1]);
+
+    // At shutdown, flush commits what waits.
+    const last = commit.appendLater(event());
+    commit.flush();
+    expect((await last).seq).toBe(4);
+    writer.close();
+    expect(committedSeqs(path)).toEqual([1, 2, 3, 4]);
+    expect(verified(path)).toEqual({ ok: true, rows: 4, lastSeq: 4 });
   });
 
   it('fails every row of a batch the log refuses, keeps none, and chains the next batch to the last committed row', async () => {

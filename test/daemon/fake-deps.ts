@@ -97,7 +97,11 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
   const log: string[] = [];
   const writer = AuditWriter.open(paths.auditDb, { now, randomUUID });
   // The daemon's own group commit, so the pipeline tests run against it.
-  const groupCommit = createGroupCommit(writer, (flush) => setImmediate(flush));
+  const groupCommit = createGroupCommit(
+    writer,
+    (flush) => setImmediate(flush),
+    (flush) => setTimeout(flush, 5),
+  );
   const secrets = memorySecretStore();
   const attestPid = async (pid: number) => {
     const found = processes.get(pid);
@@ -160,6 +164,11 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
           throw new AgentIdError('ERR_AUDIT_WRITE', 'the audit log refused the row');
         }
         const row = await groupCommit.append(input);
+        rows.push(row);
+        return row;
+      },
+      async appendLater(input) {
+        const row = await groupCommit.appendLater(input);
         rows.push(row);
         return row;
       },
