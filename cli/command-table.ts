@@ -6,8 +6,10 @@
  * their imports: a command's module is imported only when that command runs. The modules stay
  * the one source of truth (one command per file, metadata beside its run).
  */
-import { readFileSync } from 'node:fs';
+import { fs } from '../src/node-fs.js';
 import type { CommandSpec } from './command.js';
+
+const { readFileSync } = fs;
 
 export type CommandMeta = Omit<CommandSpec, 'run'>;
 

@@ -4,17 +4,20 @@
  * do), unless AGENTID_NO_AUTOSTART=1; then it fails with exit code 5 and says how to start it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { AgentIdError } from '../src/errors.js';
+import { fs } from '../src/node-fs.js';
 import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
 import {
   type CallArgs,
   callEndpoint,
+  createKeepAliveClient,
   type DaemonCaller,
   type Endpoint,
   endpoints,
   type StatusResponse,
 } from '../src/protocol/index.js';
+
+const { closeSync, openSync, readFileSync } = fs;
 
 export interface DaemonClient extends DaemonCaller {
   /** Calls the daemon, starting it first if it is not running. */
@@ -23,6 +26,15 @@ export interface DaemonClient extends DaemonCaller {
   probe(): Promise<StatusResponse | null>;
   /** Starts a detached daemon unless one answers; resolves once it answers. */
   start(): Promise<{ status: StatusResponse; started: boolean }>;
+  /**
+   * A caller that keeps its connections to the daemon, for a process that calls it again and
+   * again (the MCP proxy); starts the daemon like `call` does. `close` when done.
+   */
+  keepAlive(): DaemonSession;
+}
+
+export interface DaemonSession extends DaemonCaller {
+  close(): void;
 }
 
 export interface LauncherDeps {
@@ -32,6 +44,8 @@ export interface LauncherDeps {
   /** Spawns `agentid daemon run` detached, with stdout/stderr on `logFd`. */
   spawnDaemon(logFd: number): ChildProcess;
   sleep(ms: number): Promise<void>;
+  /** Monotonic milliseconds: how long a kept connection has been idle. */
+  monotonicMs(): number;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -82,18 +96,28 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     );
   }
 
+  /** `call`; when no daemon answers, starts one (unless AGENTID_NO_AUTOSTART=1) and calls again. */
+  async function callStarting<Res>(call: () => Promise<Res>): Promise<Res> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
+      if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
+    }
+    await start();
+    return call();
+  }
+
   return {
     probe,
     start,
-    async call(endpoint, ...args) {
-      try {
-        return await callEndpoint(daemon, endpoint, args);
-      } catch (err) {
-        if (!(err instanceof AgentIdError) || err.code !== 'ERR_DAEMON_UNAVAILABLE') throw err;
-        if (deps.env.AGENTID_NO_AUTOSTART === '1') throw err;
-      }
-      await start();
-      return callEndpoint(daemon, endpoint, args);
+    call: (endpoint, ...args) => callStarting(() => callEndpoint(daemon, endpoint, args)),
+    keepAlive() {
+      const client = createKeepAliveClient(daemon, deps.monotonicMs);
+      return {
+        call: (endpoint, ...args) => callStarting(() => callEndpoint(client, endpoint, args)),
+        close: () => client.close(),
+      };
     },
   };
 }

@@ -21,6 +21,37 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // Start-up is a feature: what only some commands use loads on first use, not here.
 const require = createRequire(import.meta.url);
 const childProcess = () => require('node:child_process') as typeof import('node:child_process');
+const fs = () => require('node:fs') as typeof import('node:fs');
+
+/**
+ * What `--version` and `--help` print, written on fd 1 directly: creating process.stdout loads
+ * Node's stream machinery (`getStdout` in a CPU profile, some 7 ms), more than the rest of their
+ * work. A reader that went away ends them quietly, as quiet-pipe.ts does for the other commands;
+ * what a full non-blocking pipe does not take goes through process.stdout after all.
+ */
+function writeStdout(text: string): void {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    written = fs().writeSync(1, bytes);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') return;
+    if (code !== 'EAGAIN') throw err;
+  }
+  if (written < bytes.length) process.stdout.write(bytes.subarray(written));
+}
+
+/**
+ * The width of `--help`: the terminal's, 80 columns when not on one (commander's rule). Asking
+ * process.stdout would create it (see writeStdout), so only a character device other than
+ * /dev/null is asked: a terminal is one.
+ */
+function helpWidth(fallback: number): number {
+  const out = fs().fstatSync(1);
+  if (!out.isCharacterDevice() || out.rdev === fs().statSync('/dev/null').rdev) return fallback;
+  return (process.stdout.isTTY && process.stdout.columns) || fallback;
+}
 
 function buildDeps(): CliDeps {
   const uid = process.getuid?.() ?? 0;
@@ -34,6 +65,7 @@ function buildDeps(): CliDeps {
         uid,
         paths,
         sleep,
+        monotonicMs: () => performance.now(),
         spawnDaemon: (logFd) =>
           childProcess().spawn(process.execPath, [self, 'daemon', 'run'], {
             detached: true,
@@ -54,8 +86,16 @@ function buildDeps(): CliDeps {
     drained: () =>
       process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve(),
     stdoutIsTTY: process.stdout.isTTY === true,
-    stdinIsTTY: process.stdin.isTTY === true,
-    terminal: { stdin: process.stdin, stdout: process.stdout },
+    // Getters: process.stdin is a stream created on first use, which most commands never make.
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
+    terminal: {
+      get stdin() {
+        return process.stdin;
+      },
+      stdout: process.stdout,
+    },
     agentid: { node: process.execPath, script: self, nodeVersion: process.versions.node },
     spawnInherited: (command, args, env, options = {}) =>
       childProcess().spawn(command, args, {
@@ -81,6 +121,13 @@ function buildDeps(): CliDeps {
       call: async (endpoint, ...args) => (await daemon()).call(endpoint, ...args),
       probe: async () => (await daemon()).probe(),
       start: async () => (await daemon()).start(),
+      keepAlive: () => {
+        const session = daemon().then((client) => client.keepAlive());
+        return {
+          call: async (endpoint, ...args) => (await session).call(endpoint, ...args),
+          close: () => void session.then((opened) => opened.close()),
+        };
+      },
     },
   };
 }
@@ -110,8 +157,20 @@ async function runWithCommander(table: CommandTable, argv: string[], deps: CliDe
 }
 
 async function main(argv: string[]): Promise<number> {
-  // Run by the AWS tools on every credential refresh: answered before anything else is loaded.
   const [noun, verb, credential, ...rest] = argv.slice(2);
+  if ((noun === '--version' || noun === '-V') && verb === undefined) {
+    writeStdout(`${(await import('../src/version.js')).version}\n`);
+    return ExitCode.ok;
+  }
+  if ((noun === '--help' || noun === '-h') && verb === undefined) {
+    const { readCommandTable } = await import('./command-table.js');
+    const { DEFAULT_HELP_WIDTH, renderTopLevelHelp } = await import('./help.js');
+    writeStdout(renderTopLevelHelp(readCommandTable(), helpWidth(DEFAULT_HELP_WIDTH)));
+    return ExitCode.ok;
+  }
+  for (const stream of [process.stdout, process.stderr])
+    exitQuietlyOnEpipe(stream, (code) => process.exit(code));
+  // Run by the AWS tools on every credential refresh: answered before anything else is loaded.
   if (
     noun === 'aws' &&
     verb === 'credential-process' &&
@@ -132,21 +191,8 @@ async function main(argv: string[]): Promise<number> {
   if (noun === 'git-credential') {
     return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));
   }
-  if ((noun === '--version' || noun === '-V') && verb === undefined) {
-    process.stdout.write(`${(await import('../src/version.js')).version}\n`);
-    return ExitCode.ok;
-  }
-  const { readCommandTable } = await import('./command-table.js');
-  const table = readCommandTable();
+  const table = (await import('./command-table.js')).readCommandTable();
   const deps = buildDeps();
-  if ((noun === '--help' || noun === '-h') && verb === undefined) {
-    const { DEFAULT_HELP_WIDTH, renderTopLevelHelp } = await import('./help.js');
-    // commander's rule: the terminal's width, 80 columns when not on one.
-    deps.out(
-      renderTopLevelHelp(table, (process.stdout.isTTY && process.stdout.columns) || DEFAULT_HELP_WIDTH),
-    );
-    return ExitCode.ok;
-  }
   try {
     const invocation = (await import('./argv.js')).parseInvocation(table, argv.slice(2));
     if (invocation) return await runCommand(invocation.entry, invocation.input, deps);
@@ -158,8 +204,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-for (const stream of [process.stdout, process.stderr])
-  exitQuietlyOnEpipe(stream, (code) => process.exit(code));
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

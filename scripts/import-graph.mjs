@@ -20,6 +20,8 @@ const roots = ['cli', 'daemon', 'src', 'bench'];
  * - `setup mcp` and `doctor` read MCP client configs through src/mcp's pure modules: its index also
  *   loads the MCP SDK (and zod), which only `agentid mcp` needs. The daemon's /v1/mcp routes read
  *   src/mcp/naming.ts for the same reason: the SDK would be ~15 MiB of the daemon's idle memory.
+ * - `agentid audit` (the command scripts run) reads through src/audit's reader alone: its index
+ *   also loads the writer, checkpoints and the shipping sinks, which reading does not need.
  */
 const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/canonical-json.ts',
@@ -28,6 +30,7 @@ const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/types.ts',
   'bench/aws.ts -> src/providers/aws/sts.ts',
   'cli/commands/daemon/run.ts -> daemon/main.ts',
+  'cli/commands/audit/list.ts -> src/audit/reader.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/client-config.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/credentials.ts',
   'cli/doctor/probe.ts -> src/mcp/client-config.ts',

@@ -4,10 +4,13 @@
  * directory creator: a private directory that exists with the wrong owner or mode is refused,
  * never silently chmod'ed, because someone else could already be listening there.
  */
-import { lstatSync, mkdirSync, type Stats, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentIdError } from './errors.js';
+import { fs } from './node-fs.js';
+
+const { lstatSync, mkdirSync, statSync } = fs;
 
 export interface Paths {
   configFile: string;

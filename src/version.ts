@@ -2,9 +2,12 @@
  * The package version, read from package.json next to wherever this file runs from (source under
  * vitest, dist/ when built), so it is never written down twice.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fs } from './node-fs.js';
+
+const { existsSync, readFileSync } = fs;
 
 function readVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

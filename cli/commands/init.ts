@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { printableLines } from '../../src/printable.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';
 import { CONFIG_TEMPLATE } from '../config-template.js';
+import { importPolicy } from '../policy-engine.js';
 
 interface Written {
   path: string;
@@ -24,7 +25,7 @@ export const init: CommandSpec = {
   ],
   examples: ['agentid init', 'agentid init --force'],
   async run({ opts }, deps) {
-    const policy = await import('../../src/policy/index.js');
+    const policy = await importPolicy();
     const { policyDir, configFile } = deps.paths;
     const files: [string, string][] = [
       [join(policyDir, policy.DEFAULT_POLICY_FILE), policy.defaultPolicy(deps.uid)],

@@ -59,32 +59,38 @@ export const mcp: CommandSpec = {
       program: basename(command),
       credentials: [...new Set(envSpecs.map((s) => s.credential))],
     };
-    const settings = await deps.daemon.call(endpoints.mcpStart, start);
-    const inherited = Object.fromEntries(
-      Object.entries(deps.env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-    );
-    const { stdin, stdout } = deps.terminal;
-    const proxy = await startProxy({
-      server,
-      client: streamChannel(stdin, stdout, settings.maxMessageBytes),
-      createServer: (env) =>
-        serverChannel({
-          command,
-          args: commandArgs,
-          // The server sees what we see (the MCP client chose it), plus its credentials.
-          env: { ...inherited, ...env },
-          maxBytes: settings.maxMessageBytes,
-        }),
-      serverEnv: () => fetchServerEnv(deps.daemon, envSpecs, settings.credentials),
-      daemon: deps.daemon,
-      settings,
-      base: { cwd: deps.cwd, home: deps.env.HOME ?? deps.cwd },
-      nowMs: () => deps.now().getTime(),
-      // Deadlines (a restarted server's handshake) must not hold the process open after it is done.
-      sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
-      warn: (line) => deps.err(`agentid mcp: ${printable(line)}\n`),
-    });
-    stdin.once('end', () => proxy.endOfInput());
-    return proxy.done;
+    // Every tools/call asks the daemon twice (decision, result): on kept connections, not new ones.
+    const daemon = deps.daemon.keepAlive();
+    try {
+      const settings = await daemon.call(endpoints.mcpStart, start);
+      const inherited = Object.fromEntries(
+        Object.entries(deps.env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
+      const { stdin, stdout } = deps.terminal;
+      const proxy = await startProxy({
+        server,
+        client: streamChannel(stdin, stdout, settings.maxMessageBytes),
+        createServer: (env) =>
+          serverChannel({
+            command,
+            args: commandArgs,
+            // The server sees what we see (the MCP client chose it), plus its credentials.
+            env: { ...inherited, ...env },
+            maxBytes: settings.maxMessageBytes,
+          }),
+        serverEnv: () => fetchServerEnv(daemon, envSpecs, settings.credentials),
+        daemon,
+        settings,
+        base: { cwd: deps.cwd, home: deps.env.HOME ?? deps.cwd },
+        nowMs: () => deps.now().getTime(),
+        // Deadlines (a restarted server's handshake) must not hold the process open after it is done.
+        sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+        warn: (line) => deps.err(`agentid mcp: ${printable(line)}\n`),
+      });
+      stdin.once('end', () => proxy.endOfInput());
+      return await proxy.done;
+    } finally {
+      daemon.close();
+    }
   },
 };

@@ -25,6 +25,7 @@ export function gitCredentialMain(args: readonly string[]): Promise<number> {
     uid,
     paths,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    monotonicMs: () => performance.now(),
     spawnDaemon: (logFd) =>
       childProcess().spawn(process.execPath, [mainPath, 'daemon', 'run'], {
         detached: true,

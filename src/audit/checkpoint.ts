@@ -11,9 +11,13 @@
  * uses of the key apart: an agent JWT is never accepted as a checkpoint, nor the reverse.
  */
 import type { webcrypto } from 'node:crypto';
-import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { AgentIdError } from '../errors.js';
 import type { VerifyResult } from './types.js';
+
+// jose is some 45 modules: loaded when a checkpoint is signed or verified, not by every reader
+// of the audit barrel (`agentid audit --json` among them).
+const loadJose = () => import('jose');
 
 export const CHECKPOINT_TYP = 'agentid-audit-checkpoint+jws';
 
@@ -40,6 +44,7 @@ export async function signCheckpoint(
   key: { kid: string; privateKey: webcrypto.CryptoKey },
 ): Promise<CheckpointDocument> {
   const payload = { seq: claims.seq, hash: claims.hash, time: claims.time, iss: claims.iss };
+  const { CompactSign } = await loadJose();
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: CHECKPOINT_TYP })
     .sign(key.privateKey);
@@ -52,11 +57,14 @@ export async function signCheckpoint(
  */
 export async function verifyCheckpoint(text: string, keys: { keys: JWK[] }): Promise<CheckpointDocument> {
   const document = parseDocument(text);
-  let verified: Awaited<ReturnType<typeof compactVerify>>;
+  const jose = await loadJose();
+  let verified: Awaited<ReturnType<typeof jose.compactVerify>>;
   try {
-    verified = await compactVerify(document.jws, createLocalJWKSet(keys), { algorithms: ['ES256'] });
+    verified = await jose.compactVerify(document.jws, jose.createLocalJWKSet(keys), {
+      algorithms: ['ES256'],
+    });
   } catch (err) {
-    throw signatureError(err, document.jws);
+    throw signatureError(jose, err, document.jws);
   }
   if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
     throw new AgentIdError(
@@ -162,7 +170,11 @@ function invalid(why: string): AgentIdError {
   );
 }
 
-function signatureError(err: unknown, jws: string): AgentIdError {
+function signatureError(
+  { errors, decodeProtectedHeader }: Awaited<ReturnType<typeof loadJose>>,
+  err: unknown,
+  jws: string,
+): AgentIdError {
   if (err instanceof errors.JWKSNoMatchingKey) {
     return new AgentIdError(
       'ERR_AUDIT_CHECKPOINT_SIGNATURE',

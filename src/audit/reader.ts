@@ -4,14 +4,17 @@
  * Every read is bounded by the caller (LIMIT, keyset cursors, verify batches), so a log of any
  * size opens as fast as a small one.
  */
-import { existsSync } from 'node:fs';
+
 import Database from 'better-sqlite3';
 import { AgentIdError } from '../errors.js';
+import { fs } from '../node-fs.js';
 import { buildQuery } from './query.js';
 import { EVENT_COLUMNS, type EventColumns, type EventValues, fromColumns } from './row.js';
 import { assertSchema } from './schema.js';
 import type { Anchor, AuditQuery, AuditRow, VerifyResult } from './types.js';
 import { ChainVerifier } from './verify.js';
+
+const { existsSync } = fs;
 
 /** Rows per verify batch: big enough to amortize the query, small enough to yield often. */
 const VERIFY_BATCH = 10_000;

@@ -169,14 +169,18 @@ class Relay {
 
   async #fromServer(message: JSONRPCMessage): Promise<void> {
     let out = message;
+    let answered: DecidedCall | undefined;
     if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) {
       const request = this.#pending.settle(message.id);
-      if (request?.call) this.#gate.reportAnswer(request.call, message);
+      answered = request?.call;
       if (request && isListMethod(request.method) && isJSONRPCResultResponse(message)) {
         out = await this.#gate.filterList(request.method, message);
       }
     }
-    if (!this.#stopping) await this.#toClient(out);
+    // The answer goes out first: its result row (written on the daemon's socket) is not on the client's path.
+    const sent = this.#stopping ? Promise.resolve() : this.#toClient(out);
+    if (answered) this.#gate.reportAnswer(answered, message);
+    await sent;
   }
 
   #onServerError(error: Error): void {

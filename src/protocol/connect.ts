@@ -16,13 +16,16 @@
  *   connect() the kernel's credentials of the listening process (SO_PEERCRED / LOCAL_PEERCRED) must
  *   name our uid (ERR_DAEMON_IMPOSTOR, exit 5, otherwise) before anything is written.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { platform } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { AgentIdError } from '../errors.js';
+import { fs } from '../node-fs.js';
 import { privateDirProblem } from '../paths.js';
 import { transportError } from './answer.js';
+
+const { closeSync, constants, existsSync, fstatSync, lstatSync, openSync } = fs;
 
 /** Where the daemon listens, and the uid it must run as: our own. */
 export interface DaemonAddress {

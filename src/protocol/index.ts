@@ -14,6 +14,7 @@ export {
 } from './endpoint.js';
 export { endpoints } from './endpoints.js';
 export * from './git-credential.js';
+export { createKeepAliveClient, type KeepAliveClient } from './keep-alive.js';
 export * from './mcp.js';
 export {
   checkDepth,

@@ -44,7 +44,8 @@ export const auditList: CommandSpec = {
         throw new AgentIdError('ERR_USAGE', '--limit must be a positive integer');
     }
 
-    const { AuditReader } = await import('../../../src/audit/index.js');
+    // The reader alone: the audit index also loads the writer, checkpoints and shipping (sockets, TLS).
+    const { AuditReader } = await import('../../../src/audit/reader.js');
     const reader = AuditReader.open(deps.paths.auditDb);
     try {
       if (tui) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AgentIdError } from '../../../src/errors.js';
 import { printable } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
-import { dirOption, openPolicyEngine } from '../../policy-engine.js';
+import { dirOption, importPolicy, openPolicyEngine } from '../../policy-engine.js';
 
 export const policyCheck: CommandSpec = {
   path: ['policy', 'check'],
@@ -20,11 +20,11 @@ export const policyCheck: CommandSpec = {
   ],
   async run({ opts }, deps) {
     if (opts.schema) {
-      const { POLICY_SCHEMA } = await import('../../../src/policy/index.js');
+      const { POLICY_SCHEMA } = await importPolicy();
       deps.out(POLICY_SCHEMA);
       return 0;
     }
-    const { formatDiagnostic } = await import('../../../src/policy/index.js');
+    const { formatDiagnostic } = await importPolicy();
     const status = (await openPolicyEngine(deps, opts.dir)).status();
     const diagnostics = status.lastError?.diagnostics ?? [];
     if (opts.json) {

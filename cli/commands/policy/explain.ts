@@ -7,7 +7,7 @@ import { AgentIdError, ExitCode } from '../../../src/errors.js';
 import type { Explanation } from '../../../src/policy/index.js';
 import { printableLines } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
-import { dirOption, openValidPolicyEngine } from '../../policy-engine.js';
+import { dirOption, importPolicy, openValidPolicyEngine } from '../../policy-engine.js';
 
 export const policyExplain: CommandSpec = {
   path: ['policy', 'explain'],
@@ -50,7 +50,7 @@ export const policyExplain: CommandSpec = {
     'agentid policy explain --agent claude --credential aws-readonly --type aws --user-group platform --repo git@github.com:acme/infra.git',
   ],
   async run({ opts }, deps) {
-    const { explainDecision, whatIfInput } = await import('../../../src/policy/index.js');
+    const { explainDecision, whatIfInput } = await importPolicy();
     for (const key of ['agent', 'credential'] as const) {
       if (typeof opts[key] !== 'string') throw new AgentIdError('ERR_USAGE', `--${key} is required`);
     }

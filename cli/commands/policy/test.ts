@@ -7,7 +7,7 @@ import { AgentIdError } from '../../../src/errors.js';
 import type { CaseResult } from '../../../src/policy/index.js';
 import { printableLines } from '../../../src/printable.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
-import { dirOption, openValidPolicyEngine } from '../../policy-engine.js';
+import { dirOption, importPolicy, openValidPolicyEngine } from '../../policy-engine.js';
 
 export const policyTest: CommandSpec = {
   path: ['policy', 'test'],
@@ -20,7 +20,7 @@ export const policyTest: CommandSpec = {
     'printf \'[[case]]\\nagent = "claude"\\ncredential = "identity"\\nexpect = "allow"\\n\' > t.toml && agentid policy test t.toml',
   ],
   async run({ opts, args }, deps) {
-    const { parsePolicyCases, runPolicyCases } = await import('../../../src/policy/index.js');
+    const { parsePolicyCases, runPolicyCases } = await importPolicy();
     const file = args[0] ?? '';
     let text: string;
     try {
