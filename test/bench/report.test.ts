@@ -41,6 +41,7 @@ function input(afterMany: RssReading): ReportInput {
       goal: 100_000,
       topUpClients: 16,
       samples: 5,
+      idleSettleS: 5,
     },
     audit: { answered: 100_000, failures: 0, rowsAdded: 100_000 },
     attest: {
