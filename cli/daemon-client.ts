@@ -15,7 +15,7 @@ import {
   type Endpoint,
   endpoints,
   type StatusResponse,
-} from '../src/protocol/index.js';
+} from '../src/protocol/client/index.js';
 
 const { closeSync, openSync, readFileSync } = fs;
 
