@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config/index.js';
 import { benchAttestation } from './attest.js';
@@ -63,6 +64,11 @@ const RSS_REQUESTS = 100_000;
 const TOP_UP_CONCURRENCY = 16;
 const TOP_UP_TIME_LIMIT_MS = 60_000;
 const RSS_SAMPLES = 5;
+/**
+ * Idle is read this long after both servers answered their first request: a daemon's start-up
+ * frees memory for a few seconds after it listens (daemon/memory.ts), and idle means settled.
+ */
+const IDLE_SETTLE_MS = 5_000;
 const RSS_SAMPLE_INTERVAL_MS = 100;
 const REQUEST_TIMEOUT_MS = 2_000;
 /** A bound, not a figure: a daemon that loads the AWS SDK can take this long on a busy 2-core machine. */
@@ -347,6 +353,7 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
   };
 
   const rowsBefore = countAuditRows(auditDb);
+  await sleep(IDLE_SETTLE_MS);
   const idle = await readRss({ daemon: 0, bare: 0 });
   progress(`warm-up: ${WARMUP_REQUESTS} requests to each server`);
   const warm = await warmUp(whoami);
@@ -410,6 +417,7 @@ async function bench(home: string, children: Child[]): Promise<ReportInput> {
       goal: RSS_REQUESTS,
       topUpClients: TOP_UP_CONCURRENCY,
       samples: RSS_SAMPLES,
+      idleSettleS: IDLE_SETTLE_MS / 1000,
     },
     audit: {
       answered: daemonRuns.reduce((sum, r) => sum + r.answered, 0),

@@ -56,6 +56,8 @@ export interface ReportInput {
     goal: number;
     topUpClients: number;
     samples: number;
+    /** Idle RSS is read this many seconds after start-up, with no traffic. */
+    idleSettleS: number;
   };
   audit: { answered: number; failures: number; rowsAdded: number };
   /** Issue 3: the per-request attestation cost every whoami above includes. */
@@ -129,7 +131,8 @@ export function renderReport(input: ReportInput): string {
   const { rss, audit } = input;
   lines.push(
     '',
-    `RSS: VmRSS from /proc, the median of ${rss.samples} readings, both servers read at the same moment. ` +
+    `RSS: VmRSS from /proc, the median of ${rss.samples} readings, both servers read at the same moment; ` +
+      `idle is read ${rss.idleSettleS} s after both answered their first request, with no traffic since. ` +
       `The ${fmtInt(rss.goal)} requests are the warm-up, the runs above and a top-up at ` +
       `${rss.topUpClients} clients.`,
     '',

@@ -26,6 +26,7 @@ import { ConfigReloader } from './config-reload.js';
 import type { DaemonDeps } from './deps.js';
 import { SessionGateways } from './gateway/endpoints.js';
 import { createLogger } from './log.js';
+import { trimFreedMemory } from './memory.js';
 import { buildGitPolicy, scheduleGitPolicy } from './policy-git.js';
 import { watchPolicy } from './policy-reload.js';
 import { recordRefusals } from './record.js';
@@ -205,6 +206,7 @@ export async function runDaemon(): Promise<void> {
     await deps.secrets();
   }
   log.info(`agentid ${version} daemon (pid ${process.pid}) listening on ${paths.socket}`);
+  const stopTrimming = trimFreedMemory(deps.monotonicMs);
   const stopPolicyWatch = watchPolicy(deps);
   const stopConfigWatch = configReloader.watch();
   const stopGitPolicy = policyGit
@@ -257,6 +259,7 @@ export async function runDaemon(): Promise<void> {
   // Closing the server also unlinks the socket file.
   await api.stop(SHUTDOWN_GRACE_MS);
   stopPolicyWatch();
+  stopTrimming();
   stopConfigWatch();
   stopGitPolicy();
   awsContainers.closeAll();

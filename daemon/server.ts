@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
+import type { ConnectionMemo } from '../src/attest/index.js';
 import { AgentIdError, toAgentIdError } from '../src/errors.js';
 import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../src/peer/index.js';
 import type { Slot } from './connection-slots.js';
@@ -174,14 +175,18 @@ function tryMatch(routes: readonly Route[], method: string, path: string): Match
   }
 }
 
-/** The peer of a socket connection: SO_PEERCRED, attested pinned by the pidfd the kernel gave with it. */
+/**
+ * The peer of a socket connection: SO_PEERCRED, attested pinned by the pidfd the kernel gave with
+ * it, at every request, with what the connection's earlier requests found (ConnectionMemo).
+ */
 export function unixPeer(
   deps: Pick<DaemonDeps, 'attestor'>,
   credentials: PeerCredentials | AgentIdError,
 ): Peer {
+  const memo: ConnectionMemo = {};
   return {
     credentials,
-    attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned) }),
+    attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned, memo) }),
   };
 }
 

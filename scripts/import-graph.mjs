@@ -18,7 +18,8 @@ const roots = ['cli', 'daemon', 'src', 'bench'];
  *   writer, STS called directly beside the daemon), so it may reach into them.
  * - `agentid daemon run` is the daemon's launcher: it imports the composition root and nothing else.
  * - `setup mcp` and `doctor` read MCP client configs through src/mcp's pure modules: its index also
- *   loads the MCP SDK (and zod), which only `agentid mcp` needs.
+ *   loads the MCP SDK (and zod), which only `agentid mcp` needs. The daemon's /v1/mcp routes read
+ *   src/mcp/naming.ts for the same reason: the SDK would be ~15 MiB of the daemon's idle memory.
  * - `agentid audit` (the command scripts run) reads through src/audit's reader alone: its index
  *   also loads the writer, checkpoints and the shipping sinks, which reading does not need.
  */
@@ -33,6 +34,9 @@ const exceptions = new Set([
   'cli/commands/setup/mcp.ts -> src/mcp/client-config.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/credentials.ts',
   'cli/doctor/probe.ts -> src/mcp/client-config.ts',
+  'daemon/routes/mcp-decide.ts -> src/mcp/naming.ts',
+  'daemon/routes/mcp-list.ts -> src/mcp/naming.ts',
+  'daemon/routes/mcp-result.ts -> src/mcp/naming.ts',
 ]);
 /**
  * Sub-layers whose index.ts is a door of its own from outside the enclosing layer, each a narrower

@@ -5,7 +5,7 @@
  * decision row is committed before the answer, so no call reaches the server unaudited; a deny is
  * an answer (200, decision deny), not an error: the proxy turns it into the client's JSON-RPC error.
  */
-import { auditedArguments, mcpResource, resourceText } from '../../src/mcp/index.js';
+import { auditedArguments, mcpResource, resourceText } from '../../src/mcp/naming.js';
 import { endpoints, type McpDecideResponse } from '../../src/protocol/index.js';
 import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';

@@ -4,7 +4,7 @@
  * (`mcpMethod` is the list method, no `mcpPath`), so a permit that needs an argument hides its
  * tool: write such rules as forbids on the argument (see README, MCP). One audit row per list.
  */
-import { mcpResource } from '../../src/mcp/index.js';
+import { mcpResource } from '../../src/mcp/naming.js';
 import { endpoints, type McpListResponse } from '../../src/protocol/index.js';
 import { authorize } from '../authorize.js';
 import type { DaemonDeps } from '../deps.js';

@@ -3,7 +3,7 @@
  * answered (or failed to). A second row rather than an edit: the log is append-only, and the
  * decision row was committed before the call went out. It names the decision row's event id.
  */
-import { mcpResource, resourceText } from '../../src/mcp/index.js';
+import { mcpResource, resourceText } from '../../src/mcp/naming.js';
 import { endpoints } from '../../src/protocol/index.js';
 import { type Route, route } from '../route.js';
 

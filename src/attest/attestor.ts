@@ -40,7 +40,7 @@ import {
   readStat,
   readStatus,
 } from './procfs.js';
-import { attestSender, imageOf } from './sender.js';
+import { attestSender, awaitExec, type HeldConnection, imageOf, readImage } from './sender.js';
 import type { Attestation } from './types.js';
 import { usernsChain } from './userns.js';
 import { createNameLookup } from './users.js';
@@ -63,9 +63,23 @@ export interface AttestorOptions {
   findOtherHolders?: boolean;
 }
 
+/**
+ * What one connection's attestations keep between its requests: where the connector holds the
+ * connection (sender.ts, HeldConnection) and its user namespace chain (userns.ts). Nothing else
+ * is carried over: every request re-reads the rest of the process, and runs the sender check.
+ * One per connection, never shared: it describes that connection's peer.
+ */
+export interface ConnectionMemo {
+  held?: HeldConnection;
+  userns?: string[];
+}
+
 export interface Attestor {
-  /** Attest the peer of a connection. Fails closed. */
-  attest(peer: PeerCredentials): Promise<Attestation>;
+  /**
+   * Attest the peer of a connection. Fails closed. With `memo` (one per connection, kept by the
+   * caller), a later request of the same connection pays less (ConnectionMemo).
+   */
+  attest(peer: PeerCredentials, memo?: ConnectionMemo): Promise<Attestation>;
   /** Attest an arbitrary pid (for `agentid attest --pid N`): pinned by start time only. */
   attestPid(pid: number): Promise<Attestation>;
   /**
@@ -92,6 +106,9 @@ export function createAttestor(options: AttestorOptions): Attestor {
     dir: ProcDir,
     pid: number,
     peer: PeerCredentials | null,
+    memo: ConnectionMemo | undefined,
+    /** Read just before, with the image (the same reads serve both); undefined: not read. */
+    imageRead: { stat: ProcStat | null; exeFile: string | null } | undefined,
     failure: (err: unknown, what: string) => AgentIdError,
   ): { facts: Observed; stat: ProcStat; status: ProcStatus; hashed: Promise<HashOutcome> } {
     const { gone, who } = naming(pid, peer);
@@ -116,7 +133,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
       }
     };
 
-    const stat = read('stat', () => readStat(dir));
+    const stat = imageRead?.stat ?? read('stat', () => readStat(dir));
     if (hasExited(stat)) throw new AgentIdError(gone, `${who} has exited`);
     const status = read('status', () => readStatus(dir));
     if (status.tgid !== pid) throw new AgentIdError(gone, `${pid} is a thread of process ${status.tgid}`);
@@ -131,10 +148,11 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (exe === null) {
       throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
     }
-    const exeFile = fileIdentity(`${dir.path}/exe`);
+    const exeFile = imageRead ? imageRead.exeFile : fileIdentity(`${dir.path}/exe`);
     const cmdline = read('cmdline', () => readCmdline(dir));
     const cwd = link('cwd');
-    const userns = read('user namespace', () => usernsChain(dir, ownUserns));
+    const userns = read('user namespace', () => usernsChain(dir, ownUserns, memo?.userns));
+    if (memo) memo.userns = userns;
     const ancestors = ancestorsOf(stat);
     const repo = cwd === null ? null : repoOf(cwd);
     // Opened now, inside the pinned window, so the hash is of this process's inode.
@@ -159,7 +177,11 @@ export function createAttestor(options: AttestorOptions): Attestor {
     return { facts, stat, status, hashed };
   }
 
-  async function attestProcess(pid: number, peer: PeerCredentials | null): Promise<Attestation> {
+  async function attestProcess(
+    pid: number,
+    peer: PeerCredentials | null,
+    memo?: ConnectionMemo,
+  ): Promise<Attestation> {
     const { gone, who } = naming(pid, peer);
     const failure = (err: unknown, what: string): AgentIdError => {
       if (err instanceof AgentIdError) return err;
@@ -180,20 +202,25 @@ export function createAttestor(options: AttestorOptions): Attestor {
     } catch (err) {
       throw failure(err, '/proc entry');
     }
+    let execWait: Promise<void> | undefined;
     try {
-      const imageRead = peer ? imageOf(dir.path) : null;
-      const { facts, stat, status, hashed } = observe(dir, pid, peer, failure);
+      // Started first, so the threadpool's wait overlaps the reads below (SenderCheck.execWait).
+      execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
+      const first = peer ? readImage(dir.path) : null;
+      const { facts, stat, status, hashed } = observe(dir, pid, peer, memo, first ?? undefined, failure);
       // A peer that is gone is reported as gone, before anything is said about its descriptors.
       if (peer) pin(dir, stat, status, peer, gone, who);
       const sender = peer
         ? await attestSender(dir, peer, {
             pid,
             uid: facts.uid,
-            imageRead,
+            imageRead: first?.image ?? null,
             who: naming(pid, peer).who,
             failure,
             otherHolders: options.findOtherHolders === true,
             procRoot,
+            memo,
+            execWait,
           })
         : null;
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
@@ -207,12 +234,15 @@ export function createAttestor(options: AttestorOptions): Attestor {
         sha256Skipped: skipped,
       };
     } finally {
+      // The wait opens a path through the directory's fd: not closed while that open may be in
+      // flight, or the fd number could meanwhile name another directory.
+      await execWait?.catch(() => undefined);
       closeProcDir(dir);
     }
   }
 
   return {
-    attest: (peer) => attestProcess(peer.pid, peer),
+    attest: (peer, memo) => attestProcess(peer.pid, peer, memo),
     attestPid: (pid) => attestProcess(pid, null),
     imageOf: (pid) => imageOf(`${procRoot}/${pid}`),
   };

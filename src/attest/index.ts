@@ -1,5 +1,5 @@
 /** Public door of process attestation: what /proc says about the process behind a request. */
-export { type Attestor, type AttestorOptions, createAttestor } from './attestor.js';
+export { type Attestor, type AttestorOptions, type ConnectionMemo, createAttestor } from './attestor.js';
 export { readExe } from './exe.js';
 export { fileIdentity } from './file-identity.js';
 export { parseGitConfigRemote } from './git-config.js';

@@ -18,17 +18,37 @@
  *   those selectors do not count either. (Node marks inherited descriptors close-on-exec at start,
  *   which is why this is not the only check.)
  */
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, open, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
 import { O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity } from './file-identity.js';
-import { type ProcDir, parseStat, readProcText } from './procfs.js';
+import { type ProcDir, type ProcStat, parseStat, readProcText } from './procfs.js';
 import type { Attestation } from './types.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
 export type ConnectionHold = 'close-on-exec' | 'inheritable' | null;
+
+/**
+ * Where and how the connector held its connection when a full look found it: remembered per
+ * connection, so a later request of the same connection checks those descriptors first instead of
+ * reading every descriptor the process has (the costliest read of a request, for a client with
+ * many descriptors). Safe because:
+ *
+ * - "still holds it" stays a fresh fact: a remembered descriptor is read again at every request
+ *   and must still name the socket, else the full look runs again;
+ * - `hold` is what a look found at the connection's first request. A copy made inheritable
+ *   afterwards changes nothing the answer claims: the program that sends could only differ from
+ *   the connector's through an exec, which the image comparison refuses at every request, or
+ *   through another process holding a copy, which is what `otherHolders` (run at every request
+ *   when it matters) is for. A full look would not tell that case either: the connector can close
+ *   its inheritable copy after handing it over. 'inheritable' once found stays for good.
+ */
+export interface HeldConnection {
+  /** The descriptor numbers (as /proc/PID/fd names them) found on the socket. */
+  fds: string[];
+  hold: 'close-on-exec' | 'inheritable';
+}
 
 export interface SenderCheck {
   pid: number;
@@ -42,6 +62,15 @@ export interface SenderCheck {
   /** Look for other holders of the connection (only when exe, sha256 or cmdline selectors are configured). */
   otherHolders: boolean;
   procRoot: string;
+  /** What an earlier request of this connection found (HeldConnection); updated in place. */
+  memo?: { held?: HeldConnection };
+  /**
+   * awaitExec(dir), when the caller started it before its own reads so the wait overlaps them; it
+   * is awaited here, before the descriptors and the image are compared, as if started here. An
+   * exec that began before the request was received has begun before the wait did, so it is
+   * waited out either way.
+   */
+  execWait?: Promise<void>;
 }
 
 /**
@@ -60,13 +89,17 @@ export async function attestSender(
   const { who, failure } = check;
   if (peer.socketInode === undefined) return { connection: null, sharedWith: null };
   try {
-    await awaitExec(dir);
+    await (check.execWait ?? awaitExec(dir));
   } catch (err) {
     throw failure(err, 'environment');
   }
   let hold: ConnectionHold | 'unknown' = 'unknown';
   try {
-    if (peer.socketInode !== null) hold = connectionHold(dir, peer.socketInode);
+    if (peer.socketInode !== null) {
+      const held = heldConnection(dir, peer.socketInode, check.memo?.held);
+      if (check.memo && held) check.memo.held = held;
+      hold = held?.hold ?? null;
+    }
   } catch (err) {
     throw failure(err, 'descriptors');
   }
@@ -90,41 +123,65 @@ export async function attestSender(
   return { connection: hold, sharedWith };
 }
 
-/** Blocks (off the event loop) while the process is in an execve, until its old descriptors are closed. */
-export async function awaitExec(dir: ProcDir): Promise<void> {
-  await (await open(`${dir.path}/environ`, 'r')).close();
+/**
+ * Blocks (off the event loop) while the process is in an execve, until its old descriptors are
+ * closed. Only the open can wait for the lock, so only the open goes through the threadpool; the
+ * close of the fd it returns does not block. Never rejects unobserved: a caller that fails before
+ * awaiting it must not crash the daemon with an unhandled rejection.
+ */
+export function awaitExec(dir: ProcDir): Promise<void> {
+  const wait = new Promise<void>((resolve, reject) => {
+    open(`${dir.path}/environ`, 'r', (err, fd) => {
+      if (err) return reject(err);
+      closeSync(fd);
+      resolve();
+    });
+  });
+  wait.catch(() => undefined);
+  return wait;
 }
 
 /** The program a process runs, as a comparable string: its executable and its memory layout. */
 export function imageOf(procPath: string): string | null {
+  return readImage(procPath).image;
+}
+
+/**
+ * imageOf, with what it was read from (the stat and the executable's `dev:ino`; null when
+ * unreadable), for a caller that needs those too.
+ */
+export function readImage(procPath: string): {
+  image: string | null;
+  stat: ProcStat | null;
+  exeFile: string | null;
+} {
+  const exeFile = fileIdentity(`${procPath}/exe`);
   try {
-    const exe = fileIdentity(`${procPath}/exe`);
-    return exe === null ? null : `${exe}/${parseStat(readProcText(`${procPath}/stat`)).layout}`;
+    const stat = parseStat(readProcText(`${procPath}/stat`));
+    return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeFile };
   } catch {
-    return null;
+    return { image: null, stat: null, exeFile };
   }
 }
 
 /**
  * Every descriptor of the process on socket `inode`: close-on-exec only if all are (one
- * inheritable copy may have crossed an exec).
+ * inheritable copy may have crossed an exec). With `known` (an earlier request's answer on this
+ * connection), that answer stands while one of its descriptors still names the socket.
  */
-export function connectionHold(dir: ProcDir, inode: number): ConnectionHold {
+function heldConnection(dir: ProcDir, inode: number, known?: HeldConnection): HeldConnection | null {
   const target = `socket:[${inode}]`;
-  let hold: ConnectionHold = null;
+  if (known?.fds.some((fd) => readLinkOrNull(`${dir.path}/fd/${fd}`) === target)) return known;
+  const fds: string[] = [];
+  let hold: HeldConnection['hold'] = known?.hold ?? 'close-on-exec';
   for (const fd of readdirSync(`${dir.path}/fd`)) {
-    let link: string;
-    try {
-      link = readlinkSync(`${dir.path}/fd/${fd}`);
-    } catch {
-      continue; // closed since readdir
-    }
-    if (link !== target) continue;
+    // null: closed since readdir
+    if (readLinkOrNull(`${dir.path}/fd/${fd}`) !== target) continue;
+    fds.push(fd);
     const flags = /^flags:\s*([0-7]+)$/m.exec(readProcText(`${dir.path}/fdinfo/${fd}`))?.[1];
-    if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) return 'inheritable';
-    hold = 'close-on-exec';
+    if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) hold = 'inheritable';
   }
-  return hold;
+  return fds.length === 0 ? null : { fds, hold };
 }
 
 /**

@@ -31,8 +31,17 @@ function identity(fd: number): string {
 /**
  * Innermost first; [] for a process in `own` namespace, or where the kernel has no user namespaces
  * (no ns/user entry). Throws the raw fs error if unreadable.
+ *
+ * `known`, the chain read at an earlier request of the same process, is returned when the process
+ * is still in its innermost namespace: a namespace's parents are fixed when it is created, so the
+ * innermost one decides the rest. Its `dev:ino` cannot name another namespace meanwhile: an inode
+ * is reused only once its namespace is freed, and the one the process was in stays alive while
+ * the process is in it or in any descendant, the only namespaces it can enter (unshare makes a
+ * child; setns needs CAP_SYS_ADMIN in the target, which it has only in its own namespace's
+ * descendants). A process privileged in the daemon's namespace could go anywhere, but it could
+ * also read the daemon's memory: it is outside the threat model.
  */
-export function usernsChain(dir: ProcDir, own: string | null): string[] {
+export function usernsChain(dir: ProcDir, own: string | null, known?: readonly string[]): string[] {
   let fd: number;
   try {
     fd = openSync(`${dir.path}/ns/user`, 'r');
@@ -42,6 +51,10 @@ export function usernsChain(dir: ProcDir, own: string | null): string[] {
   }
   try {
     const chain: string[] = [];
+    if (known !== undefined) {
+      const innermost = identity(fd);
+      if (innermost === (known[0] ?? own)) return [...known];
+    }
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const id = identity(fd);
       if (id === own) break;

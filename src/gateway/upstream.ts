@@ -4,12 +4,14 @@
  * timeouts, bodies streamed both ways (a multi-megabyte upload flows through with backpressure, an
  * SSE stream reaches the agent chunk by chunk). A failure becomes a coded error: a timeout is
  * ERR_GATEWAY_TIMEOUT (504), anything else the upstream did or failed to do ERR_GATEWAY_UPSTREAM (502).
- * A route's `ca_file` adds trust for that route only; its file is read once.
+ * A route's `ca_file` adds trust for that route only; its file is read once. undici is loaded on
+ * the first forwarded request: a daemon whose sessions never use the gateway does not carry it
+ * in memory.
  */
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config/index.js';
 import { AgentIdError } from '../errors.js';
 
@@ -50,7 +52,8 @@ export class Upstreams {
   }
 
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const agent = this.#agent(request.caFile);
+    const AgentClass = (await loadUndici()).Agent;
+    const agent = this.#agent(request.caFile, AgentClass);
     try {
       const response = await agent.request({
         origin: request.origin,
@@ -74,7 +77,7 @@ export class Upstreams {
     await Promise.all(agents.map((agent) => agent.close()));
   }
 
-  #agent(caFile: string | null): Agent {
+  #agent(caFile: string | null, AgentClass: typeof Agent): Agent {
     const key = caFile ?? '';
     let agent = this.#agents.get(key);
     if (!agent) {
@@ -89,7 +92,7 @@ export class Upstreams {
           );
         }
       }
-      agent = new Agent({
+      agent = new AgentClass({
         connect: { timeout: this.#timeouts.connectTimeoutMs, ...(ca ? { ca } : {}) },
         headersTimeout: this.#timeouts.responseTimeoutMs,
         bodyTimeout: this.#timeouts.idleTimeoutMs,
@@ -98,6 +101,12 @@ export class Upstreams {
     }
     return agent;
   }
+}
+
+let undici: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
 }
 
 /**

@@ -28,7 +28,8 @@ export type { McpProxy as Proxy, ProxyDeps };
 
 /**
  * Starts the stdio proxy of `agentid mcp`. Loaded on first use: it brings the MCP SDK and zod,
- * which the daemon (its /v1/mcp routes need only naming.ts) must not pay for in memory.
+ * which the daemon must not pay for in memory. The channels above bring them too (framing.ts), so
+ * the daemon's /v1/mcp routes import naming.ts itself rather than this door.
  */
 export async function startProxy(deps: ProxyDeps): Promise<McpProxy> {
   const proxy = await import('./proxy.js');

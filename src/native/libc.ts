@@ -39,6 +39,8 @@ interface Libc {
 /** Calls that exist only in Linux's libc: bound apart, so macOS never looks them up. */
 interface LinuxLibc {
   prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
+  /** glibc only (musl has none): null where the symbol is missing. */
+  mallocTrim: ((pad: number) => number) | null;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -82,8 +84,17 @@ function loadLinux(): LinuxLibc {
     prctl: lib.func(
       'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
     ),
+    mallocTrim: optionalFunc(() => lib.func('int malloc_trim(size_t pad)')),
   };
   return linuxLibc;
+}
+
+function optionalFunc<F>(bind: () => F): F | null {
+  try {
+    return bind();
+  } catch {
+    return null;
+  }
 }
 
 // Callers pass koffi.errno() read right after their call, before other native work can replace it.
@@ -142,6 +153,16 @@ export function prctl(option: number, arg2 = 0): number {
   const result = loadLinux().prctl(option, arg2, 0, 0, 0);
   if (result < 0) throw new AgentIdError('ERR_INTERNAL', `prctl(${option}): ${errnoName(koffi.errno())}`);
   return result;
+}
+
+/**
+ * Gives the memory malloc holds free back to the kernel (glibc's malloc_trim(0), which trims
+ * every thread's arena). V8 compiles WebAssembly (Cedar) on its worker threads, whose arenas keep
+ * tens of MiB of freed compiler memory otherwise. A no-op where there is no such call (macOS, musl).
+ */
+export function releaseFreeMemory(): void {
+  if (platform() !== 'linux') return;
+  loadLinux().mallocTrim?.(0);
 }
 
 /**

@@ -41,10 +41,19 @@ function input(afterMany: RssReading): ReportInput {
       goal: 100_000,
       topUpClients: 16,
       samples: 5,
+      idleSettleS: 5,
     },
     audit: { answered: 100_000, failures: 0, rowsAdded: 100_000 },
     attest: {
-      warm: { calls: 1, p50Us: 100, p99Us: 200, ancestors: 3, pinnedBy: 'pidfd', repo: true },
+      warm: {
+        calls: 1,
+        p50Us: 100,
+        p99Us: 200,
+        connection: { p50Us: 50, p99Us: 100 },
+        ancestors: 3,
+        pinnedBy: 'pidfd',
+        repo: true,
+      },
       cold: { bytes: 1, attestMs: [1], sha256sumMs: [1], cryptoMs: [1] },
     },
   };
