@@ -10,12 +10,11 @@ import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
 import {
   type CallArgs,
   callEndpoint,
-  createKeepAliveClient,
   type DaemonCaller,
   type Endpoint,
   endpoints,
   type StatusResponse,
-} from '../src/protocol/index.js';
+} from '../src/protocol/client/index.js';
 
 const { closeSync, openSync, readFileSync } = fs;
 
@@ -113,10 +112,14 @@ export function createDaemonClient(deps: LauncherDeps): DaemonClient {
     start,
     call: (endpoint, ...args) => callStarting(() => callEndpoint(daemon, endpoint, args)),
     keepAlive() {
-      const client = createKeepAliveClient(daemon, deps.monotonicMs);
+      // Only the MCP proxy keeps connections (and loads the whole protocol anyway): the keep-alive
+      // client is not one more module for every other command to load.
+      const client = import('../src/protocol/index.js').then(({ createKeepAliveClient }) =>
+        createKeepAliveClient(daemon, deps.monotonicMs),
+      );
       return {
-        call: (endpoint, ...args) => callStarting(() => callEndpoint(client, endpoint, args)),
-        close: () => client.close(),
+        call: (endpoint, ...args) => callStarting(async () => callEndpoint(await client, endpoint, args)),
+        close: () => void client.then((opened) => opened.close()),
       };
     },
   };

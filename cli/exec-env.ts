@@ -13,7 +13,7 @@ import {
   type GatewayRequest,
   type SessionCheckRequest,
   type SessionView,
-} from '../src/protocol/index.js';
+} from '../src/protocol/client/index.js';
 import { awsContainerEnv } from './aws-env.js';
 import { type CaBundle, writeCaBundle } from './ca-bundle.js';
 import type { CliDeps } from './command.js';

@@ -191,10 +191,15 @@ async function main(argv: string[]): Promise<number> {
   if (noun === 'git-credential') {
     return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));
   }
-  const table = (await import('./command-table.js')).readCommandTable();
+  // Both at once: one trip through the module loader instead of two in a row.
+  const [{ readCommandTable }, { parseInvocation }] = await Promise.all([
+    import('./command-table.js'),
+    import('./argv.js'),
+  ]);
+  const table = readCommandTable();
   const deps = buildDeps();
   try {
-    const invocation = (await import('./argv.js')).parseInvocation(table, argv.slice(2));
+    const invocation = parseInvocation(table, argv.slice(2));
     if (invocation) return await runCommand(invocation.entry, invocation.input, deps);
     return await runWithCommander(table, argv, deps);
   } catch (err) {

@@ -4,7 +4,7 @@
  * travels only over the socket and into the child's environment, never through argv.
  */
 import { AgentIdError } from '../src/errors.js';
-import { endpoints } from '../src/protocol/index.js';
+import { endpoints } from '../src/protocol/client/index.js';
 import type { DaemonClient } from './daemon-client.js';
 
 export interface EnvSpec {

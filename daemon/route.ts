@@ -4,7 +4,7 @@
  * pipeline (pipeline.ts) owns identification, the audit row and the answer; a route owns its
  * decision and returns its audit facts with its JSON answer.
  */
-import type { Endpoint, Method, ParamsOf } from '../src/protocol/index.js';
+import { type Endpoint, type Method, type ParamsOf, requestCheck } from '../src/protocol/index.js';
 import type { Outcome } from './outcome.js';
 import type { Handler, HandlerContext } from './pipeline.js';
 
@@ -32,11 +32,12 @@ export interface RouteSpec<P extends string, Req, Res> extends Omit<Handler<Json
   handle(ctx: RouteContext<P, Req>): Outcome<JsonAnswer<Res>> | Promise<Outcome<JsonAnswer<Res>>>;
 }
 
-/** The route serving `endpoint`: the body is checked by the endpoint's own check first. */
+/** The route serving `endpoint`: the body is checked by the endpoint's own check first (request-checks.ts). */
 export function route<P extends string, Req, Res>(
   endpoint: Endpoint<P, Req, Res>,
   spec: RouteSpec<P, Req, Res>,
 ): Route {
+  const check = requestCheck(endpoint);
   return {
     ...spec,
     method: endpoint.method,
@@ -45,7 +46,7 @@ export function route<P extends string, Req, Res>(
       spec.handle({
         ...ctx,
         params: ctx.params as Readonly<Record<ParamsOf<P>, string>>,
-        body: endpoint.parse(ctx.body),
+        body: check(ctx.body),
       }),
   };
 }

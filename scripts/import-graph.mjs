@@ -38,6 +38,14 @@ const exceptions = new Set([
   'daemon/routes/mcp-list.ts -> src/mcp/naming.ts',
   'daemon/routes/mcp-result.ts -> src/mcp/naming.ts',
 ]);
+/**
+ * Sub-layers whose index.ts is a door of its own from outside the enclosing layer, each a narrower
+ * public door on a start-up-critical path:
+ * - src/protocol/client: what a process that only calls the daemon needs (the endpoint table, the
+ *   verified socket clients), without the request checks, MCP and git pieces every CLI command
+ *   would otherwise load.
+ */
+const subLayerDoors = new Set(['src/protocol/client/index.ts']);
 
 function walk(dir) {
   const out = [];
@@ -97,7 +105,7 @@ for (const [from, targets] of edges) {
     const line = `${relative(root, from)} -> ${relative(root, to)}`;
     const door = layersOf(to).find((layer) => !from.startsWith(`${layer}/`));
     const list =
-      door && to !== join(door, 'index.ts')
+      door && to !== join(door, 'index.ts') && !subLayerDoors.has(relative(root, to))
         ? around
         : line.startsWith('cli/') && relative(root, to).startsWith('daemon/')
           ? cliToDaemon

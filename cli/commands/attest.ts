@@ -1,6 +1,6 @@
 /** `agentid attest --pid N`: what the daemon makes of another process of yours (debugging selectors). */
 import { AgentIdError } from '../../src/errors.js';
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatIdentity } from '../format-identity.js';
 

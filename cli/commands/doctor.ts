@@ -7,7 +7,7 @@
 import { type Config, defaultConfig, gitHostsOf, loadConfig } from '../../src/config/index.js';
 import { ExitCode, toAgentIdError } from '../../src/errors.js';
 import { printableLines } from '../../src/printable.js';
-import { endpoints, type StatusResponse } from '../../src/protocol/index.js';
+import { endpoints, type StatusResponse } from '../../src/protocol/client/index.js';
 import { probeSandbox } from '../../src/sandbox/index.js';
 import { version } from '../../src/version.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../command.js';

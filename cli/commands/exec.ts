@@ -14,7 +14,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { isSandboxMode, loadConfig, SANDBOX_MODES, type SandboxMode } from '../../src/config/index.js';
 import { AgentIdError, ExitCode } from '../../src/errors.js';
 import { printable } from '../../src/printable.js';
-import { endpoints, type SessionStartRequest } from '../../src/protocol/index.js';
+import { endpoints, type SessionStartRequest } from '../../src/protocol/client/index.js';
 import type { CliDeps, CommandSpec } from '../command.js';
 import type { ProcessTree } from '../exec/process-tree.js';
 import { sessionEnv } from '../exec-env.js';

@@ -1,6 +1,6 @@
 /** `agentid jwks`: the JWKS document that verifies agent JWTs (for a service's config). */
 
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import type { CommandSpec } from '../command.js';
 
 export const jwks: CommandSpec = {

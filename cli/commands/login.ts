@@ -10,7 +10,7 @@ import {
   type LoginMode,
   type LoginProgressResponse,
   type LoginStartResponse,
-} from '../../src/protocol/index.js';
+} from '../../src/protocol/client/index.js';
 import { type CliDeps, type CommandSpec, jsonOption } from '../command.js';
 import { formatHuman } from '../format-login.js';
 import { formatDuration } from '../format-status.js';

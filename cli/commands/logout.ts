@@ -1,5 +1,5 @@
 /** `agentid logout`: ends the SSO session: revoked at the provider where it can be, forgotten here. */
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 
 export const logout: CommandSpec = {

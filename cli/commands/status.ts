@@ -2,7 +2,7 @@
  * `agentid status`: the overall picture for the user. Today that is the daemon (started if
  * needed); the login and policy state join it as those land.
  */
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatStatus } from '../format-status.js';
 

@@ -4,7 +4,7 @@
  * `$(agentid token --audience api)` works.
  */
 import { AgentIdError } from '../../src/errors.js';
-import { endpoints, type TokenRequest } from '../../src/protocol/index.js';
+import { endpoints, type TokenRequest } from '../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 
 export const token: CommandSpec = {

@@ -2,7 +2,7 @@
  * `agentid whoami`: what the daemon makes of this very process — attestation, the agent it
  * matched and why, the session, the human. Run it where an agent runs to write its selectors.
  */
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../command.js';
 import { formatIdentity } from '../format-identity.js';
 

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../../src/paths.js';
-import { endpoints } from '../../src/protocol/index.js';
+import { endpoints } from '../../src/protocol/client/index.js';
 import { createDaemonClient } from '../daemon-client.js';
 import { runGitCredentialHelper } from './helper.js';
 

@@ -14,7 +14,7 @@ import {
   callEndpoint,
   type DaemonAddress,
   endpoints,
-} from '../../src/protocol/index.js';
+} from '../../src/protocol/client/index.js';
 import type { DaemonClient } from '../daemon-client.js';
 
 export interface CredentialProcessDeps {

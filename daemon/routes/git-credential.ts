@@ -15,6 +15,7 @@ import {
   type GitCredentialRequest,
   type GitCredentialResponse,
   parseCredentialInput,
+  requestChecks,
 } from '../../src/protocol/index.js';
 import {
   type GitPassword,
@@ -80,7 +81,7 @@ async function answerGitText(deps: DaemonDeps, ctx: Caller, text: string) {
   const input = parseCredentialInput(gitInput);
   const request = credentialRequest(input, credential);
   if (!request) return { audit: null, text: '' };
-  const { audit, response } = await serve(deps, ctx, endpoints.gitCredential.parse(request));
+  const { audit, response } = await serve(deps, ctx, requestChecks.gitCredential(request));
   return { audit, text: answerText(response, input.capabilities) };
 }
 

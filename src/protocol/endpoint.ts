@@ -1,6 +1,6 @@
 /**
- * What an endpoint of the daemon's API is, for both ends: its method and path, the check of its
- * request body (run by the daemon; pure, so it has table tests) and the type of its answer. The
+ * What an endpoint of the daemon's API is, for both ends: its method and path and the types of its
+ * request body and answer (the body's check, run by the daemon, is in request-checks.ts). The
  * table of all of them is endpoints.ts; a client names an endpoint rather than spelling its path:
  * `daemon.call(endpoints.token, { audience })`.
  */
@@ -18,8 +18,11 @@ export interface Endpoint<P extends string = string, Req = unknown, Res = unknow
   readonly method: Method;
   /** Path with `:name` segments, e.g. `/v1/secrets/:name`. */
   readonly pattern: P;
-  /** The daemon's check of the request body: shape and bounds, no I/O; throws a coded AgentIdError. */
-  readonly parse: (body: unknown) => Req;
+  /**
+   * Never set: carries the request body's type. Its check (run by the daemon) is in
+   * request-checks.ts, so a client loads the table without the checks.
+   */
+  readonly request?: Req;
   /** Never set: carries the answer's type to the clients. */
   readonly answer?: Res;
 }
@@ -55,18 +58,16 @@ export function wireRequest<P extends string, Req>(
   return { method: endpoint.method, path, ...(body === undefined ? {} : { body }) };
 }
 
-/** Endpoints that answer `Res`, by method: `answers<StatusResponse>().get('/v1/status')`. */
-export function answers<Res>() {
+/**
+ * Endpoints that answer `Res` and take a `Req` body (none by default), by method:
+ * `answers<StatusResponse>().get('/v1/status')`, `answers<TokenResponse, TokenRequest>().post('/v1/token')`.
+ */
+export function answers<Res, Req = undefined>() {
   const define =
     (method: Method) =>
-    <P extends string, Req = undefined>(pattern: P, parse: (body: unknown) => Req = ignoreBody as never) =>
-      ({ method, pattern, parse }) as Endpoint<P, Req, Res>;
+    <P extends string>(pattern: P) =>
+      ({ method, pattern }) as Endpoint<P, Req, Res>;
   return { get: define('GET'), post: define('POST'), put: define('PUT'), delete: define('DELETE') };
-}
-
-/** Endpoints without a request body ignore whatever is sent, as they always have. */
-function ignoreBody(): undefined {
-  return undefined;
 }
 
 /** Whatever sends requests to the daemon: the CLI's client (with autostart), or a test's. */

@@ -1,50 +1,57 @@
 /**
  * Every endpoint of the daemon's API, in one table shared by the daemon (daemon/routes/* serve
  * them; the router matches their patterns) and every client (`daemon.call(endpoints.token, body)`).
- * Adding an endpoint starts here. Plain functions and types only: the git and AWS helpers load
- * this on every call (see docs/architecture.md).
+ * Adding an endpoint starts here (and its body's check in request-checks.ts). Plain data and types
+ * only, not even the request checks: every CLI command that calls the daemon loads this
+ * (src/protocol/client, docs/architecture.md).
  */
 import { answers } from './endpoint.js';
-import type { McpDecideResponse, McpListResponse, McpResultResponse, McpStartResponse } from './mcp.js';
-import { parseMcpCall, parseMcpList, parseMcpResult, parseMcpStart } from './mcp-requests.js';
-import {
-  parseAwsBaseKeys,
-  parseAwsContainer,
-  parseGatewayRequest,
-  parseGitCredential,
-  parseLoginStart,
-  parseSecretSet,
-  parseSessionCheck,
-  parseSessionSandbox,
-  parseSessionStart,
-  parseStaticSecret,
-  parseTokenRequest,
-} from './requests.js';
+import type {
+  McpCallSummary,
+  McpDecideResponse,
+  McpListRequest,
+  McpListResponse,
+  McpResultRequest,
+  McpResultResponse,
+  McpStartRequest,
+  McpStartResponse,
+} from './mcp.js';
 import type {
   AuditCheckpointResponse,
   AuditPruneResponse,
+  AwsBaseKeysRequest,
   AwsBaseKeysResponse,
+  AwsContainerRequest,
   AwsContainerResponse,
   AwsCredentialProcessResponse,
+  GatewayRequest,
   GatewayResponse,
+  GitCredentialRequest,
   GitCredentialResponse,
   GitHostsResponse,
   IdentityView,
   KeyRotateResponse,
   LoginCancelResponse,
   LoginProgressResponse,
+  LoginStartRequest,
   LoginStartResponse,
   LogoutResponse,
   PolicyPullResponse,
   PublicKeysResponse,
   SecretListResponse,
   SecretNameResponse,
+  SecretSetRequest,
+  SessionCheckRequest,
   SessionCheckResponse,
   SessionEndResponse,
+  SessionSandboxRequest,
+  SessionStartRequest,
   SessionView,
   ShutdownResponse,
+  StaticSecretRequest,
   StaticSecretResponse,
   StatusResponse,
+  TokenRequest,
   TokenResponse,
   WhoamiResponse,
 } from './types.js';
@@ -55,27 +62,27 @@ export const endpoints = {
   attest: answers<IdentityView>().get('/v1/attest/:pid'),
   shutdown: answers<ShutdownResponse>().post('/v1/shutdown'),
 
-  sessionStart: answers<SessionView>().post('/v1/sessions', parseSessionStart),
+  sessionStart: answers<SessionView, Required<SessionStartRequest>>().post('/v1/sessions'),
   sessionEnd: answers<SessionEndResponse>().delete('/v1/sessions/:id'),
-  sessionAws: answers<AwsContainerResponse>().post('/v1/sessions/:id/aws', parseAwsContainer),
-  sessionSandbox: answers<SessionView>().post('/v1/sessions/:id/sandbox', parseSessionSandbox),
-  sessionCheck: answers<SessionCheckResponse>().post('/v1/sessions/:id/check', parseSessionCheck),
-  sessionGateway: answers<GatewayResponse>().post('/v1/sessions/:id/gateway', parseGatewayRequest),
+  sessionAws: answers<AwsContainerResponse, AwsContainerRequest>().post('/v1/sessions/:id/aws'),
+  sessionSandbox: answers<SessionView, SessionSandboxRequest>().post('/v1/sessions/:id/sandbox'),
+  sessionCheck: answers<SessionCheckResponse, SessionCheckRequest>().post('/v1/sessions/:id/check'),
+  sessionGateway: answers<GatewayResponse, GatewayRequest>().post('/v1/sessions/:id/gateway'),
 
-  token: answers<TokenResponse>().post('/v1/token', parseTokenRequest),
+  token: answers<TokenResponse, TokenRequest>().post('/v1/token'),
   jwks: answers<PublicKeysResponse>().get('/v1/jwks'),
   keyRotate: answers<KeyRotateResponse>().post('/v1/keys/rotate'),
   aws: answers<AwsCredentialProcessResponse>().post('/v1/aws/:credential'),
-  awsBaseKeys: answers<AwsBaseKeysResponse>().put('/v1/aws/:credential/base-keys', parseAwsBaseKeys),
-  gitCredential: answers<GitCredentialResponse>().post('/v1/git/credential', parseGitCredential),
+  awsBaseKeys: answers<AwsBaseKeysResponse, AwsBaseKeysRequest>().put('/v1/aws/:credential/base-keys'),
+  gitCredential: answers<GitCredentialResponse, GitCredentialRequest>().post('/v1/git/credential'),
   gitHosts: answers<GitHostsResponse>().get('/v1/git/hosts/:credential'),
-  static: answers<StaticSecretResponse>().post('/v1/static', parseStaticSecret),
+  static: answers<StaticSecretResponse, StaticSecretRequest>().post('/v1/static'),
 
   secretList: answers<SecretListResponse>().get('/v1/secrets'),
-  secretSet: answers<SecretNameResponse>().put('/v1/secrets/:name', parseSecretSet),
+  secretSet: answers<SecretNameResponse, SecretSetRequest>().put('/v1/secrets/:name'),
   secretRemove: answers<SecretNameResponse>().delete('/v1/secrets/:name'),
 
-  loginStart: answers<LoginStartResponse>().post('/v1/login', parseLoginStart),
+  loginStart: answers<LoginStartResponse, LoginStartRequest>().post('/v1/login'),
   loginProgress: answers<LoginProgressResponse>().get('/v1/login/:id'),
   loginCancel: answers<LoginCancelResponse>().delete('/v1/login/:id'),
   logout: answers<LogoutResponse>().post('/v1/logout'),
@@ -86,8 +93,8 @@ export const endpoints = {
   auditCheckpoint: answers<AuditCheckpointResponse>().post('/v1/audit/checkpoint'),
   auditCheckpointKeys: answers<PublicKeysResponse>().get('/v1/audit/checkpoint-keys'),
 
-  mcpStart: answers<McpStartResponse>().post('/v1/mcp/start', parseMcpStart),
-  mcpDecide: answers<McpDecideResponse>().post('/v1/mcp/decide', parseMcpCall),
-  mcpList: answers<McpListResponse>().post('/v1/mcp/list', parseMcpList),
-  mcpResult: answers<McpResultResponse>().post('/v1/mcp/result', parseMcpResult),
+  mcpStart: answers<McpStartResponse, McpStartRequest>().post('/v1/mcp/start'),
+  mcpDecide: answers<McpDecideResponse, McpCallSummary>().post('/v1/mcp/decide'),
+  mcpList: answers<McpListResponse, McpListRequest>().post('/v1/mcp/list'),
+  mcpResult: answers<McpResultResponse, McpResultRequest>().post('/v1/mcp/result'),
 } as const;

@@ -24,4 +24,5 @@ export {
   MAX_NAME_LENGTH,
   nestsDeeperThan,
 } from './mcp-bounds.js';
+export { type RequestChecks, requestCheck, requestChecks } from './request-checks.js';
 export * from './types.js';

@@ -35,8 +35,10 @@ const register = `import { register } from 'node:module'; register(${JSON.string
 const work = mkdtempSync(join(tmpdir(), 'agentid-imports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+let runs = 0;
 function importsOf(args: string[], input = ''): string[] {
-  const file = join(work, `${args.join('_').replace(/\W+/g, '_')}.txt`);
+  // One file per run: the same command run by two tests must not read the other's list.
+  const file = join(work, `${runs++}-${args.join('_').replace(/\W+/g, '_')}.txt`);
   spawnSync(
     process.execPath,
     ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args],
@@ -63,6 +65,18 @@ describe('what the CLI imports to start', () => {
     expect(heavy).toEqual([]);
     expect(urls.filter((u) => u.includes('/dist/daemon/'))).toEqual([]);
   });
+
+  it.each([[['whoami']], [['status']], [['token', '--audience', 'x']]])(
+    'agentid %j: the protocol through its client door, without the request checks or keep-alive',
+    (args) => {
+      const protocol = importsOf(args).filter((u) => u.includes('/dist/src/protocol/'));
+      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/client/index.js'))).toBe(true);
+      // connect.ts verifies the daemon before anything is sent: on this path too.
+      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/connect.js'))).toBe(true);
+      const daemonOnly = /\/protocol\/(index|request-checks|requests|mcp-requests|check|keep-alive)\.js$/;
+      expect(protocol.filter((u) => daemonOnly.test(u))).toEqual([]);
+    },
+  );
 
   it('--version reads no command module and no command table', () => {
     const urls = importsOf(['--version']);

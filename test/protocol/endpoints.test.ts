@@ -10,7 +10,7 @@ import { SessionGateways } from '../../daemon/gateway/endpoints.js';
 import { RefusalTally } from '../../daemon/refusal-tally.js';
 import { matchRoute } from '../../daemon/router.js';
 import { daemonRoutes } from '../../daemon/routes/index.js';
-import { endpoints, wireRequest } from '../../src/protocol/index.js';
+import { endpoints, requestCheck, requestChecks, wireRequest } from '../../src/protocol/index.js';
 import { fakeWorld } from '../daemon/fake-deps.js';
 
 /** The route table's doors as a route table needs them: nothing is opened, so nothing is refused. */
@@ -79,119 +79,114 @@ describe('daemonRoutes', () => {
 describe('request checks', () => {
   const ok = 'ok' as const;
   const cases: [string, (body: unknown) => unknown, unknown, string | typeof ok][] = [
-    ['token', endpoints.token.parse, { audience: 'api' }, ok],
-    ['token', endpoints.token.parse, { audience: 'has space' }, 'ERR_USAGE'],
-    ['token', endpoints.token.parse, { audience: 'x'.repeat(257) }, 'ERR_USAGE'],
-    ['token', endpoints.token.parse, { audience: 'api', credential: 5 }, 'ERR_USAGE'],
-    ['token', endpoints.token.parse, 'api', 'ERR_USAGE'],
-    ['session start', endpoints.sessionStart.parse, undefined, ok],
-    ['session start', endpoints.sessionStart.parse, [], 'ERR_SESSION_INVALID'],
-    ['session start', endpoints.sessionStart.parse, { agent: 7 }, 'ERR_SESSION_INVALID'],
-    ['session start', endpoints.sessionStart.parse, { nest: 'yes' }, 'ERR_SESSION_INVALID'],
-    ['secret set', endpoints.secretSet.parse, { value: 's' }, ok],
-    ['secret set', endpoints.secretSet.parse, { value: '' }, 'ERR_REQUEST_MALFORMED'],
-    ['secret set', endpoints.secretSet.parse, undefined, 'ERR_REQUEST_MALFORMED'],
-    ['login start', endpoints.loginStart.parse, { mode: 'device' }, ok],
-    ['login start', endpoints.loginStart.parse, { mode: 'password' }, 'ERR_USAGE'],
+    ['token', requestChecks.token, { audience: 'api' }, ok],
+    ['token', requestChecks.token, { audience: 'has space' }, 'ERR_USAGE'],
+    ['token', requestChecks.token, { audience: 'x'.repeat(257) }, 'ERR_USAGE'],
+    ['token', requestChecks.token, { audience: 'api', credential: 5 }, 'ERR_USAGE'],
+    ['token', requestChecks.token, 'api', 'ERR_USAGE'],
+    ['session start', requestChecks.sessionStart, undefined, ok],
+    ['session start', requestChecks.sessionStart, [], 'ERR_SESSION_INVALID'],
+    ['session start', requestChecks.sessionStart, { agent: 7 }, 'ERR_SESSION_INVALID'],
+    ['session start', requestChecks.sessionStart, { nest: 'yes' }, 'ERR_SESSION_INVALID'],
+    ['secret set', requestChecks.secretSet, { value: 's' }, ok],
+    ['secret set', requestChecks.secretSet, { value: '' }, 'ERR_REQUEST_MALFORMED'],
+    ['secret set', requestChecks.secretSet, undefined, 'ERR_REQUEST_MALFORMED'],
+    ['login start', requestChecks.loginStart, { mode: 'device' }, ok],
+    ['login start', requestChecks.loginStart, { mode: 'password' }, 'ERR_USAGE'],
     [
       'aws base keys',
-      endpoints.awsBaseKeys.parse,
+      requestChecks.awsBaseKeys,
       { accessKeyId: 'A'.repeat(20), secretAccessKey: 's'.repeat(40) },
       ok,
     ],
+    ['aws base keys', requestChecks.awsBaseKeys, { accessKeyId: 'testing', secretAccessKey: 'testing' }, ok],
     [
       'aws base keys',
-      endpoints.awsBaseKeys.parse,
-      { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      ok,
-    ],
-    [
-      'aws base keys',
-      endpoints.awsBaseKeys.parse,
+      requestChecks.awsBaseKeys,
       { accessKeyId: '', secretAccessKey: 's'.repeat(40) },
       'ERR_USAGE',
     ],
     [
       'aws base keys',
-      endpoints.awsBaseKeys.parse,
+      requestChecks.awsBaseKeys,
       { accessKeyId: 'A'.repeat(20), secretAccessKey: 'a b'.repeat(9) },
       'ERR_USAGE',
     ],
-    ['session start', endpoints.sessionStart.parse, { subreaper: 'yes' }, 'ERR_SESSION_INVALID'],
-    ['session sandbox', endpoints.sessionSandbox.parse, { pid: 42 }, ok],
-    ['session sandbox', endpoints.sessionSandbox.parse, { pid: '42' }, 'ERR_SESSION_INVALID'],
-    ['session sandbox', endpoints.sessionSandbox.parse, { pid: 0 }, 'ERR_SESSION_INVALID'],
-    ['session aws', endpoints.sessionAws.parse, { credential: 'dev' }, ok],
-    ['session aws', endpoints.sessionAws.parse, {}, 'ERR_USAGE'],
-    ['session gateway', endpoints.sessionGateway.parse, { routes: ['openai'], proxy: false }, ok],
-    ['session gateway', endpoints.sessionGateway.parse, { routes: [], proxy: true }, ok],
-    ['session gateway', endpoints.sessionGateway.parse, { routes: ['openai'] }, 'ERR_USAGE'],
-    ['session gateway', endpoints.sessionGateway.parse, { routes: [''], proxy: false }, 'ERR_USAGE'],
+    ['session start', requestChecks.sessionStart, { subreaper: 'yes' }, 'ERR_SESSION_INVALID'],
+    ['session sandbox', requestChecks.sessionSandbox, { pid: 42 }, ok],
+    ['session sandbox', requestChecks.sessionSandbox, { pid: '42' }, 'ERR_SESSION_INVALID'],
+    ['session sandbox', requestChecks.sessionSandbox, { pid: 0 }, 'ERR_SESSION_INVALID'],
+    ['session aws', requestChecks.sessionAws, { credential: 'dev' }, ok],
+    ['session aws', requestChecks.sessionAws, {}, 'ERR_USAGE'],
+    ['session gateway', requestChecks.sessionGateway, { routes: ['openai'], proxy: false }, ok],
+    ['session gateway', requestChecks.sessionGateway, { routes: [], proxy: true }, ok],
+    ['session gateway', requestChecks.sessionGateway, { routes: ['openai'] }, 'ERR_USAGE'],
+    ['session gateway', requestChecks.sessionGateway, { routes: [''], proxy: false }, 'ERR_USAGE'],
     [
       'session gateway',
-      endpoints.sessionGateway.parse,
+      requestChecks.sessionGateway,
       { routes: ['x'.repeat(65)], proxy: false },
       'ERR_USAGE',
     ],
     [
       'session gateway',
-      endpoints.sessionGateway.parse,
+      requestChecks.sessionGateway,
       { routes: Array(65).fill('a'), proxy: false },
       'ERR_USAGE',
     ],
-    ['session gateway', endpoints.sessionGateway.parse, { routes: 'openai', proxy: false }, 'ERR_USAGE'],
+    ['session gateway', requestChecks.sessionGateway, { routes: 'openai', proxy: false }, 'ERR_USAGE'],
     [
       'git credential',
-      endpoints.gitCredential.parse,
+      requestChecks.gitCredential,
       { protocol: 'https', host: 'github.com', path: 'a/b' },
       ok,
     ],
-    ['git credential', endpoints.gitCredential.parse, { protocol: 'ssh', host: 'github.com' }, 'ERR_USAGE'],
-    ['git credential', endpoints.gitCredential.parse, { protocol: 'https', host: 'git hub' }, 'ERR_USAGE'],
+    ['git credential', requestChecks.gitCredential, { protocol: 'ssh', host: 'github.com' }, 'ERR_USAGE'],
+    ['git credential', requestChecks.gitCredential, { protocol: 'https', host: 'git hub' }, 'ERR_USAGE'],
     [
       'git credential',
-      endpoints.gitCredential.parse,
+      requestChecks.gitCredential,
       { protocol: 'https', host: 'h', path: 'p'.repeat(1025) },
       'ERR_USAGE',
     ],
-    ['static', endpoints.static.parse, { credential: 'npm' }, ok],
-    ['static', endpoints.static.parse, { credential: ['npm'] }, 'ERR_USAGE'],
-    ['mcp start', endpoints.mcpStart.parse, { server: 'fs', program: 'npx' }, ok],
-    ['mcp start', endpoints.mcpStart.parse, { server: '-fs', program: 'npx' }, 'ERR_USAGE'],
+    ['static', requestChecks.static, { credential: 'npm' }, ok],
+    ['static', requestChecks.static, { credential: ['npm'] }, 'ERR_USAGE'],
+    ['mcp start', requestChecks.mcpStart, { server: 'fs', program: 'npx' }, ok],
+    ['mcp start', requestChecks.mcpStart, { server: '-fs', program: 'npx' }, 'ERR_USAGE'],
     [
       'mcp decide',
-      endpoints.mcpDecide.parse,
+      requestChecks.mcpDecide,
       { server: 'fs', method: 'tools/call', name: 't', argsDigest: 'a'.repeat(64) },
       ok,
     ],
     [
       'mcp decide',
-      endpoints.mcpDecide.parse,
+      requestChecks.mcpDecide,
       { server: 'fs', method: 'tools/list', name: 't', argsDigest: 'a'.repeat(64) },
       'ERR_USAGE',
     ],
     [
       'mcp decide',
-      endpoints.mcpDecide.parse,
+      requestChecks.mcpDecide,
       { server: 'fs', method: 'tools/call', name: 't', argsDigest: 'a'.repeat(64), path: 'rel' },
       'ERR_USAGE',
     ],
-    ['mcp list', endpoints.mcpList.parse, { server: 'fs', method: 'tools/list', names: ['a'] }, ok],
+    ['mcp list', requestChecks.mcpList, { server: 'fs', method: 'tools/list', names: ['a'] }, ok],
     [
       'mcp list',
-      endpoints.mcpList.parse,
+      requestChecks.mcpList,
       { server: 'fs', method: 'tools/list', names: Array(1001).fill('a') },
       'ERR_USAGE',
     ],
     [
       'mcp result',
-      endpoints.mcpResult.parse,
+      requestChecks.mcpResult,
       { eventId: 'e'.repeat(36), server: 'fs', method: 'tools/call', name: 't', status: 'ok', latencyMs: 1 },
       ok,
     ],
     [
       'mcp result',
-      endpoints.mcpResult.parse,
+      requestChecks.mcpResult,
       {
         eventId: 'e'.repeat(36),
         server: 'fs',
@@ -202,15 +197,16 @@ describe('request checks', () => {
       },
       'ERR_USAGE',
     ],
-    ['status (no body)', endpoints.status.parse, { anything: true }, ok],
+    ['status (no body)', requestCheck(endpoints.status), { anything: true }, ok],
+    ['token, found by its endpoint', requestCheck(endpoints.token), 'api', 'ERR_USAGE'],
   ];
   it.each(cases)('%s: %j → %s', (_name, parse, body, expected) => {
     expect(codeOf(() => parse(body)) ?? ok).toBe(expected);
   });
 
   it('keeps only the fields it knows', () => {
-    expect(endpoints.token.parse({ audience: 'api', extra: 'x' })).toEqual({ audience: 'api' });
-    expect(endpoints.sessionStart.parse({ agent: 'claude' })).toEqual({
+    expect(requestChecks.token({ audience: 'api', extra: 'x' })).toEqual({ audience: 'api' });
+    expect(requestChecks.sessionStart({ agent: 'claude' })).toEqual({
       agent: 'claude',
       nest: false,
       subreaper: false,

@@ -2,7 +2,7 @@
  * `agentid audit prune`: apply `[audit] retain_days` now. The daemon, the log's only writer, does
  * it (and does it anyway at start and daily); an anchor keeps the rest verifiable.
  */
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const auditPrune: CommandSpec = {

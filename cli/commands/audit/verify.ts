@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckpointDocument } from '../../../src/audit/index.js';
 import { AgentIdError } from '../../../src/errors.js';
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 /** A checkpoint is a few hundred bytes; anything much bigger is not one. */

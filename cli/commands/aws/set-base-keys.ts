@@ -5,7 +5,7 @@
  * works), else typed without echo, else two lines on stdin. Never argv.
  */
 import { AgentIdError } from '../../../src/errors.js';
-import { type AwsBaseKeysRequest, endpoints } from '../../../src/protocol/index.js';
+import { type AwsBaseKeysRequest, endpoints } from '../../../src/protocol/client/index.js';
 import { type CliDeps, type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const awsSetBaseKeys: CommandSpec = {

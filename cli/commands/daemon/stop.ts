@@ -1,5 +1,5 @@
 /** `agentid daemon stop`: ask the daemon to shut down and wait until it has released its lock. */
-import { callEndpoint, endpoints } from '../../../src/protocol/index.js';
+import { callEndpoint, endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 const STOP_TIMEOUT_MS = 15_000;

@@ -1,6 +1,6 @@
 /** `agentid key rotate`: a new JWT signing key; the old one keeps verifying until its tokens expire. */
 
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const keyRotate: CommandSpec = {

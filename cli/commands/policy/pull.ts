@@ -4,7 +4,7 @@
  * action: refused inside `agentid exec` sessions.
  */
 import { AgentIdError, isErrorCode } from '../../../src/errors.js';
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const policyPull: CommandSpec = {

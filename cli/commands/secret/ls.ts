@@ -1,5 +1,5 @@
 /** `agentid secret ls`: names of the stored secrets, and what agentid keeps there itself; values are never shown. */
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretLs: CommandSpec = {

@@ -1,6 +1,6 @@
 /** `agentid secret rm NAME`: delete a secret from the store. */
 
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretRm: CommandSpec = {

@@ -3,7 +3,7 @@
  * comes from stdin (hidden prompt on a terminal), never from argv, where `ps` would show it.
  */
 import { AgentIdError } from '../../../src/errors.js';
-import { endpoints } from '../../../src/protocol/index.js';
+import { endpoints } from '../../../src/protocol/client/index.js';
 import { type CommandSpec, jsonOption, printJson } from '../../command.js';
 
 export const secretSet: CommandSpec = {
