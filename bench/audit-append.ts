@@ -130,6 +130,11 @@ function rate(rows: number, ms: number): number {
   return ms > 0 ? (rows * 1000) / ms : 0;
 }
 
+/** The writer's µs per committed row, as the table below reports it. */
+export function writerUsPerRow(r: AuditAppendResult): number {
+  return 1_000_000 / median(r.writer);
+}
+
 export function renderAuditAppend(r: AuditAppendResult): string[] {
   const writer = median(r.writer);
   const insert = median(r.insert);

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config/index.js';
 import { benchAttestation } from './attest.js';
 import { countAuditRows } from './audit.js';
-import { benchAuditAppend, renderAuditAppend } from './audit-append.js';
+import { benchAuditAppend, renderAuditAppend, writerUsPerRow } from './audit-append.js';
 import { benchAuditView } from './audit-view.js';
 import { awsTargets, benchAws, renderAwsBench } from './aws.js';
 import { type Child, medianRssKiB, spawnChild, waitForAnswer } from './children.js';
@@ -243,7 +243,7 @@ async function runSection(
       }
       return {
         text: [renderReport(input), ...renderAuditAppend(auditAppend)],
-        targets: serverTargets(input),
+        targets: serverTargets(input, writerUsPerRow(auditAppend)),
       };
     }
     case 'policy': {

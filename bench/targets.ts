@@ -11,14 +11,18 @@ export interface Target {
   /** The measured figure, or why there is none. */
   figure: string;
   met: boolean;
+  /** For a target not met: what bounds the figure, from figures measured in the same run. */
+  bound?: string;
 }
 
 export function renderTargets(targets: readonly Target[]): string[] {
   return [
     '## Targets (issue #16)',
     '',
-    '| | Target | Goal | Measured |',
-    '|---|---|---|---|',
-    ...targets.map((t) => `| ${mark(t.met)} | ${t.what} | ${t.goal} | ${t.figure} |`),
+    '| | Target | Goal | Measured | What bounds it (figures of this run) |',
+    '|---|---|---|---|---|',
+    ...targets.map(
+      (t) => `| ${mark(t.met)} | ${t.what} | ${t.goal} | ${t.figure} | ${t.met ? '' : (t.bound ?? '')} |`,
+    ),
   ];
 }
