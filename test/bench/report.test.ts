@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadResult } from '../../bench/load.js';
-import { type ReportInput, type RssReading, renderNotes, renderReport } from '../../bench/report.js';
+import {
+  type ReportInput,
+  type RssReading,
+  renderNotes,
+  renderReport,
+  serverTargets,
+} from '../../bench/report.js';
+import { renderTargets } from '../../bench/targets.js';
 
 function load(concurrency: number, requestsPerSec: number, p50Ms: number): LoadResult {
   return {
@@ -90,5 +97,20 @@ describe('renderNotes', () => {
     expect(text).toContain('This whole bench took 201 s');
     expect(text).toContain('each load run stops after 6 s');
     expect(text).toContain('the RSS top-up after 60 s');
+  });
+});
+
+describe('serverTargets', () => {
+  it('gives an unmet target what bounds it: the attestation and audit row of the same run, and bare node:http', () => {
+    const targets = serverTargets(input(reading(210, 100_000, 120, 101_800)), 150);
+    const throughput = targets.find((t) => t.what.includes('16 clients'));
+    expect(throughput?.met).toBe(false);
+    // 50 µs (a kept connection's attestation) + 150 µs (one audit row) = 200 µs: 5,000 req/s on one thread.
+    expect(throughput?.bound).toContain('= 200 µs per request');
+    expect(throughput?.bound).toContain('~5,000 req/s');
+    expect(throughput?.bound).toContain('bare node:http 10,000 req/s');
+    const table = renderTargets(targets).join('\n');
+    expect(table).toContain('| What bounds it (figures of this run) |');
+    expect(table).toContain(`| ${throughput?.bound} |`);
   });
 });
