@@ -143,7 +143,13 @@ describe.skipIf(skip !== null)('attack: hostile peers at the AWS container endpo
 
   afterAll(async () => {
     session?.stdin?.end();
-    session?.kill('SIGTERM');
+    // The session ends before its daemon stops: an exec wrapper outliving the daemon would start
+    // another one in this home (autostart) while it is being removed.
+    if (session && session.exitCode === null && session.signalCode === null) {
+      const exited = new Promise((resolve) => session?.once('exit', resolve));
+      session.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
     await daemon?.stop();
     await moto?.stop();
     home?.cleanup();
