@@ -10,13 +10,12 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Attestation, ConnectionMemo } from '../../src/attest/index.js';
-import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../../src/peer/index.js';
-import { codeOf, git, newAttestor, Scratch } from './helpers.js';
+import { type PeerCredentials, readPeerCredentials, socketFd } from '../../src/peer/index.js';
+import { codeOf, git, newAttestor, Scratch, usePeerServer } from './helpers.js';
 
 // Commands arrive on the connection itself, one per line; answers go to stdout. The node client
 // does what Node can do to itself (chdir, rewrite its argv memory, hand the connection to a child).
@@ -89,31 +88,16 @@ interface Client {
 
 describe('a connection memo under attack', () => {
   const scratch = new Scratch();
-  let socketPath: string;
-  let server: Server;
-  const sockets: Socket[] = [];
-  const pidfds: (number | null)[] = [];
+  const peers = usePeerServer(scratch);
   const readers: Interface[] = [];
 
-  beforeEach(async () => {
-    socketPath = join(scratch.dir(), 'agentid.sock');
-    server = createServer((socket) => sockets.push(socket));
-    server.listen(socketPath);
-    await once(server, 'listening');
-  });
-
-  afterEach(async () => {
+  afterEach(() => {
     for (const reader of readers.splice(0)) reader.close();
-    for (const pidfd of pidfds.splice(0)) closePidfd(pidfd);
-    for (const socket of sockets.splice(0)) socket.destroy();
-    server.close();
-    await once(server, 'close');
-    await scratch.cleanup();
   });
 
   /** Connects a client as the daemon accepts one: credentials and the image read at accept. */
   async function connect(command: string, args: string[], cwd: string): Promise<Client> {
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const accepted = once(peers.server, 'connection') as Promise<[Socket]>;
     const child = scratch.spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     readers.push(lines);
@@ -122,7 +106,7 @@ describe('a connection memo under attack', () => {
     const [socket] = await accepted;
     expect(await ready).toBe('ready');
     const creds = readPeerCredentials(socketFd(socket));
-    pidfds.push(creds.pidfd);
+    peers.pidfds.push(creds.pidfd);
     const pid = creds.pid;
     creds.image = attestor.imageOf(pid);
     return {
@@ -137,8 +121,8 @@ describe('a connection memo under attack', () => {
   }
 
   const attestor = newAttestor();
-  const nodeArgs = () => ['-e', nodeClient, socketPath];
-  const pythonArgs = () => ['-c', pythonClient, socketPath];
+  const nodeArgs = () => ['-e', nodeClient, peers.socketPath];
+  const pythonArgs = () => ['-c', pythonClient, peers.socketPath];
 
   /** Attests with the memo, and checks it says exactly what a fresh attestation says. */
   async function attestBoth(client: Client, memo: ConnectionMemo): Promise<Attestation> {
@@ -166,13 +150,13 @@ describe('a connection memo under attack', () => {
   it('sees argv rewritten in memory', async () => {
     const client = await connect(process.execPath, nodeArgs(), scratch.dir());
     const memo: ConnectionMemo = {};
-    expect((await attestBoth(client, memo)).cmdline).toContain(socketPath);
+    expect((await attestBoth(client, memo)).cmdline).toContain(peers.socketPath);
 
     expect(await client.command('argv innocent-looking-title')).toBe('ok');
     const after = await attestBoth(client, memo);
     expect(readFileSync(`/proc/${client.pid}/cmdline`, 'utf8')).toContain('innocent-looking-title');
     expect(after.cmdline.join(' ')).toContain('innocent-looking-title');
-    expect(after.cmdline.join(' ')).not.toContain(socketPath);
+    expect(after.cmdline.join(' ')).not.toContain(peers.socketPath);
   });
 
   it('sees the client reparented when its parent dies', async () => {
@@ -182,14 +166,14 @@ describe('a connection memo under attack', () => {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
+    const accepted = once(peers.server, 'connection') as Promise<[Socket]>;
     const lines = createInterface({ input: shell.stdout as NodeJS.ReadableStream });
     readers.push(lines);
     const ready = once(lines, 'line');
     const [socket] = await accepted;
     await ready;
     const creds = readPeerCredentials(socketFd(socket));
-    pidfds.push(creds.pidfd);
+    peers.pidfds.push(creds.pidfd);
     scratch.adopt(creds.pid);
     creds.image = attestor.imageOf(creds.pid);
     const client: Client = { pid: creds.pid, creds, command: async () => '' };

@@ -2,11 +2,13 @@ import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { createAttestor } from '../../src/attest/index.js';
 import { parseStat } from '../../src/attest/procfs.js';
+import { closePidfd } from '../../src/peer/index.js';
 
 export const isRoot = process.getuid?.() === 0;
 export { NOBODY } from '../other-uid.js';
@@ -71,4 +73,43 @@ export class Scratch {
     );
     for (const dir of this.#dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A Unix socket server per test in `scratch`, standing in for the daemon's: the tests connect real
+ * processes to it and attest them. Afterwards the pidfds they kept, the accepted sockets, the
+ * server and the scratch dir are closed and removed.
+ */
+export function usePeerServer(scratch: Scratch): {
+  readonly socketPath: string;
+  readonly server: Server;
+  pidfds: (number | null)[];
+} {
+  const sockets: Socket[] = [];
+  const pidfds: (number | null)[] = [];
+  let socketPath = '';
+  let server: Server | undefined;
+  beforeEach(async () => {
+    socketPath = join(scratch.dir(), 'agentid.sock');
+    server = createServer((socket) => sockets.push(socket));
+    server.listen(socketPath);
+    await once(server, 'listening');
+  });
+  afterEach(async () => {
+    for (const pidfd of pidfds.splice(0)) closePidfd(pidfd);
+    for (const socket of sockets.splice(0)) socket.destroy();
+    server?.close();
+    if (server) await once(server, 'close');
+    await scratch.cleanup();
+  });
+  return {
+    get socketPath() {
+      return socketPath;
+    },
+    get server() {
+      if (!server) throw new Error('usePeerServer: used outside a test');
+      return server;
+    },
+    pidfds,
+  };
 }

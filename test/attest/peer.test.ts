@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { closeProcDir, openProcDir, readStat } from '../../src/attest/procfs.js';
-import { closePidfd, type PeerCredentials, readPeerCredentials, socketFd } from '../../src/peer/index.js';
-import { codeOf, isRoot, newAttestor, Scratch } from './helpers.js';
+import { type PeerCredentials, readPeerCredentials, socketFd } from '../../src/peer/index.js';
+import { codeOf, isRoot, newAttestor, Scratch, usePeerServer } from './helpers.js';
 
 // Connects, waits for the server's go, then exits: after handing its connection to a detached
 // grandchild (printing the grandchild's pid) when told to.
@@ -36,34 +35,16 @@ function canReusePids(): boolean {
 
 describe('attesting the peer of a real connection', () => {
   const scratch = new Scratch();
-  let socketPath: string;
-  let server: Server;
-  const sockets: Socket[] = [];
-  const pidfds: (number | null)[] = [];
-
-  beforeEach(async () => {
-    socketPath = join(scratch.dir(), 'agentid.sock');
-    server = createServer((socket) => sockets.push(socket));
-    server.listen(socketPath);
-    await once(server, 'listening');
-  });
-
-  afterEach(async () => {
-    for (const pidfd of pidfds.splice(0)) closePidfd(pidfd);
-    for (const socket of sockets.splice(0)) socket.destroy();
-    server.close();
-    await once(server, 'close');
-    await scratch.cleanup();
-  });
+  const peers = usePeerServer(scratch);
 
   async function connectChild(mode: 'exit' | 'handoff'): Promise<[ChildProcess, Socket, PeerCredentials]> {
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
-    const child = scratch.spawn(process.execPath, ['-e', clientScript, socketPath, mode], {
+    const accepted = once(peers.server, 'connection') as Promise<[Socket]>;
+    const child = scratch.spawn(process.execPath, ['-e', clientScript, peers.socketPath, mode], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const [socket] = await accepted;
     const creds = readPeerCredentials(socketFd(socket));
-    pidfds.push(creds.pidfd);
+    peers.pidfds.push(creds.pidfd);
     return [child, socket, creds];
   }
 
