@@ -16,7 +16,7 @@ import {
   parseStat,
   readCmdline,
   readLink,
-  readProcText,
+  readProcRecord,
   readStat,
 } from './procfs.js';
 import type { AncestorInfo } from './types.js';
@@ -86,7 +86,7 @@ export function createAncestry(procRoot: string): AncestorWalk {
       seen.add(pid);
       let stat: ProcStat;
       try {
-        stat = parseStat(readProcText(`${procRoot}/${pid}/stat`));
+        stat = parseStat(readProcRecord(`${procRoot}/${pid}/stat`));
       } catch {
         break;
       }

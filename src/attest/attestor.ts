@@ -100,7 +100,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
 
   /**
    * Everything but the digest and the checks of the sender, read synchronously through the open
-   * /proc/PID directory; the executable is opened (not yet hashed) inside that window too.
+   * /proc/PID directory; the executable is looked up (not yet hashed) inside that window too.
    */
   function observe(
     dir: ProcDir,
@@ -155,7 +155,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (memo) memo.userns = userns;
     const ancestors = ancestorsOf(stat);
     const repo = cwd === null ? null : repoOf(cwd);
-    // Opened now, inside the pinned window, so the hash is of this process's inode.
+    // Looked up now, inside the pinned window, so the hash is of this process's inode.
     const hashed = hashes.hash(`${dir.path}/exe`);
     const facts: Observed = {
       pid,
@@ -208,8 +208,6 @@ export function createAttestor(options: AttestorOptions): Attestor {
       execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
       const first = peer ? readImage(dir.path) : null;
       const { facts, stat, status, hashed } = observe(dir, pid, peer, memo, first ?? undefined, failure);
-      // A peer that is gone is reported as gone, before anything is said about its descriptors.
-      if (peer) pin(dir, stat, status, peer, gone, who);
       const sender = peer
         ? await attestSender(dir, peer, {
             pid,
@@ -221,6 +219,10 @@ export function createAttestor(options: AttestorOptions): Attestor {
             procRoot,
             memo,
             execWait,
+          }).catch((err: unknown) => {
+            // A peer that is gone is reported as gone, not as one that let go of its connection.
+            pin(dir, stat, status, peer, gone, who);
+            throw err;
           })
         : null;
       const pinnedBy = pin(dir, stat, status, peer, gone, who);

@@ -1,12 +1,12 @@
 /**
  * sha256 of a running executable, opened through /proc/PID/exe so the digest is of the inode the
- * process runs, not of whatever its path names now. Results are keyed by the opened file's
- * identity and change stamps (fstat), so a hot caller costs an open and an fstat. A cold hash
- * streams in chunks through the thread pool, so a large binary does not stall the daemon, and
- * concurrent callers of one file share one digest.
+ * process runs, not of whatever its path names now. Results are keyed by the file's identity and
+ * change stamps (stat), so a hot caller costs one stat. A cold hash streams in chunks through
+ * the thread pool, so a large binary does not stall the daemon, and concurrent callers of one
+ * file share one digest.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, read } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, statSync } from 'node:fs';
 import { BoundedCache } from './bounded-cache.js';
 import { stampOf } from './file-stamp.js';
 import { errnoOf } from './procfs.js';
@@ -22,8 +22,9 @@ export interface HashOutcome {
 
 export interface HashCache {
   /**
-   * Opens `path` before returning, so the inode is fixed by the time the caller checks that the
-   * process is still the one it attested; only the digest itself is awaited. Never rejects.
+   * Stats (or, for a digest not yet known, opens) `path` before returning, so the inode is fixed
+   * by the time the caller checks that the process is still the one it attested; only the digest
+   * itself is awaited. Never rejects.
    */
   hash(path: string): Promise<HashOutcome>;
 }
@@ -75,6 +76,14 @@ export function createHashCache(maxBytes: number, digest: Digest = digestFd): Ha
 
   return {
     hash(path) {
+      // Warm: a stat of the path (through /proc's magic link, the very inode an open would give)
+      // finds a known digest without an open and a close. Anything else opens the file.
+      try {
+        const known = done.get(stampOf(statSync(path, { bigint: true })));
+        if (known !== undefined) return Promise.resolve({ sha256: known, skipped: null });
+      } catch {
+        // the open below reports why
+      }
       let fd: number;
       try {
         fd = openSync(path, 'r');

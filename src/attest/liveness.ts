@@ -3,11 +3,11 @@
  * endpoints learn that their root is gone. The start time makes a recycled pid count as gone.
  */
 import { join } from 'node:path';
-import { parseStat, readProcText } from './procfs.js';
+import { parseStat, readProcRecord } from './procfs.js';
 
 export function processAlive(procRoot: string, pid: number, startTime: number): boolean {
   try {
-    return parseStat(readProcText(join(procRoot, String(pid), 'stat'))).startTime === startTime;
+    return parseStat(readProcRecord(join(procRoot, String(pid), 'stat'))).startTime === startTime;
   } catch {
     return false;
   }

@@ -78,18 +78,28 @@ export function splitCmdline(text: string): string[] {
   return args;
 }
 
-// /proc files report size 0, so they are read to EOF; one shared buffer serves every sync read.
+// /proc files report size 0, so they are read to their end; one shared buffer serves every sync read.
 const buffer = Buffer.allocUnsafe(64 * 1024);
 
-export function readProcText(path: string): string {
+/**
+ * A /proc file of one small record: stat, status, fdinfo (seq_file's single_open). The kernel
+ * formats the whole record on the first read and hands over all of it that fits, so a read that
+ * returns less than was asked has reached the end: one read instead of a second one that returns
+ * 0. A warm attestation reads a dozen of these (an ancestor's stat per hop).
+ */
+export function readProcRecord(path: string): string {
+  return readProc(path, true);
+}
+
+function readProc(path: string, shortReadIsEnd: boolean): string {
   const fd = openSync(path, 'r');
   try {
     let used = 0;
     for (;;) {
       if (used === buffer.length) return readRest(fd, Buffer.from(buffer));
       const n = readSync(fd, buffer, used, buffer.length - used, null);
-      if (n === 0) return buffer.toString('utf8', 0, used);
       used += n;
+      if (n === 0 || (shortReadIsEnd && used < buffer.length)) return buffer.toString('utf8', 0, used);
     }
   } finally {
     closeSync(fd);
@@ -124,15 +134,15 @@ export function closeProcDir(dir: ProcDir): void {
 }
 
 export function readStat(dir: ProcDir): ProcStat {
-  return parseStat(readProcText(`${dir.path}/stat`));
+  return parseStat(readProcRecord(`${dir.path}/stat`));
 }
 
 export function readStatus(dir: ProcDir): ProcStatus {
-  return parseStatus(readProcText(`${dir.path}/status`));
+  return parseStatus(readProcRecord(`${dir.path}/status`));
 }
 
 export function readCmdline(dir: ProcDir): string[] {
-  return splitCmdline(readProcText(`${dir.path}/cmdline`));
+  return splitCmdline(readProc(`${dir.path}/cmdline`, false));
 }
 
 export function readLink(dir: ProcDir, name: 'exe' | 'cwd'): string {

@@ -23,7 +23,7 @@ import { AgentIdError } from '../errors.js';
 import { O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity } from './file-identity.js';
-import { type ProcDir, type ProcStat, parseStat, readProcText } from './procfs.js';
+import { type ProcDir, type ProcStat, parseStat, readProcRecord } from './procfs.js';
 import type { Attestation } from './types.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
@@ -157,7 +157,7 @@ export function readImage(procPath: string): {
 } {
   const exeFile = fileIdentity(`${procPath}/exe`);
   try {
-    const stat = parseStat(readProcText(`${procPath}/stat`));
+    const stat = parseStat(readProcRecord(`${procPath}/stat`));
     return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeFile };
   } catch {
     return { image: null, stat: null, exeFile };
@@ -178,7 +178,7 @@ function heldConnection(dir: ProcDir, inode: number, known?: HeldConnection): He
     // null: closed since readdir
     if (readLinkOrNull(`${dir.path}/fd/${fd}`) !== target) continue;
     fds.push(fd);
-    const flags = /^flags:\s*([0-7]+)$/m.exec(readProcText(`${dir.path}/fdinfo/${fd}`))?.[1];
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readProcRecord(`${dir.path}/fdinfo/${fd}`))?.[1];
     if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) hold = 'inheritable';
   }
   return fds.length === 0 ? null : { fds, hold };

@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseStat, readProcText } from './procfs.js';
+import { parseStat, readProcRecord } from './procfs.js';
 
 /** The pids under procRoot: every process the kernel shows there. */
 export function allPids(procRoot: string): number[] {
@@ -23,7 +23,7 @@ export function processTree(procRoot: string, rootPid: number, rootStartTime: nu
   for (const pid of allPids(procRoot)) {
     let stat: ReturnType<typeof parseStat>;
     try {
-      stat = parseStat(readProcText(join(procRoot, String(pid), 'stat')));
+      stat = parseStat(readProcRecord(join(procRoot, String(pid), 'stat')));
     } catch {
       continue; // Gone since the readdir.
     }

@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { ioctlNoArg } from '../native/libc.js';
+import { fileIdentity } from './file-identity.js';
 import type { ProcDir } from './procfs.js';
 
 /** linux/nsfs.h: _IO(0xb7, 0x2). */
@@ -42,6 +43,11 @@ function identity(fd: number): string {
  * also read the daemon's memory: it is outside the threat model.
  */
 export function usernsChain(dir: ProcDir, own: string | null, known?: readonly string[]): string[] {
+  // The memo's check needs no fd: a stat of the magic link is the namespace file an open gives.
+  if (known !== undefined) {
+    const innermost = fileIdentity(`${dir.path}/ns/user`);
+    if (innermost !== null && innermost === (known[0] ?? own)) return [...known];
+  }
   let fd: number;
   try {
     fd = openSync(`${dir.path}/ns/user`, 'r');
@@ -51,10 +57,6 @@ export function usernsChain(dir: ProcDir, own: string | null, known?: readonly s
   }
   try {
     const chain: string[] = [];
-    if (known !== undefined) {
-      const innermost = identity(fd);
-      if (innermost === (known[0] ?? own)) return [...known];
-    }
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
       const id = identity(fd);
       if (id === own) break;

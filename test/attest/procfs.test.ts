@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseStat } from '../../src/attest/index.js';
-import { parseStatus, splitCmdline } from '../../src/attest/procfs.js';
+import { parseStatus, readProcRecord, splitCmdline } from '../../src/attest/procfs.js';
 import { codeOf } from './helpers.js';
 
 // Fields 5..21 of a real stat line, then start time (22) and a few more.
@@ -56,5 +59,28 @@ describe('splitCmdline', () => {
     ['rewritten title without a terminator', ['rewritten title without a terminator']],
   ])('splits %j', (text, expected) => {
     expect(splitCmdline(text)).toEqual(expected);
+  });
+});
+
+describe('readProcRecord', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentid-procfs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads this process's own stat and status whole in one read", () => {
+    const stat = parseStat(readProcRecord(`/proc/${process.pid}/stat`));
+    expect(stat).toMatchObject({ pid: process.pid, ppid: process.ppid });
+    expect(parseStatus(readProcRecord(`/proc/${process.pid}/status`)).tgid).toBe(process.pid);
+  });
+
+  // A record that fills the read buffer (64 KiB) is not taken as complete: the rest is read too.
+  it.each([
+    ['shorter than the buffer', 100],
+    ['exactly the buffer', 64 * 1024],
+    ['longer than the buffer', 64 * 1024 * 3 + 17],
+  ])('reads a file %s to its end', (_name, size) => {
+    const file = join(dir, `record-${size}`);
+    const text = `${'x'.repeat(size - 1)}\n`;
+    writeFileSync(file, text);
+    expect(readProcRecord(file)).toBe(text);
   });
 });
