@@ -44,8 +44,10 @@ const exceptions = new Set([
  * - src/protocol/client: what a process that only calls the daemon needs (the endpoint table, the
  *   verified socket clients), without the request checks, MCP and git pieces every CLI command
  *   would otherwise load.
+ * - src/protocol/git-helper: git's credential protocol alone, for the git credential helper, which
+ *   git starts for every credential.
  */
-const subLayerDoors = new Set(['src/protocol/client/index.ts']);
+const subLayerDoors = new Set(['src/protocol/client/index.ts', 'src/protocol/git-helper/index.ts']);
 
 function walk(dir) {
   const out = [];

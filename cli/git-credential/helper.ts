@@ -7,14 +7,14 @@
  */
 import { AgentIdError, type ErrorCode, ExitCode, toAgentIdError } from '../../src/errors.js';
 import { errorLine } from '../../src/printable.js';
-import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/index.js';
+import type { GitCredentialRequest, GitCredentialResponse } from '../../src/protocol/client/index.js';
 import {
   answerText,
   credentialRequest,
   MAX_INPUT_BYTES,
   parseCredentialInput,
   QUIT_ANSWER,
-} from '../../src/protocol/index.js';
+} from '../../src/protocol/git-helper/index.js';
 
 export interface HelperDeps {
   /** stdin up to maxBytes + 1 bytes (so oversize input is seen, not truncated silently). */

@@ -66,17 +66,22 @@ describe('what the CLI imports to start', () => {
     expect(urls.filter((u) => u.includes('/dist/daemon/'))).toEqual([]);
   });
 
-  it.each([[['whoami']], [['status']], [['token', '--audience', 'x']]])(
-    'agentid %j: the protocol through its client door, without the request checks or keep-alive',
-    (args) => {
-      const protocol = importsOf(args).filter((u) => u.includes('/dist/src/protocol/'));
-      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/client/index.js'))).toBe(true);
-      // connect.ts verifies the daemon before anything is sent: on this path too.
-      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/connect.js'))).toBe(true);
-      const daemonOnly = /\/protocol\/(index|request-checks|requests|mcp-requests|check|keep-alive)\.js$/;
-      expect(protocol.filter((u) => daemonOnly.test(u))).toEqual([]);
-    },
-  );
+  it.each([
+    [['whoami']],
+    [['status']],
+    [['token', '--audience', 'x']],
+    [['aws', 'credential-process', 'dev']],
+    [['git-credential', 'get']],
+  ])('agentid %j: the protocol through its client door, without the request checks or keep-alive', (args) => {
+    const protocol = importsOf(args, 'protocol=https\nhost=example.com\n\n').filter((u) =>
+      u.includes('/dist/src/protocol/'),
+    );
+    expect(protocol.some((u) => u.endsWith('/dist/src/protocol/client/index.js'))).toBe(true);
+    // connect.ts verifies the daemon before anything is sent: on this path too.
+    expect(protocol.some((u) => u.endsWith('/dist/src/protocol/connect.js'))).toBe(true);
+    const daemonOnly = /\/protocol\/(index|request-checks|requests|mcp-requests|check|keep-alive)\.js$/;
+    expect(protocol.filter((u) => daemonOnly.test(u))).toEqual([]);
+  });
 
   it('--version reads no command module and no command table', () => {
     const urls = importsOf(['--version']);
