@@ -66,7 +66,7 @@ describe('readProcRecord', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentid-procfs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("reads this process's own stat and status whole in one read", () => {
+  it("reads this process's own stat and status whole", () => {
     const stat = parseStat(readProcRecord(`/proc/${process.pid}/stat`));
     expect(stat).toMatchObject({ pid: process.pid, ppid: process.ppid });
     expect(parseStatus(readProcRecord(`/proc/${process.pid}/status`)).tgid).toBe(process.pid);
