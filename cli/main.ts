@@ -15,7 +15,6 @@ import { errorLine, printable } from '../src/printable.js';
 import type { CliDeps, CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 import type { DaemonClient } from './daemon-client.js';
-import { exitQuietlyOnEpipe } from './quiet-pipe.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Start-up is a feature: what only some commands use loads on first use, not here.
@@ -168,8 +167,6 @@ async function main(argv: string[]): Promise<number> {
     writeStdout(renderTopLevelHelp(readCommandTable(), helpWidth(DEFAULT_HELP_WIDTH)));
     return ExitCode.ok;
   }
-  for (const stream of [process.stdout, process.stderr])
-    exitQuietlyOnEpipe(stream, (code) => process.exit(code));
   // Run by the AWS tools on every credential refresh: answered before anything else is loaded.
   if (
     noun === 'aws' &&
@@ -182,11 +179,15 @@ async function main(argv: string[]): Promise<number> {
     const uid = process.getuid?.() ?? 0;
     return awsCredentialProcess(credential, {
       daemonAddress: { socket: resolvePaths(process.env, uid).socket, uid },
-      out: (text) => process.stdout.write(text),
+      // fd 1 directly, as for --version: a reader that went away ends it quietly there too.
+      out: writeStdout,
       err: (text) => process.stderr.write(text),
       daemon: async () => buildDeps().daemon,
     });
   }
+  const { exitQuietlyOnEpipe } = await import('./quiet-pipe.js');
+  for (const stream of [process.stdout, process.stderr])
+    exitQuietlyOnEpipe(stream, (code) => process.exit(code));
   // git runs its credential helper for every request too: the same fast path.
   if (noun === 'git-credential') {
     return (await import('./git-credential/entry.js')).gitCredentialMain(argv.slice(3));

@@ -23,9 +23,22 @@ import { basename, dirname } from 'node:path';
 import { AgentIdError } from '../errors.js';
 import { fs } from '../node-fs.js';
 import { privateDirProblem } from '../paths.js';
-import { transportError } from './answer.js';
 
 const { closeSync, constants, existsSync, fstatSync, lstatSync, openSync } = fs;
+
+const unavailableCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
+/** A failure to reach or talk to the daemon, as the code a caller acts on. */
+export function transportError(err: NodeJS.ErrnoException, socketPath: string): AgentIdError {
+  if (err instanceof AgentIdError) return err;
+  if (err.code && unavailableCodes.has(err.code)) {
+    return new AgentIdError(
+      'ERR_DAEMON_UNAVAILABLE',
+      `the agentid daemon is not running at ${socketPath} (${err.code}); start it with: agentid daemon start`,
+    );
+  }
+  return new AgentIdError('ERR_DAEMON_PROTOCOL', `request to the daemon failed: ${err.message}`);
+}
 
 /** Where the daemon listens, and the uid it must run as: our own. */
 export interface DaemonAddress {

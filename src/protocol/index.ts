@@ -1,18 +1,17 @@
 /** Public door of the wire protocol: the endpoint table, its types, and the socket client. */
-export { callEndpoint } from './call.js';
-export { callDaemon, type RequestOptions } from './client.js';
+export { callDaemon, callEndpoint, type RequestOptions } from './client.js';
 export { connectToDaemon, type DaemonAddress } from './connect.js';
 export {
   type AnswerOf,
   type CallArgs,
   type DaemonCaller,
   type Endpoint,
+  endpoints,
   type Method,
   type ParamsOf,
   type WireRequest,
   wireRequest,
-} from './endpoint.js';
-export { endpoints } from './endpoints.js';
+} from './endpoints.js';
 export * from './git-credential.js';
 export { createKeepAliveClient, type KeepAliveClient } from './keep-alive.js';
 export * from './mcp.js';

@@ -16,17 +16,18 @@
  * last, whose failure is the caller's error, as with client.ts).
  */
 import type { Socket } from 'node:net';
-import { noAnswer } from './client.js';
-import { connectToDaemon, type DaemonAddress } from './connect.js';
 import {
   type Answer,
   DEFAULT_TIMEOUT_MS,
   decodeAnswer,
   exchange,
+  type KeptConnections,
   NoAnswerError,
+  noAnswer,
   type RequestOptions,
   requestText,
-} from './exchange.js';
+} from './client.js';
+import { connectToDaemon, type DaemonAddress } from './connect.js';
 
 /** More idle connections than calls that overlap (a decision and the previous call's result) are closed. */
 const MAX_IDLE = 4;
@@ -39,8 +40,7 @@ interface IdleConnection {
   forget: () => void;
 }
 
-export interface KeepAliveClient {
-  request<T>(path: string, options?: RequestOptions): Promise<T>;
+export interface KeepAliveClient extends KeptConnections {
   /** Closes the idle connections; requests in flight finish on theirs, which then close. */
   close(): void;
 }

@@ -6,9 +6,15 @@
  * The keep-alive client (one process calling again and again: the MCP proxy) is in the full door.
  * The daemon's verification before sending (connect.ts) is on every path through it.
  */
-export { callEndpoint } from '../call.js';
-export { callDaemon, type RequestOptions } from '../client.js';
+export { callDaemon, callEndpoint, type RequestOptions } from '../client.js';
 export { connectToDaemon, type DaemonAddress } from '../connect.js';
-export type { AnswerOf, CallArgs, DaemonCaller, Endpoint, Method, ParamsOf } from '../endpoint.js';
-export { endpoints } from '../endpoints.js';
+export {
+  type AnswerOf,
+  type CallArgs,
+  type DaemonCaller,
+  type Endpoint,
+  endpoints,
+  type Method,
+  type ParamsOf,
+} from '../endpoints.js';
 export type * from '../types.js';
