@@ -20,6 +20,7 @@
  * device and inode as the daemon sees it, since a path can mean another file in another mount
  * namespace.
  */
+import type { BigIntStats } from 'node:fs';
 import { AgentIdError, type ErrorCode } from '../errors.js';
 import { type PeerCredentials, pidfdAlive } from '../peer/index.js';
 import { createAncestry } from './ancestry.js';
@@ -108,7 +109,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     peer: PeerCredentials | null,
     memo: ConnectionMemo | undefined,
     /** Read just before, with the image (the same reads serve both); undefined: not read. */
-    imageRead: { stat: ProcStat | null; exeFile: string | null } | undefined,
+    imageRead: { stat: ProcStat | null; exeStat: BigIntStats | null; exeFile: string | null } | undefined,
     failure: (err: unknown, what: string) => AgentIdError,
   ): { facts: Observed; stat: ProcStat; status: ProcStatus; hashed: Promise<HashOutcome> } {
     const { gone, who } = naming(pid, peer);
@@ -155,8 +156,9 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (memo) memo.userns = userns;
     const ancestors = ancestorsOf(stat);
     const repo = cwd === null ? null : repoOf(cwd);
-    // Looked up now, inside the pinned window, so the hash is of this process's inode.
-    const hashed = hashes.hash(`${dir.path}/exe`);
+    // Looked up now, inside the pinned window, so the hash is of this process's inode: by the stat
+    // that gave exeFile, when the image was read.
+    const hashed = hashes.hash(`${dir.path}/exe`, imageRead?.exeStat);
     const facts: Observed = {
       pid,
       ppid: stat.ppid,

@@ -3,14 +3,24 @@
  * process's executable and namespaces). Two paths name one file exactly when these agree; a path
  * alone does not, since another mount namespace can put any file at it.
  */
-import { statSync } from 'node:fs';
+import { type BigIntStats, statSync } from 'node:fs';
 
-/** null when the path cannot be stat'ed. */
-export function fileIdentity(path: string): string | null {
+/** stat(2) of a path, following links; null when the path cannot be stat'ed. */
+export function statOrNull(path: string): BigIntStats | null {
   try {
-    const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-    return st ? `${st.dev}:${st.ino}` : null;
+    return statSync(path, { bigint: true, throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
+}
+
+/** The `dev:ino` of a stat: which file it is. */
+export function identityOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+/** null when the path cannot be stat'ed. */
+export function fileIdentity(path: string): string | null {
+  const st = statOrNull(path);
+  return st && identityOf(st);
 }

@@ -6,8 +6,9 @@
  * file share one digest.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, read, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, fstatSync, openSync, read } from 'node:fs';
 import { BoundedCache } from './bounded-cache.js';
+import { statOrNull } from './file-identity.js';
 import { stampOf } from './file-stamp.js';
 import { errnoOf } from './procfs.js';
 
@@ -24,9 +25,10 @@ export interface HashCache {
   /**
    * Stats (or, for a digest not yet known, opens) `path` before returning, so the inode is fixed
    * by the time the caller checks that the process is still the one it attested; only the digest
-   * itself is awaited. Never rejects.
+   * itself is awaited. `known`: the caller's own stat of `path`, taken in that same window, used
+   * instead of another (null: it failed). Never rejects.
    */
-  hash(path: string): Promise<HashOutcome>;
+  hash(path: string, known?: BigIntStats | null): Promise<HashOutcome>;
 }
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -75,15 +77,12 @@ export function createHashCache(maxBytes: number, digest: Digest = digestFd): Ha
   }
 
   return {
-    hash(path) {
-      // Warm: a stat of the path (through /proc's magic link, the very inode an open would give)
-      // finds a known digest without an open and a close. Anything else opens the file.
-      try {
-        const known = done.get(stampOf(statSync(path, { bigint: true })));
-        if (known !== undefined) return Promise.resolve({ sha256: known, skipped: null });
-      } catch {
-        // the open below reports why
-      }
+    hash(path, known = statOrNull(path)) {
+      // Warm: a stat of the path (through /proc's magic link, the very inode an open would give),
+      // or the caller's own of it, finds a known digest without an open and a close. Anything else
+      // opens the file; a failed stat is reported by the open.
+      const digest = known && done.get(stampOf(known));
+      if (digest) return Promise.resolve({ sha256: digest, skipped: null });
       let fd: number;
       try {
         fd = openSync(path, 'r');

@@ -18,11 +18,11 @@
  *   those selectors do not count either. (Node marks inherited descriptors close-on-exec at start,
  *   which is why this is not the only check.)
  */
-import { closeSync, open, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, open, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
 import { O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
-import { fileIdentity } from './file-identity.js';
+import { fileIdentity, identityOf, statOrNull } from './file-identity.js';
 import { type ProcDir, type ProcStat, parseStat, readProcRecord } from './procfs.js';
 import type { Attestation } from './types.js';
 
@@ -147,20 +147,22 @@ export function imageOf(procPath: string): string | null {
 }
 
 /**
- * imageOf, with what it was read from (the stat and the executable's `dev:ino`; null when
- * unreadable), for a caller that needs those too.
+ * imageOf, with what it was read from (the process's stat, and the executable's stat and `dev:ino`;
+ * null when unreadable), for a caller that needs those too.
  */
 export function readImage(procPath: string): {
   image: string | null;
   stat: ProcStat | null;
+  exeStat: BigIntStats | null;
   exeFile: string | null;
 } {
-  const exeFile = fileIdentity(`${procPath}/exe`);
+  const exeStat = statOrNull(`${procPath}/exe`);
+  const exeFile = exeStat && identityOf(exeStat);
   try {
     const stat = parseStat(readProcRecord(`${procPath}/stat`));
-    return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeFile };
+    return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeStat, exeFile };
   } catch {
-    return { image: null, stat: null, exeFile };
+    return { image: null, stat: null, exeStat, exeFile };
   }
 }
 

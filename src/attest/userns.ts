@@ -7,7 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { ioctlNoArg } from '../native/libc.js';
-import { fileIdentity } from './file-identity.js';
+import { fileIdentity, identityOf } from './file-identity.js';
 import type { ProcDir } from './procfs.js';
 
 /** linux/nsfs.h: _IO(0xb7, 0x2). */
@@ -25,8 +25,7 @@ function hasNoNamespaces(dir: ProcDir): boolean {
 }
 
 function identity(fd: number): string {
-  const st = fstatSync(fd, { bigint: true });
-  return `${st.dev}:${st.ino}`;
+  return identityOf(fstatSync(fd, { bigint: true }));
 }
 
 /**
