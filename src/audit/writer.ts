@@ -11,7 +11,9 @@ import Database from 'better-sqlite3';
 import { AgentIdError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import {
+  EVENT_COLUMNS,
   type EventColumns,
+  type EventValues,
   fromColumns,
   GENESIS_HASH,
   type HashedColumns,
@@ -23,15 +25,9 @@ import { chainHash } from './row-json.js';
 import { migrate } from './schema.js';
 import type { Anchor, AuditDeps, AuditEventInput, AuditRow, PruneResult } from './types.js';
 
-const INSERT_SQL = `INSERT INTO events (
-  seq, id, time, action, decision, agent, human, resource, peer_pid, peer_uid, peer_gid, peer_exe,
-  attestation, attestation_digest, policy_ids, reason, credential_fingerprint, expires_at, error_code,
-  latency_ms, prev_hash, hash
-) VALUES (
-  @seq, @id, @time, @action, @decision, @agent, @human, @resource, @peer_pid, @peer_uid, @peer_gid, @peer_exe,
-  @attestation, @attestation_digest, @policy_ids, @reason, @credential_fingerprint, @expires_at, @error_code,
-  @latency_ms, @prev_hash, @hash
-)`;
+// Positional, in EVENT_COLUMNS order: the values the chain hash covers, then the hash (binding
+// by name costs better-sqlite3 a lookup per column on every row).
+const INSERT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
@@ -46,7 +42,7 @@ export function checkAuditEvent(input: AuditEventInput): void {
 
 export class AuditWriter {
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement<[EventColumns]>;
+  readonly #insert: Database.Statement<EventValues>;
   readonly #insertAll: Database.Transaction<(inputs: readonly AuditEventInput[]) => AuditRow[]>;
   readonly #deps: AuditDeps;
   #lastSeq: number;
@@ -109,8 +105,11 @@ export class AuditWriter {
     for (const input of inputs) checkAuditEvent(input);
     const head = { seq: this.#lastSeq, hash: this.#lastHash };
     try {
-      // IMMEDIATE: the write lock is taken at BEGIN, so a foreign writer fails the batch at once.
-      return this.#insertAll.immediate(inputs);
+      // One row is one INSERT, which SQLite commits as its own transaction: no BEGIN and COMMIT
+      // of ours around it. Several take one transaction, IMMEDIATE so that the write lock is
+      // taken at BEGIN and a foreign writer fails the batch at once.
+      const [only, ...more] = inputs;
+      return only && more.length === 0 ? [this.#insertOne(only)] : this.#insertAll.immediate(inputs);
     } catch (err) {
       // The rolled-back rows moved the in-memory head; the next row chains to the last committed one.
       this.#lastSeq = head.seq;
@@ -147,8 +146,9 @@ export class AuditWriter {
       prevHash: this.#lastHash,
     };
     const columns = asStored(toColumns(unhashed, attestationJson));
-    const stored: EventColumns = { ...columns, hash: chainHash(valuesOf(columns)) };
-    this.#insert.run(stored);
+    const values = valuesOf(columns);
+    const stored: EventColumns = { ...columns, hash: chainHash(values) };
+    this.#insert.run(...values, stored.hash);
     // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
     const row = fromColumns(stored);
     this.#lastSeq = row.seq;
