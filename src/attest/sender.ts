@@ -18,9 +18,9 @@
  *   those selectors do not count either. (Node marks inherited descriptors close-on-exec at start,
  *   which is why this is not the only check.)
  */
-import { type BigIntStats, closeSync, open, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { type BigIntStats, closeSync, constants, open, openSync, readdirSync, statSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
-import { O_CLOEXEC } from '../native/libc.js';
+import { O_CLOEXEC, readLinkAt } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity, identityOf, statOrNull } from './file-identity.js';
 import { type ProcDir, type ProcStat, parseStat, readProcRecord } from './procfs.js';
@@ -173,13 +173,10 @@ export function readImage(procPath: string): {
  */
 function heldConnection(dir: ProcDir, inode: number, known?: HeldConnection): HeldConnection | null {
   const target = `socket:[${inode}]`;
-  if (known?.fds.some((fd) => readLinkOrNull(`${dir.path}/fd/${fd}`) === target)) return known;
-  const fds: string[] = [];
+  if (known?.fds.some((fd) => readLinkAt(dir.fd, `fd/${fd}`) === target)) return known;
+  const fds = descriptorsOn(`${dir.path}/fd`, target);
   let hold: HeldConnection['hold'] = known?.hold ?? 'close-on-exec';
-  for (const fd of readdirSync(`${dir.path}/fd`)) {
-    // null: closed since readdir
-    if (readLinkOrNull(`${dir.path}/fd/${fd}`) !== target) continue;
-    fds.push(fd);
+  for (const fd of fds) {
     const flags = /^flags:\s*([0-7]+)$/m.exec(readProcRecord(`${dir.path}/fdinfo/${fd}`))?.[1];
     if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) hold = 'inheritable';
   }
@@ -204,9 +201,7 @@ export function otherHolders(
     const path = `${procRoot}/${name}`;
     try {
       if (statSync(path).uid !== uid) continue;
-      const fds = readdirSync(`${path}/fd`);
-      if (fds.some((fd) => readLinkOrNull(`${path}/fd/${fd}`) === target))
-        found.push(fileIdentity(`${path}/exe`));
+      if (descriptorsOn(`${path}/fd`, target).length > 0) found.push(fileIdentity(`${path}/exe`));
     } catch {
       // exited, or not ours to read
     }
@@ -214,10 +209,17 @@ export function otherHolders(
   return found;
 }
 
-function readLinkOrNull(path: string): string | null {
+/**
+ * The descriptors listed in `fdDirPath` (a /proc/PID/fd) that are on `target`. The directory is
+ * opened once and each link read by its name in it: a whole /proc/self/fd/N/fd/M path per
+ * descriptor costs twice as much, and a process can hold hundreds. A descriptor closed since
+ * the listing reads as no link.
+ */
+function descriptorsOn(fdDirPath: string, target: string): string[] {
+  const fdDir = openSync(fdDirPath, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    return readlinkSync(path);
-  } catch {
-    return null;
+    return readdirSync(`/proc/self/fd/${fdDir}`).filter((fd) => readLinkAt(fdDir, fd) === target);
+  } finally {
+    closeSync(fdDir);
   }
 }

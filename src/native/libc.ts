@@ -41,6 +41,7 @@ interface LinuxLibc {
   prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
   /** glibc only (musl has none): null where the symbol is missing. */
   mallocTrim: ((pad: number) => number) | null;
+  readlinkat: (dirFd: number, path: string, buf: Buffer, size: number) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -85,6 +86,7 @@ function loadLinux(): LinuxLibc {
       'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
     ),
     mallocTrim: optionalFunc(() => lib.func('int malloc_trim(size_t pad)')),
+    readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ void *buf, size_t size)'),
   };
   return linuxLibc;
 }
@@ -100,6 +102,19 @@ function optionalFunc<F>(bind: () => F): F | null {
 // Callers pass koffi.errno() read right after their call, before other native work can replace it.
 function errnoName(errno: number): string {
   return getSystemErrorName(-errno);
+}
+
+// PATH_MAX: no link target the kernel hands out is longer.
+const linkBuffer = Buffer.alloc(4096);
+
+/**
+ * readlinkat(2) (Linux): the target of `name` in the directory open at `dirFd`, or null when there
+ * is none (gone, not a link). What /proc's descriptor scans use: relative to a directory already
+ * open, the kernel resolves one name instead of walking a whole /proc/self/fd/N/... path.
+ */
+export function readLinkAt(dirFd: number, name: string): string | null {
+  const size = loadLinux().readlinkat(dirFd, name, linkBuffer, linkBuffer.length);
+  return size < 0 || size >= linkBuffer.length ? null : linkBuffer.toString('utf8', 0, size);
 }
 
 /** Reads a socket option of at most `size` bytes; `data` is cut to the length the kernel wrote. */
