@@ -1,17 +1,7 @@
 /** Public door of the wire protocol: the endpoint table, its types, and the socket client. */
-export { callDaemon, callEndpoint, type RequestOptions } from './client.js';
-export { connectToDaemon, type DaemonAddress } from './connect.js';
-export {
-  type AnswerOf,
-  type CallArgs,
-  type DaemonCaller,
-  type Endpoint,
-  endpoints,
-  type Method,
-  type ParamsOf,
-  type WireRequest,
-  wireRequest,
-} from './endpoints.js';
+// What a client needs is the client's door (src/protocol/client); the rest is the daemon's.
+export * from './client/index.js';
+export { type WireRequest, wireRequest } from './endpoints.js';
 export * from './git-credential.js';
 export { createKeepAliveClient, type KeepAliveClient } from './keep-alive.js';
 export * from './mcp.js';
