@@ -28,8 +28,8 @@ export function renderAttestation(result: AttestBenchResult, whoamiP50Ms: number
     `In process, \`createAttestor().attest(peer)\` as the daemon calls it, on a live caller two \`sh -c\` ` +
       `below the bench (${warm.ancestors} ancestors, cwd in a git repo: ${warm.repo ? 'yes' : 'no'}, ` +
       `pinned by ${warm.pinnedBy}, peer credentials from a real Unix socket). Warm: ${fmtInt(warm.calls)} ` +
-      'sequential calls of each kind after a warm-up, interleaved, hash cache hot (an open and an fstat of ' +
-      'the executable, /proc reads, ancestry and repo checks, the sender check). A later request of a ' +
+      'sequential calls of each kind after a warm-up, interleaved, hash cache hot (its digest found by the stat of ' +
+      'the executable taken with its image, /proc reads, ancestry and repo checks, the sender check). A later request of a ' +
       'keep-alive connection (what whoami pays at steady state) reuses where the connection is held and ' +
       'the user namespace chain, re-checked, and re-reads the rest (SECURITY.md, "Attest the sender").',
     '',
