@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import { AgentIdError, isErrorCode } from '../errors.js';
 import { connectToDaemon, type DaemonAddress, transportError } from './connect.js';
-import { type CallArgs, type Endpoint, wireRequest } from './endpoints.js';
+import { type CallArgs, type Endpoint, type Method, wireRequest } from './endpoints.js';
 import type { ErrorBody } from './types.js';
 
 /** What keeps connections for a process calling again and again (keep-alive.ts). */
@@ -21,7 +21,7 @@ export interface KeptConnections {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: Method;
   body?: unknown;
   timeoutMs?: number;
 }
