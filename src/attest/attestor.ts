@@ -208,7 +208,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     try {
       // Started first, so the threadpool's wait overlaps the reads below (SenderCheck.execWait).
       execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
-      const first = peer ? readImage(dir.path) : null;
+      const first = peer ? readImage(dir) : null;
       const { facts, stat, status, hashed } = observe(dir, pid, peer, memo, first ?? undefined, failure);
       const sender = peer
         ? await attestSender(dir, peer, {

@@ -20,10 +20,10 @@
  */
 import { type BigIntStats, closeSync, constants, open, openSync, readdirSync, statSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
-import { O_CLOEXEC, readLinkAt } from '../native/libc.js';
+import { linkAtOrNull, O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity, identityOf, statOrNull } from './file-identity.js';
-import { type ProcDir, type ProcStat, parseStat, readProcRecord } from './procfs.js';
+import { type ProcDir, type ProcStat, parseStat, readProcRecord, readRecordIn } from './procfs.js';
 import type { Attestation } from './types.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
@@ -109,7 +109,7 @@ export async function attestSender(
       `${who} connected but no longer holds the connection: another process is sending on it`,
     );
   }
-  const image = imageOf(dir.path);
+  const { image } = readImage(dir);
   if (image === null || image !== check.imageRead || (peer.image !== undefined && peer.image !== image)) {
     throw new AgentIdError(
       'ERR_ATTEST_SENDER',
@@ -141,25 +141,31 @@ export function awaitExec(dir: ProcDir): Promise<void> {
   return wait;
 }
 
-/** The program a process runs, as a comparable string: its executable and its memory layout. */
+/**
+ * The program a process runs, as a comparable string (its executable and its memory layout), by
+ * its /proc/PID path: as its connection is accepted, with no directory open.
+ */
 export function imageOf(procPath: string): string | null {
-  return readImage(procPath).image;
+  return imageFrom(statOrNull(`${procPath}/exe`), () => readProcRecord(`${procPath}/stat`)).image;
 }
 
 /**
- * imageOf, with what it was read from (the process's stat, and the executable's stat and `dev:ino`;
- * null when unreadable), for a caller that needs those too.
+ * imageOf, through an open /proc/PID directory, with what it was read from (the process's stat,
+ * and the executable's stat and `dev:ino`; null when unreadable), for a caller that needs those too.
  */
-export function readImage(procPath: string): {
+export function readImage(dir: ProcDir): {
   image: string | null;
   stat: ProcStat | null;
   exeStat: BigIntStats | null;
   exeFile: string | null;
 } {
-  const exeStat = statOrNull(`${procPath}/exe`);
+  return imageFrom(statOrNull(`${dir.path}/exe`), () => readRecordIn(dir, 'stat'));
+}
+
+function imageFrom(exeStat: BigIntStats | null, readStatRecord: () => string): ReturnType<typeof readImage> {
   const exeFile = exeStat && identityOf(exeStat);
   try {
-    const stat = parseStat(readProcRecord(`${procPath}/stat`));
+    const stat = parseStat(readStatRecord());
     return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeStat, exeFile };
   } catch {
     return { image: null, stat: null, exeStat, exeFile };
@@ -173,11 +179,11 @@ export function readImage(procPath: string): {
  */
 function heldConnection(dir: ProcDir, inode: number, known?: HeldConnection): HeldConnection | null {
   const target = `socket:[${inode}]`;
-  if (known?.fds.some((fd) => readLinkAt(dir.fd, `fd/${fd}`) === target)) return known;
+  if (known?.fds.some((fd) => linkAtOrNull(dir.fd, `fd/${fd}`) === target)) return known;
   const fds = descriptorsOn(`${dir.path}/fd`, target);
   let hold: HeldConnection['hold'] = known?.hold ?? 'close-on-exec';
   for (const fd of fds) {
-    const flags = /^flags:\s*([0-7]+)$/m.exec(readProcRecord(`${dir.path}/fdinfo/${fd}`))?.[1];
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readRecordIn(dir, `fdinfo/${fd}`))?.[1];
     if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) hold = 'inheritable';
   }
   return fds.length === 0 ? null : { fds, hold };
@@ -218,7 +224,7 @@ export function otherHolders(
 function descriptorsOn(fdDirPath: string, target: string): string[] {
   const fdDir = openSync(fdDirPath, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    return readdirSync(`/proc/self/fd/${fdDir}`).filter((fd) => readLinkAt(fdDir, fd) === target);
+    return readdirSync(`/proc/self/fd/${fdDir}`).filter((fd) => linkAtOrNull(fdDir, fd) === target);
   } finally {
     closeSync(fdDir);
   }

@@ -42,6 +42,7 @@ interface LinuxLibc {
   /** glibc only (musl has none): null where the symbol is missing. */
   mallocTrim: ((pad: number) => number) | null;
   readlinkat: (dirFd: number, path: string, buf: Buffer, size: number) => number;
+  openat: (dirFd: number, path: string, flags: number) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -87,6 +88,8 @@ function loadLinux(): LinuxLibc {
     ),
     mallocTrim: optionalFunc(() => lib.func('int malloc_trim(size_t pad)')),
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ void *buf, size_t size)'),
+    // Declared without its variadic mode argument, which only O_CREAT and O_TMPFILE read.
+    openat: lib.func('int openat(int dirfd, const char *path, int flags)'),
   };
   return linuxLibc;
 }
@@ -108,13 +111,41 @@ function errnoName(errno: number): string {
 const linkBuffer = Buffer.alloc(4096);
 
 /**
- * readlinkat(2) (Linux): the target of `name` in the directory open at `dirFd`, or null when there
- * is none (gone, not a link). What /proc's descriptor scans use: relative to a directory already
- * open, the kernel resolves one name instead of walking a whole /proc/self/fd/N/... path.
+ * readlinkat(2) (Linux): the target of `name` in the directory open at `dirFd`. Relative to a
+ * directory already open (a /proc/PID, its fd/), the kernel resolves one name instead of walking a
+ * whole /proc/self/fd/N/... path, which costs about as much again. Throws as node:fs does: an
+ * Error whose `code` is the errno name.
  */
-export function readLinkAt(dirFd: number, name: string): string | null {
+export function readLinkAt(dirFd: number, name: string): string {
   const size = loadLinux().readlinkat(dirFd, name, linkBuffer, linkBuffer.length);
-  return size < 0 || size >= linkBuffer.length ? null : linkBuffer.toString('utf8', 0, size);
+  if (size < 0) throw errnoError(koffi.errno(), 'readlinkat', name);
+  if (size >= linkBuffer.length) throw errnoError(constants.errno.ENAMETOOLONG, 'readlinkat', name);
+  return linkBuffer.toString('utf8', 0, size);
+}
+
+/** readLinkAt, or null when there is no such link (closed since a listing, or not a link). */
+export function linkAtOrNull(dirFd: number, name: string): string | null {
+  try {
+    return readLinkAt(dirFd, name);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * openat(2) (Linux), read-only and close-on-exec: `name` in the directory open at `dirFd`, for the
+ * same reason as readLinkAt. The fd is an ordinary one (node:fs reads and closes it). Throws as
+ * readLinkAt does.
+ */
+export function openAt(dirFd: number, name: string): number {
+  const fd = loadLinux().openat(dirFd, name, O_CLOEXEC);
+  if (fd < 0) throw errnoError(koffi.errno(), 'openat', name);
+  return fd;
+}
+
+function errnoError(errno: number, call: string, name: string): NodeJS.ErrnoException {
+  const code = errnoName(errno);
+  return Object.assign(new Error(`${code}: ${call} '${name}'`), { code, errno: -errno, syscall: call });
 }
 
 /** Reads a socket option of at most `size` bytes; `data` is cut to the length the kernel wrote. */

@@ -1,12 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesWaiting, flock, getsockopt, LOCK_EX, LOCK_NB, LOCK_UN } from '../../src/native/libc.js';
+import {
+  bytesWaiting,
+  flock,
+  getsockopt,
+  LOCK_EX,
+  LOCK_NB,
+  LOCK_UN,
+  linkAtOrNull,
+  O_CLOEXEC,
+  openAt,
+  readLinkAt,
+} from '../../src/native/libc.js';
 import { socketFd } from '../../src/peer/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,6 +145,36 @@ describe('bytesWaiting', () => {
     } finally {
       writer.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(process.platform === 'linux')('openAt / readLinkAt', () => {
+  it('open and read names relative to an open directory, even after it is renamed; errors carry the errno name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentid-at-'));
+    writeFileSync(join(dir, 'record'), 'one record\n');
+    symlinkSync('/somewhere/else', join(dir, 'link'));
+    const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    const moved = `${dir}-moved`;
+    try {
+      // Renamed: a path would now miss the files, the directory's fd still reaches them.
+      renameSync(dir, moved);
+      const fd = openAt(dirFd, 'record');
+      try {
+        const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+        expect(Number.parseInt(flags ?? '0', 8) & O_CLOEXEC).toBe(O_CLOEXEC);
+        const buffer = Buffer.alloc(64);
+        expect(buffer.toString('utf8', 0, readSync(fd, buffer))).toBe('one record\n');
+      } finally {
+        closeSync(fd);
+      }
+      expect(readLinkAt(dirFd, 'link')).toBe('/somewhere/else');
+      expect(() => openAt(dirFd, 'missing')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+      expect(() => readLinkAt(dirFd, 'record')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(linkAtOrNull(dirFd, 'missing')).toBeNull();
+    } finally {
+      closeSync(dirFd);
+      rmSync(moved, { recursive: true, force: true });
     }
   });
 });
