@@ -247,27 +247,45 @@ const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;
+/** struct nlmsghdr: length (u32), type (u16), flags (u16), then seq (u32). */
+const NLMSG_SEQ_OFFSET = 8;
 /** sizeof(struct sockaddr_un): a 2-byte family and 108 bytes of path. */
 const SUN_PATH_BYTES = 108;
 
+/** One netlink socket per protocol, kept open: a request then costs no socket() and close(). */
+const netlinkSockets = new Map<number, number>();
+let netlinkSeq = 0;
+
 /**
- * One netlink request and its first reply datagram (Linux). The kernel answers a non-dump request
- * while send() runs, so the reply is read without waiting; none at all is an error, never a hang.
+ * One netlink request and its reply datagram (Linux). The kernel answers a non-dump request while
+ * send() runs, so the reply is read without waiting; none at all is an error, never a hang.
+ * The request is numbered here (nlmsg_seq): on the kept socket, a datagram with another number
+ * (a reply once left unread) is skipped, never taken for this request's answer.
  */
 export function netlinkRequest(protocol: number, request: Buffer, replySize: number): Buffer {
   const lib = load();
-  const fd = lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
+  const fd = netlinkSockets.get(protocol) ?? lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, protocol);
   if (fd < 0) throw new AgentIdError('ERR_INTERNAL', `netlink socket: ${errnoName(koffi.errno())}`);
+  netlinkSockets.set(protocol, fd);
+  netlinkSeq = (netlinkSeq + 1) >>> 0;
+  request.writeUInt32LE(netlinkSeq, NLMSG_SEQ_OFFSET);
   try {
     if (lib.send(fd, request, request.length, 0) !== request.length) {
       throw new AgentIdError('ERR_INTERNAL', `netlink send: ${errnoName(koffi.errno())}`);
     }
     const reply = Buffer.alloc(replySize);
-    const size = lib.recv(fd, reply, replySize, MSG_DONTWAIT);
-    if (size < 0) throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(koffi.errno())}`);
-    return reply.subarray(0, size);
-  } finally {
+    for (;;) {
+      const size = lib.recv(fd, reply, replySize, MSG_DONTWAIT);
+      if (size < 0) throw new AgentIdError('ERR_INTERNAL', `netlink recv: ${errnoName(koffi.errno())}`);
+      if (size >= NLMSG_SEQ_OFFSET + 4 && reply.readUInt32LE(NLMSG_SEQ_OFFSET) === netlinkSeq) {
+        return reply.subarray(0, size);
+      }
+    }
+  } catch (err) {
+    // Whatever state the socket was left in goes with it; the next request opens a new one.
+    netlinkSockets.delete(protocol);
     closeSync(fd);
+    throw err;
   }
 }
 

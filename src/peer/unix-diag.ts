@@ -19,13 +19,12 @@ const NLMSG_HDRLEN = 16;
 const UNIX_DIAG_REQ_LEN = 24;
 const UNIX_DIAG_MSG_LEN = 16;
 
-/** The request for one socket by inode, asking for its peer's inode. Pure. */
-export function unixDiagRequest(inode: number, seq: number): Buffer {
+/** The request for one socket by inode, asking for its peer's inode (netlinkRequest numbers it). Pure. */
+export function unixDiagRequest(inode: number): Buffer {
   const buf = Buffer.alloc(NLMSG_HDRLEN + UNIX_DIAG_REQ_LEN);
   buf.writeUInt32LE(buf.length, 0);
   buf.writeUInt16LE(SOCK_DIAG_BY_FAMILY, 4);
   buf.writeUInt16LE(NLM_F_REQUEST, 6);
-  buf.writeUInt32LE(seq, 8);
   // struct unix_diag_req: family, protocol, pad, states, ino, show, cookie[2]
   let at = NLMSG_HDRLEN;
   buf.writeUInt8(AF_UNIX, at);
@@ -57,14 +56,11 @@ export function parseUnixDiagAnswer(answer: Buffer, inode: number): number | nul
   return null;
 }
 
-let seq = 0;
-
 /** The inode of the socket at the other end of the connection on `fd`; null when unknown. */
 export function peerSocketInode(fd: number): number | null {
   try {
     const inode = Number(fstatSync(fd).ino);
-    seq = (seq + 1) >>> 0;
-    return parseUnixDiagAnswer(netlinkRequest(NETLINK_SOCK_DIAG, unixDiagRequest(inode, seq), 8192), inode);
+    return parseUnixDiagAnswer(netlinkRequest(NETLINK_SOCK_DIAG, unixDiagRequest(inode), 8192), inode);
   } catch {
     return null;
   }

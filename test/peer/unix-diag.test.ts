@@ -1,5 +1,5 @@
 /** sock_diag: the request layout, answers parsed, and the real kernel naming a real peer. */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { socketFd } from '../../src/peer/index.js';
@@ -21,7 +21,7 @@ function answer(inode: number, attrs: [type: number, value: number][]): Buffer {
 
 describe('unix diag', () => {
   it('asks for one socket by inode, with its peer', () => {
-    const request = unixDiagRequest(1234, 7);
+    const request = unixDiagRequest(1234);
     expect(request.length).toBe(40);
     expect([
       request.readUInt16LE(4),
@@ -66,6 +66,43 @@ describe('unix diag', () => {
       expect(links).toContain(`socket:[${peer}]`);
       client.destroy();
     } finally {
+      server.close();
+    }
+  });
+
+  it('answers each lookup with its own socket, on the one netlink socket kept between lookups', async () => {
+    const path = `/tmp/agentid-diag-many-${process.pid}.sock`;
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(path, r));
+    const clients: import('node:net').Socket[] = [];
+    try {
+      const ends: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const accepted = new Promise<import('node:net').Socket>((r) => server.once('connection', r));
+        clients.push(connect(path));
+        ends.push(socketFd(await accepted));
+      }
+      const first = ends.map((fd) => peerSocketInode(fd));
+      expect(first[0]).not.toBe(first[1]);
+      const asked = Array.from({ length: 50 }, (_, i) => peerSocketInode(ends[i % 2] as number));
+      expect(asked).toEqual(Array.from({ length: 50 }, (_, i) => first[i % 2]));
+      // sock_diag sockets (protocol 4 in /proc/net/netlink) among our descriptors: one, kept.
+      const diagInodes = readFileSync('/proc/self/net/netlink', 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .filter((fields) => fields[1] === '4')
+        .map((fields) => `socket:[${fields[9]}]`);
+      const held = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return diagInodes.includes(readlinkSync(`/proc/self/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+      expect(held).toHaveLength(1);
+    } finally {
+      for (const client of clients) client.destroy();
       server.close();
     }
   });
