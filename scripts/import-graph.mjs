@@ -22,6 +22,8 @@ const roots = ['cli', 'daemon', 'src', 'bench'];
  *   src/mcp/naming.ts for the same reason: the SDK would be ~15 MiB of the daemon's idle memory.
  * - `agentid audit` (the command scripts run) reads through src/audit's reader alone: its index
  *   also loads the writer, checkpoints and the shipping sinks, which reading does not need.
+ * - `agentid aws credential-process`, which the AWS tools start on every credential refresh, loads
+ *   the protocol client's two modules it calls without src/protocol/client's door, one module less.
  */
 const exceptions = new Set([
   'bench/audit-fixture.ts -> src/audit/canonical-json.ts',
@@ -31,6 +33,8 @@ const exceptions = new Set([
   'bench/aws.ts -> src/providers/aws/sts.ts',
   'cli/commands/daemon/run.ts -> daemon/main.ts',
   'cli/commands/audit/list.ts -> src/audit/reader.ts',
+  'cli/helpers/aws-credential-process.ts -> src/protocol/client.ts',
+  'cli/helpers/aws-credential-process.ts -> src/protocol/endpoints.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/client-config.ts',
   'cli/commands/setup/mcp.ts -> src/mcp/credentials.ts',
   'cli/doctor/probe.ts -> src/mcp/client-config.ts',

@@ -6,15 +6,14 @@
  * (cli/daemon-client.ts) is loaded only when no daemon answers.
  * The contract (AWS docs, "Sourcing credentials with an external process"): exactly the JSON on
  * stdout and exit 0, or nothing on stdout, one line on stderr and non-zero.
+ * Its imports reach past the protocol client's door (a documented exception in
+ * scripts/import-graph.mjs): one module fewer to load on every refresh.
  */
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
 import { errorLine } from '../../src/printable.js';
-import {
-  type AwsCredentialProcessResponse,
-  callEndpoint,
-  type DaemonAddress,
-  endpoints,
-} from '../../src/protocol/client/index.js';
+import type { AwsCredentialProcessResponse, DaemonAddress } from '../../src/protocol/client/index.js';
+import { callEndpoint } from '../../src/protocol/client.js';
+import { endpoints } from '../../src/protocol/endpoints.js';
 import type { DaemonClient } from '../daemon-client.js';
 
 export interface CredentialProcessDeps {

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliPath } from '../e2e/harness.js';
+import { cliPath, makeHome, startDaemon } from '../e2e/harness.js';
 
 const HEAVY = [
   'jose',
@@ -36,14 +36,14 @@ const work = mkdtempSync(join(tmpdir(), 'agentid-imports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 let runs = 0;
-function importsOf(args: string[], input = ''): string[] {
+function importsOf(args: string[], input = '', home = work): string[] {
   // One file per run: the same command run by two tests must not read the other's list.
   const file = join(work, `${runs++}-${args.join('_').replace(/\W+/g, '_')}.txt`);
   spawnSync(
     process.execPath,
     ['--import', `data:text/javascript,${encodeURIComponent(register)}`, cliPath, ...args],
     {
-      env: { ...process.env, AGENTID_HOME: work, AGENTID_NO_AUTOSTART: '1', AGENTID_TEST_IMPORTS: file },
+      env: { ...process.env, AGENTID_HOME: home, AGENTID_NO_AUTOSTART: '1', AGENTID_TEST_IMPORTS: file },
       input,
     },
   );
@@ -66,21 +66,37 @@ describe('what the CLI imports to start', () => {
     expect(urls.filter((u) => u.includes('/dist/daemon/'))).toEqual([]);
   });
 
-  it.each([
-    [['whoami']],
-    [['status']],
-    [['token', '--audience', 'x']],
-    [['aws', 'credential-process', 'dev']],
-    [['git-credential', 'get']],
-  ])('agentid %j: the protocol through its client door, without the request checks or keep-alive', (args) => {
-    const protocol = importsOf(args, 'protocol=https\nhost=example.com\n\n').filter((u) =>
-      u.includes('/dist/src/protocol/'),
-    );
-    expect(protocol.some((u) => u.endsWith('/dist/src/protocol/client/index.js'))).toBe(true);
-    // connect.ts verifies the daemon before anything is sent: on this path too.
-    expect(protocol.some((u) => u.endsWith('/dist/src/protocol/connect.js'))).toBe(true);
-    const daemonOnly = /\/protocol\/(index|request-checks|requests|mcp-requests|check|keep-alive)\.js$/;
-    expect(protocol.filter((u) => daemonOnly.test(u))).toEqual([]);
+  it.each([[['whoami']], [['status']], [['token', '--audience', 'x']], [['git-credential', 'get']]])(
+    'agentid %j: the protocol through its client door, without the request checks or keep-alive',
+    (args) => {
+      const protocol = importsOf(args, 'protocol=https\nhost=example.com\n\n').filter((u) =>
+        u.includes('/dist/src/protocol/'),
+      );
+      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/client/index.js'))).toBe(true);
+      // connect.ts verifies the daemon before anything is sent: on this path too.
+      expect(protocol.some((u) => u.endsWith('/dist/src/protocol/connect.js'))).toBe(true);
+      const daemonOnly = /\/protocol\/(index|request-checks|requests|mcp-requests|check|keep-alive)\.js$/;
+      expect(protocol.filter((u) => daemonOnly.test(u))).toEqual([]);
+    },
+  );
+
+  it('agentid aws credential-process, answered by a daemon: the client past its door, connect.ts included', async () => {
+    const home = makeHome();
+    const daemon = await startDaemon(home);
+    try {
+      // An unknown credential: the daemon answers (with a coded error), so no fallback loads.
+      const protocol = importsOf(['aws', 'credential-process', 'nope'], '', home.dir).filter((u) =>
+        u.includes('/dist/src/protocol/'),
+      );
+      expect(protocol.map((u) => u.replace(/.*\/dist\/src\/protocol\//, '')).sort()).toEqual([
+        'client.js',
+        'connect.js',
+        'endpoints.js',
+      ]);
+    } finally {
+      await daemon.stop();
+      home.cleanup();
+    }
   });
 
   it('--version reads no command module and no command table', () => {
