@@ -252,7 +252,11 @@ const NLMSG_SEQ_OFFSET = 8;
 /** sizeof(struct sockaddr_un): a 2-byte family and 108 bytes of path. */
 const SUN_PATH_BYTES = 108;
 
-/** One netlink socket per protocol, kept open: a request then costs no socket() and close(). */
+/**
+ * One netlink socket per protocol, kept open: a request then costs no socket() and close(). What
+ * it receives comes from the kernel: no other process can send to it, since the kernel lets one
+ * user socket of these protocols (sock_diag) send to another only with CAP_NET_ADMIN.
+ */
 const netlinkSockets = new Map<number, number>();
 let netlinkSeq = 0;
 
