@@ -5,8 +5,7 @@
  * has a check returning exactly that body, and an endpoint without one has none (it ignores what
  * is sent, as it always has).
  */
-import type { Endpoint } from './endpoints.js';
-import { endpoints } from './endpoints.js';
+import { type Endpoint, endpoints } from './endpoints.js';
 import { parseMcpCall, parseMcpList, parseMcpResult, parseMcpStart } from './mcp-requests.js';
 import {
   parseAwsBaseKeys,
