@@ -4,6 +4,7 @@
  * for each shape can be tested.
  */
 import { AgentIdError } from '../errors.js';
+import { NOT_ALLOWED } from './schema.js';
 import type { AuditQuery } from './types.js';
 
 export interface SqlQuery {
@@ -31,6 +32,7 @@ export function buildQuery(q: AuditQuery): SqlQuery {
     if (value === undefined) continue;
     where.push(`${column} = ?`);
     params.push(value);
+    if (column === 'decision' && value !== 'allow') where.push(NOT_ALLOWED);
   }
   for (const [key, op] of [
     ['afterSeq', '>'],

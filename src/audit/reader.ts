@@ -10,7 +10,7 @@ import { AgentIdError } from '../errors.js';
 import { fs } from '../node-fs.js';
 import { buildQuery } from './query.js';
 import { EVENT_COLUMNS, type EventColumns, type EventValues, fromColumns } from './row.js';
-import { assertSchema } from './schema.js';
+import { assertSchema, NOT_ALLOWED } from './schema.js';
 import type { Anchor, AuditQuery, AuditRow, VerifyResult } from './types.js';
 import { ChainVerifier } from './verify.js';
 
@@ -92,8 +92,10 @@ export class AuditReader {
       first: number | null;
       last: number | null;
     };
-    // Each count walks only its decision's range of the events_decision index.
-    const count = this.#db.prepare('SELECT count(*) AS n FROM events WHERE decision = ?').pluck();
+    // Each count walks only its decision's range of the (partial) events_decision index.
+    const count = this.#db
+      .prepare(`SELECT count(*) AS n FROM events WHERE decision = ? AND ${NOT_ALLOWED}`)
+      .pluck();
     return {
       rows: ends.first === null || ends.last === null ? 0 : ends.last - ends.first + 1,
       firstSeq: ends.first,

@@ -7,6 +7,12 @@
 import type Database from 'better-sqlite3';
 import { AgentIdError } from '../errors.js';
 
+/**
+ * The partial decision index's condition. SQLite proves a query may use a partial index only when
+ * the query's WHERE has this very term, so a query for a decision other than allow adds it.
+ */
+export const NOT_ALLOWED = "decision <> 'allow'";
+
 const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE events (
@@ -62,6 +68,14 @@ const MIGRATIONS: readonly string[] = [
     BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
   CREATE TRIGGER anchors_no_delete BEFORE DELETE ON anchors
     BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+  `,
+  // Every index is one more page written by each row's commit (about 11 µs here). Nearly all rows
+  // are allowed, so the decision index keeps only the others and an allowed row's commit no longer
+  // writes to it; a filter on allow walks the table in seq order, where nearly every row matches.
+  // A query uses this index only if it repeats the index's WHERE term: see NOT_ALLOWED.
+  `
+  DROP INDEX events_decision;
+  CREATE INDEX events_decision ON events (decision) WHERE ${NOT_ALLOWED};
   `,
 ];
 

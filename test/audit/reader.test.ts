@@ -16,7 +16,7 @@ describe('AuditReader.open', () => {
   it('refuses a file that is not an audit log', () => {
     const path = tempDbPath();
     new Database(path).close();
-    expect(() => AuditReader.open(path)).toThrow(/schema version 0, expected 2/);
+    expect(() => AuditReader.open(path)).toThrow(/schema version 0, expected 3/);
   });
 
   it('reads a closed log without changing it', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { AuditReader, AuditWriter, canonicalJson } from '../../src/audit/index.js';
+import { type AuditEventInput, AuditReader, AuditWriter, canonicalJson } from '../../src/audit/index.js';
 import { errorCode, event, steppingDeps, tempDbPath } from './helpers.js';
 
 const GENESIS = '0'.repeat(64);
@@ -140,6 +140,55 @@ describe('AuditWriter', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     writer.close();
+  });
+
+  it('writes one page fewer for an allowed row than for a denied one (no decision index entry)', () => {
+    const path = tempDbPath();
+    const writer = AuditWriter.open(path, steppingDeps());
+    writer.append(event());
+    writer.append(event({ decision: 'deny' }));
+    // Each committed page is one WAL frame: a 24-byte header and the page.
+    const pageSize = new Database(path, { readonly: true }).pragma('page_size', { simple: true }) as number;
+    const framesOf = (row: AuditEventInput): number => {
+      const before = statSync(`${path}-wal`).size;
+      writer.append(row);
+      return (statSync(`${path}-wal`).size - before) / (24 + pageSize);
+    };
+    const allowed = framesOf(event());
+    const denied = framesOf(event({ decision: 'deny' }));
+    const errored = framesOf(event({ decision: 'error', errorCode: 'ERR_INTERNAL' }));
+    writer.close();
+    // The table's page and one page of each index: time, agent, action, human; decision too unless allowed.
+    expect(allowed).toBe(5);
+    expect(denied).toBe(6);
+    expect(errored).toBe(6);
+  });
+
+  it('brings a log of schema 2 (full decision index) up to date, keeping rows, counts and chain', () => {
+    const path = tempDbPath();
+    const writer = AuditWriter.open(path, steppingDeps());
+    for (const decision of ['allow', 'deny', 'allow', 'error', 'deny'] as const)
+      writer.append(event({ decision }));
+    writer.close();
+    // Put the database back to how schema 2 left it.
+    const db = new Database(path);
+    db.exec('DROP INDEX events_decision; CREATE INDEX events_decision ON events (decision);');
+    db.pragma('user_version = 2');
+    db.close();
+
+    AuditWriter.open(path, steppingDeps('2025-06-02T00:00:00.000Z')).close();
+    const upgraded = new Database(path, { readonly: true });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3);
+    expect(
+      upgraded.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_decision'").pluck().get(),
+    ).toMatch(/WHERE decision <> 'allow'$/);
+    upgraded.close();
+    const reader = AuditReader.open(path);
+    expect(reader.stats()).toMatchObject({ rows: 5, deny: 2, error: 1 });
+    expect(reader.query({ decision: 'allow' }).map((r) => r.seq)).toEqual([1, 3]);
+    expect(reader.query({ decision: 'deny' }).map((r) => r.seq)).toEqual([2, 5]);
+    expect(reader.verify().ok).toBe(true);
+    reader.close();
   });
 
   it('has triggers that refuse UPDATE and DELETE', () => {
