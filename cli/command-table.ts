@@ -6,10 +6,10 @@
  * their imports: a command's module is imported only when that command runs. The modules stay
  * the one source of truth (one command per file, metadata beside its run).
  */
-import { fs } from '../src/node-fs.js';
 import type { CommandSpec } from './command.js';
 
-const { readFileSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export type CommandMeta = Omit<CommandSpec, 'run'>;
 

@@ -5,7 +5,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { AgentIdError } from '../src/errors.js';
-import { fs } from '../src/node-fs.js';
 import { type Env, ensurePrivateDir, type Paths } from '../src/paths.js';
 import {
   type CallArgs,
@@ -16,7 +15,8 @@ import {
   type StatusResponse,
 } from '../src/protocol/client/index.js';
 
-const { closeSync, openSync, readFileSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { closeSync, openSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 export interface DaemonClient extends DaemonCaller {
   /** Calls the daemon, starting it first if it is not running. */

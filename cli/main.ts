@@ -6,21 +6,17 @@
  * only place that exits. Failures print `agentid: <message> (<CODE>)` to stderr and exit
  * with the code's exit status (DESIGN.md); secrets are never part of a message (SECURITY.md invariant 3).
  */
-import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { AgentIdError, ExitCode, toAgentIdError } from '../src/errors.js';
 import { resolvePaths } from '../src/paths.js';
-import { errorLine, printable } from '../src/printable.js';
 import type { CliDeps, CommandInput } from './command.js';
 import type { CommandEntry, CommandTable } from './command-table.js';
 import type { DaemonClient } from './daemon-client.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-// Start-up is a feature: what only some commands use loads on first use, not here.
-const require = createRequire(import.meta.url);
-const childProcess = () => require('node:child_process') as typeof import('node:child_process');
-const fs = () => require('node:fs') as typeof import('node:fs');
+// Start-up is a feature: what only some commands use loads on first use, not here. Builtins come
+// from getBuiltinModule, without an ES facade or a createRequire (docs/architecture.md, start-up).
+const childProcess = () => process.getBuiltinModule('node:child_process');
+const fs = () => process.getBuiltinModule('node:fs');
 
 /**
  * What `--version` and `--help` print, written on fd 1 directly: creating process.stdout loads
@@ -55,7 +51,7 @@ function helpWidth(fallback: number): number {
 function buildDeps(): CliDeps {
   const uid = process.getuid?.() ?? 0;
   const paths = resolvePaths(process.env, uid);
-  const self = fileURLToPath(import.meta.url);
+  const self = process.getBuiltinModule('node:url').fileURLToPath(import.meta.url);
   let client: Promise<DaemonClient> | undefined;
   const daemon = () => {
     client ??= import('./daemon-client.js').then(({ createDaemonClient }) =>
@@ -83,7 +79,12 @@ function buildDeps(): CliDeps {
     err: (text) => process.stderr.write(text),
     // Rows stream out only as fast as the reader takes them, instead of piling up in memory.
     drained: () =>
-      process.stdout.writableNeedDrain ? once(process.stdout, 'drain').then(() => {}) : Promise.resolve(),
+      process.stdout.writableNeedDrain
+        ? process
+            .getBuiltinModule('node:events')
+            .once(process.stdout, 'drain')
+            .then(() => {})
+        : Promise.resolve(),
     stdoutIsTTY: process.stdout.isTTY === true,
     // Getters: process.stdin is a stream created on first use, which most commands never make.
     get stdinIsTTY() {
@@ -104,7 +105,7 @@ function buildDeps(): CliDeps {
       }),
     processes: async () =>
       (await import('./exec/process-tree.js')).linuxProcessTree((pid, signal) => process.kill(pid, signal)),
-    exists: (path) => (require('node:fs') as typeof import('node:fs')).existsSync(path),
+    exists: (path) => fs().existsSync(path),
     pid: process.pid,
     platform: process.platform,
     signals: {
@@ -205,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
     return await runWithCommander(table, argv, deps);
   } catch (err) {
     const error = toAgentIdError(err);
-    deps.err(errorLine(error));
+    deps.err((await import('../src/printable.js')).errorLine(error));
     return error instanceof AgentIdError ? error.exitCode : ExitCode.internal;
   }
 }
@@ -214,8 +215,9 @@ main(process.argv).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`agentid: unexpected failure: ${printable(String(err))}\n`);
+  async (err: unknown) => {
     process.exitCode = ExitCode.internal;
+    const { printable } = await import('../src/printable.js');
+    process.stderr.write(`agentid: unexpected failure: ${printable(String(err))}\n`);
   },
 );

@@ -3,7 +3,6 @@
  * `--dir`), the same engine the daemon runs, so no daemon is needed. Cedar (wasm) is imported on
  * use: the other commands start without it.
  */
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { AgentIdError } from '../src/errors.js';
 import type { PolicyEngine } from '../src/policy/index.js';
@@ -24,7 +23,7 @@ export const dirOption: OptionSpec = {
  * optimizing compiler. Must run before Cedar is first imported in this process.
  */
 export function importPolicy(): Promise<typeof import('../src/policy/index.js')> {
-  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  const v8 = process.getBuiltinModule('node:v8');
   v8.setFlagsFromString('--liftoff-only');
   v8.setFlagsFromString('--wasm-lazy-compilation');
   return import('../src/policy/index.js');

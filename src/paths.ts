@@ -8,9 +8,9 @@ import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentIdError } from './errors.js';
-import { fs } from './node-fs.js';
 
-const { lstatSync, mkdirSync, statSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { lstatSync, mkdirSync, statSync } = process.getBuiltinModule('node:fs');
 
 export interface Paths {
   configFile: string;

@@ -5,9 +5,9 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fs } from './node-fs.js';
 
-const { existsSync, readFileSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 
 function readVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

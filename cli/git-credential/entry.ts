@@ -4,7 +4,6 @@
  * imports only the protocol, the socket client and the launcher (no commander, ink or cedar) so
  * git pays little more than Node's own start-up. Like cli/main.ts, it touches `process`.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../../src/paths.js';
 import { endpoints } from '../../src/protocol/client/index.js';
@@ -13,8 +12,7 @@ import { runGitCredentialHelper } from './helper.js';
 
 const mainPath = fileURLToPath(new URL('../main.js', import.meta.url));
 // Only a start of the daemon needs child_process: not loaded for the requests git makes.
-const childProcess = () =>
-  createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+const childProcess = () => process.getBuiltinModule('node:child_process');
 
 /** Runs the helper with git's arguments (the operation first); resolves to the exit code. */
 export function gitCredentialMain(args: readonly string[]): Promise<number> {

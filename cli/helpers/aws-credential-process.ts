@@ -10,7 +10,6 @@
  * scripts/import-graph.mjs): one module fewer to load on every refresh.
  */
 import { AgentIdError, toAgentIdError } from '../../src/errors.js';
-import { errorLine } from '../../src/printable.js';
 import type { AwsCredentialProcessResponse, DaemonAddress } from '../../src/protocol/client/index.js';
 import { callEndpoint } from '../../src/protocol/client.js';
 import { endpoints } from '../../src/protocol/endpoints.js';
@@ -38,7 +37,8 @@ export async function awsCredentialProcess(credential: string, deps: CredentialP
   } catch (err) {
     const error = toAgentIdError(err);
     // One line (errorLine escapes line breaks): the AWS CLI puts stderr into its own error message.
-    deps.err(errorLine(error));
+    // Loaded only here: a refresh that succeeds is one module lighter.
+    deps.err((await import('../../src/printable.js')).errorLine(error));
     return error.exitCode;
   }
 }

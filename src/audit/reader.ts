@@ -7,14 +7,14 @@
 
 import Database from 'better-sqlite3';
 import { AgentIdError } from '../errors.js';
-import { fs } from '../node-fs.js';
 import { buildQuery } from './query.js';
 import { EVENT_COLUMNS, type EventColumns, type EventValues, fromColumns } from './row.js';
 import { assertSchema, NOT_ALLOWED } from './schema.js';
 import type { Anchor, AuditQuery, AuditRow, VerifyResult } from './types.js';
 import { ChainVerifier } from './verify.js';
 
-const { existsSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 /** Rows per verify batch: big enough to amortize the query, small enough to yield often. */
 const VERIFY_BATCH = 10_000;

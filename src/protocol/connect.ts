@@ -21,10 +21,11 @@ import { connect, type Socket } from 'node:net';
 import { platform } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { AgentIdError } from '../errors.js';
-import { fs } from '../node-fs.js';
 import { privateDirProblem } from '../paths.js';
 
-const { closeSync, constants, existsSync, fstatSync, lstatSync, openSync } = fs;
+// node:fs without its ES facade, which loads node:stream: docs/architecture.md, start-up.
+const { closeSync, constants, existsSync, fstatSync, lstatSync, openSync } =
+  process.getBuiltinModule('node:fs');
 
 const unavailableCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 

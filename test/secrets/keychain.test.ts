@@ -3,7 +3,7 @@
  * see test/peers/keyring.ts). The store runs in child processes because the session bus is only
  * reachable inside `dbus-run-session` and libdbus binds a process to one bus. The children need
  * JavaScript, and Node 20 cannot import .ts, so beforeAll transpiles the current sources of
- * src/secrets (plus errors.ts, paths.ts and the node-fs.ts it imports) with the TypeScript compiler API into a temp dir: no
+ * src/secrets (plus errors.ts and paths.ts) with the TypeScript compiler API into a temp dir: no
  * stale dist/, and no dependence on the rest of the tree compiling.
  */
 import { spawn } from 'node:child_process';
@@ -60,7 +60,6 @@ beforeAll(async () => {
   const sources = [
     'src/errors.ts',
     'src/paths.ts',
-    'src/node-fs.ts',
     ...(await readdir(join(root, 'src/secrets'))).map((file) => `src/secrets/${file}`),
   ];
   for (const file of sources) {
