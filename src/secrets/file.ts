@@ -53,8 +53,10 @@ export async function openFileStore(filePath: string): Promise<SecretStore> {
 function load(filePath: string, uid: number): Map<string, string> | undefined {
   let fd: number;
   try {
-    // O_NOFOLLOW: a symlink planted in our place must not redirect reads.
-    fd = openSync(filePath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NOFOLLOW: a symlink planted in our place must not redirect reads. O_NONBLOCK: a FIFO
+    // planted there opens at once (and is refused below as not a regular file) instead of
+    // blocking the daemon's event loop until something writes to it.
+    fd = openSync(filePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;

@@ -1,4 +1,6 @@
 /** The opt-in file backend: private file, atomic writes, refusal of files others could read. */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +88,25 @@ describe('file secret store', () => {
     await rm(filePath);
     await symlink(real, filePath);
     await expect(open()).rejects.toMatchObject({ code: 'ERR_SECRETS_BACKEND', message: /symlink/ });
+  });
+
+  it('refuses a FIFO in place of the file at once, instead of waiting for a writer', async () => {
+    const store = await open();
+    await rm(filePath);
+    execFileSync('mkfifo', ['-m', '600', filePath]);
+    // The read is synchronous, so a blocking open would hang this very thread. A writer comes
+    // after 2 s and leaves a mark first: a call that waited for it finds the mark.
+    const marker = join(dir, 'writer-came');
+    const writer = spawn('sh', ['-c', 'sleep 2; touch "$1"; exec 3>"$2"', 'sh', marker, filePath]);
+    try {
+      await expect(store.get('token')).rejects.toMatchObject({
+        code: 'ERR_SECRETS_BACKEND',
+        message: /not a regular file/,
+      });
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   it('reports a corrupt file without quoting it', async () => {
