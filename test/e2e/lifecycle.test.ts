@@ -115,11 +115,13 @@ describe('daemon lifecycle', () => {
     expect(existsSync(`${home.auditDb}-wal`)).toBe(false);
 
     // Every request the daemon took up (it committed a row) was answered in full; the rest were
-    // refused at connect, never cut off half-way.
+    // refused before the daemon read them, never cut off half-way: at connect (ECONNREFUSED,
+    // ENOENT), or, for a connection still queued in the listen backlog when the listener closed,
+    // with a reset the client meets on reading (ECONNRESET) or on writing its request (EPIPE).
     const answered = results.filter((r) => r.status === 'fulfilled' && r.value.status === 200).length;
     for (const r of results) {
       if (r.status === 'fulfilled') expect(r.value.status).toBe(200);
-      else expect((r.reason as NodeJS.ErrnoException).code).toMatch(/ECONNREFUSED|ENOENT|ECONNRESET/);
+      else expect((r.reason as NodeJS.ErrnoException).code).toMatch(/ECONNREFUSED|ENOENT|ECONNRESET|EPIPE/);
     }
     expect(answered).toBeGreaterThan(0);
     const audit = await runCli(home, ['audit', '--json', '--action', 'identify']);
