@@ -41,7 +41,7 @@ import {
   readStat,
   readStatus,
 } from './procfs.js';
-import { attestSender, awaitExec, type HeldConnection, imageOf, readImage } from './sender.js';
+import { attestSender, awaitExec, imageOf, readImage, type SenderMemo } from './sender.js';
 import type { Attestation } from './types.js';
 import { usernsChain } from './userns.js';
 import { createNameLookup } from './users.js';
@@ -66,12 +66,12 @@ export interface AttestorOptions {
 
 /**
  * What one connection's attestations keep between its requests: where the connector holds the
- * connection (sender.ts, HeldConnection) and its user namespace chain (userns.ts). Nothing else
- * is carried over: every request re-reads the rest of the process, and runs the sender check.
- * One per connection, never shared: it describes that connection's peer.
+ * connection and whether its exec wait is behind it (sender.ts, SenderMemo), and its user
+ * namespace chain (userns.ts). Nothing else is carried over: every request re-reads the rest of
+ * the process, and runs the sender check. One per connection, never shared: it describes that
+ * connection's peer.
  */
-export interface ConnectionMemo {
-  held?: HeldConnection;
+export interface ConnectionMemo extends SenderMemo {
   userns?: string[];
 }
 
@@ -207,7 +207,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     let execWait: Promise<void> | undefined;
     try {
       // Started first, so the threadpool's wait overlaps the reads below (SenderCheck.execWait).
-      execWait = peer?.socketInode === undefined ? undefined : awaitExec(dir);
+      execWait = peer?.socketInode === undefined || memo?.settled ? undefined : awaitExec(dir);
       const first = peer ? readImage(dir) : null;
       const { facts, stat, status, hashed } = observe(dir, pid, peer, memo, first ?? undefined, failure);
       const sender = peer

@@ -23,7 +23,14 @@ import { AgentIdError } from '../errors.js';
 import { linkAtOrNull, O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity, identityOf, statOrNull } from './file-identity.js';
-import { type ProcDir, type ProcStat, parseStat, readProcRecord, readRecordIn } from './procfs.js';
+import {
+  type ProcDir,
+  type ProcStat,
+  parseLayout,
+  parseStat,
+  readProcRecord,
+  readRecordIn,
+} from './procfs.js';
 import type { Attestation } from './types.js';
 
 /** How the connector holds its connection; null when it holds it in no descriptor. */
@@ -50,6 +57,23 @@ export interface HeldConnection {
   hold: 'close-on-exec' | 'inheritable';
 }
 
+/**
+ * What the sender check keeps per connection between requests:
+ *
+ * - `held`: where the connector holds the connection (HeldConnection);
+ * - `settled`: a request of this connection passed the check after waiting out an exec in
+ *   progress, so later requests skip the wait. The wait matters while the image the daemon
+ *   compares against (read at accept) may itself have been read in an exec's window, after the
+ *   executable switched but before the old close-on-exec descriptors closed; once a check after
+ *   a wait has found that image still running and holding the connection, an exec that starts
+ *   later shows as a new image (refused) from the moment it switches the executable, and before
+ *   that switch no code of the new program has run. Only a failed check leaves it unset.
+ */
+export interface SenderMemo {
+  held?: HeldConnection;
+  settled?: boolean;
+}
+
 export interface SenderCheck {
   pid: number;
   uid: number;
@@ -62,20 +86,21 @@ export interface SenderCheck {
   /** Look for other holders of the connection (only when exe, sha256 or cmdline selectors are configured). */
   otherHolders: boolean;
   procRoot: string;
-  /** What an earlier request of this connection found (HeldConnection); updated in place. */
-  memo?: { held?: HeldConnection };
+  /** What earlier requests of this connection found (SenderMemo); updated in place. */
+  memo?: SenderMemo;
   /**
    * awaitExec(dir), when the caller started it before its own reads so the wait overlaps them; it
    * is awaited here, before the descriptors and the image are compared, as if started here. An
    * exec that began before the request was received has begun before the wait did, so it is
-   * waited out either way.
+   * waited out either way. Not started when `memo.settled`.
    */
   execWait?: Promise<void>;
 }
 
 /**
  * The sender check, for one request on a connection, through the process's open /proc/PID
- * directory: waits out an exec in progress, then requires the connection among the connector's
+ * directory: waits out an exec in progress (until a request of the connection has passed:
+ * SenderMemo), then requires the connection among the connector's
  * descriptors and its image unchanged since the daemon accepted the connection (`peer.image`)
  * and since `check.imageRead`. Throws ERR_ATTEST_SENDER otherwise. It must run on every request,
  * also where the rest of an attestation is reused: exec keeps the pid, the start time and the
@@ -88,10 +113,12 @@ export async function attestSender(
 ): Promise<Pick<Attestation, 'connection' | 'sharedWith'>> {
   const { who, failure } = check;
   if (peer.socketInode === undefined) return { connection: null, sharedWith: null };
-  try {
-    await (check.execWait ?? awaitExec(dir));
-  } catch (err) {
-    throw failure(err, 'environment');
+  if (!check.memo?.settled) {
+    try {
+      await (check.execWait ?? awaitExec(dir));
+    } catch (err) {
+      throw failure(err, 'environment');
+    }
   }
   let hold: ConnectionHold | 'unknown' = 'unknown';
   try {
@@ -116,6 +143,7 @@ export async function attestSender(
       `${who} runs another program than when it connected (it exec'd): the connection may have been opened, and the request written, by the one before`,
     );
   }
+  if (check.memo) check.memo.settled = true;
   const sharedWith =
     check.otherHolders && peer.socketInode !== null
       ? otherHolders(check.procRoot, peer.socketInode, check.pid, check.uid)
@@ -165,8 +193,9 @@ export function readImage(dir: ProcDir): {
 function imageFrom(exeStat: BigIntStats | null, readStatRecord: () => string): ReturnType<typeof readImage> {
   const exeFile = exeStat && identityOf(exeStat);
   try {
-    const stat = parseStat(readStatRecord());
-    return { image: exeFile === null ? null : `${exeFile}/${stat.layout}`, stat, exeStat, exeFile };
+    const text = readStatRecord();
+    const stat = parseStat(text);
+    return { image: exeFile === null ? null : `${exeFile}/${parseLayout(text)}`, stat, exeStat, exeFile };
   } catch {
     return { image: null, stat: null, exeStat, exeFile };
   }

@@ -201,6 +201,10 @@ describe('a connection memo under attack', () => {
     expect(readlinkSync(`/proc/${child}/fd/3`)).toMatch(/^socket:/);
     await expect(attestor.attest(client.creds, memo)).rejects.toThrow(codeOf('ERR_ATTEST_SENDER'));
     await expect(attestor.attest(client.creds)).rejects.toThrow(codeOf('ERR_ATTEST_SENDER'));
+    // A connection whose first request is refused keeps waiting out an exec in progress.
+    const refusedFirst: ConnectionMemo = {};
+    await expect(attestor.attest(client.creds, refusedFirst)).rejects.toThrow(codeOf('ERR_ATTEST_SENDER'));
+    expect(refusedFirst.settled).toBeUndefined();
   });
 
   it.runIf(python)('follows the connection to another descriptor', async () => {
@@ -236,6 +240,8 @@ describe('a connection memo under attack', () => {
     const client = await connect('python3', pythonArgs(), scratch.dir());
     const memo: ConnectionMemo = {};
     await attestBoth(client, memo);
+    // Its exec wait is behind it: the exec below is refused by the image alone.
+    expect(memo.settled).toBe(true);
 
     // No answer comes: the client is sleep(1) now.
     void client.command('exec');
