@@ -17,12 +17,6 @@ export interface ProcStat {
   ppid: number;
   /** Field 22: clock ticks after boot. */
   startTime: number;
-  /**
-   * Where the process's code, stack, arguments and environment sit in memory (fields 26-28 and
-   * 45-51), joined: new on every execve (address randomisation, another binary's segments), so it
-   * tells an exec that kept pid and start time. All zero when the reader may not see them.
-   */
-  layout: string;
 }
 
 export interface ProcStatus {
@@ -42,25 +36,69 @@ function integer(text: string | undefined, what: string): number {
   return value;
 }
 
-/**
- * /proc/PID/stat. comm is whatever the process named itself (up to 15 bytes, spaces and ')'
- * included), so the fields after it are found from the last ')'.
- */
+/** /proc/PID/stat: the fields attestation reads. */
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf(' (');
-  const close = text.lastIndexOf(')');
-  if (open < 1 || close < open) throw malformed('stat');
-  // After ") ": state is field 3, so field N is at index N - 3.
-  const fields = text.slice(close + 2).split(' ');
-  const state = fields[0];
-  if (state === undefined || state.length !== 1) throw malformed('stat');
+  const field = fieldsOf(text);
+  const state = field(0);
+  if (open < 1 || state === undefined || state.length !== 1) throw malformed('stat');
+  const ppid = integer(field(1), 'stat');
+  const startTime = integer(field(19), 'stat');
   return {
     pid: integer(text.slice(0, open), 'stat'),
-    comm: text.slice(open + 2, close),
+    comm: text.slice(open + 2, text.lastIndexOf(')')),
     state,
-    ppid: integer(fields[1], 'stat'),
-    startTime: integer(fields[19], 'stat'),
-    layout: [23, 24, 25, 42, 43, 44, 45, 46, 47, 48].map((i) => fields[i] ?? '').join(':'),
+    ppid,
+    startTime,
+  };
+}
+
+/**
+ * Where the process's code, stack, arguments and environment sit in memory (fields 26-28 and
+ * 45-51 of a stat line parseStat accepted), joined: new on every execve (address randomisation,
+ * another binary's segments), so it tells an exec that kept pid and start time. All zero when the
+ * reader may not see them. Apart from parseStat, since only a process's image needs it, not
+ * each of its ancestors.
+ */
+export function parseLayout(text: string): string {
+  const field = fieldsOf(text);
+  return LAYOUT_FIELDS.map((i) => field(i) ?? '').join(':');
+}
+
+/** parseLayout's fields, as indexes after ") ". */
+const LAYOUT_FIELDS = [23, 24, 25, 42, 43, 44, 45, 46, 47, 48] as const;
+
+/**
+ * The fields of a stat line after comm, as indexes from ") " (state is field 3, so field N is at
+ * index N - 3). comm is whatever the process named itself (up to 15 bytes, spaces and ')'
+ * included), so they are found from the last ')'.
+ */
+function fieldsOf(text: string): (index: number) => string | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < text.indexOf(' (')) throw malformed('stat');
+  return fieldsFrom(text, close + 2);
+}
+
+/**
+ * The space-separated fields of `text` from `start`, as split(' ') numbers them, asked for in
+ * increasing order. Only the fields asked for are cut out: splitting all ~50 of a stat line was
+ * most of the cost of an ancestor's hop, and a request parses one stat line per ancestor.
+ */
+function fieldsFrom(text: string, start: number): (index: number) => string | undefined {
+  let index = 0;
+  let at = start;
+  return (wanted) => {
+    for (; index < wanted && at <= text.length; index++) {
+      const space = text.indexOf(' ', at);
+      at = space === -1 ? text.length + 1 : space + 1;
+    }
+    if (at > text.length) return undefined;
+    const space = text.indexOf(' ', at);
+    const end = space === -1 ? text.length : space;
+    const value = text.slice(at, end);
+    index = wanted + 1;
+    at = end + 1;
+    return value;
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseStat } from '../../src/attest/index.js';
-import { parseStatus, readProcRecord, splitCmdline } from '../../src/attest/procfs.js';
+import { parseLayout, parseStatus, readProcRecord, splitCmdline } from '../../src/attest/procfs.js';
 import { codeOf } from './helpers.js';
 
 // Fields 5..21 of a real stat line, then start time (22) and a few more.
@@ -34,6 +34,17 @@ describe('parseStat', () => {
     ['a two-letter state', line('42', 'sleep', 'SS')],
   ])('rejects %s as unreadable', (_name, text) => {
     expect(() => parseStat(text)).toThrow(codeOf('ERR_ATTEST_UNREADABLE'));
+  });
+});
+
+describe('parseLayout', () => {
+  // Field N holds "fN", from state (field 3) to exit_code (field 52).
+  const fields = Array.from({ length: 50 }, (_, i) => `f${i + 3}`).join(' ');
+
+  it('joins fields 26-28 and 45-51, counted after the last ")" of comm', () => {
+    for (const comm of ['agent', 'x) f26 f27 (y', ') ) )']) {
+      expect(parseLayout(`42 (${comm}) ${fields}\n`)).toBe('f26:f27:f28:f45:f46:f47:f48:f49:f50:f51');
+    }
   });
 });
 
