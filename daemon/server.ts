@@ -218,6 +218,11 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
   if (declared > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
   }
+  // Neither length nor chunking: the request has no body (RFC 9112 §6.3), as for every GET, so
+  // there is nothing to wait for and no deadline to set. Node discards the empty stream itself.
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) {
+    return Promise.resolve(isText(req.headers['content-type']) ? '' : undefined);
+  }
   return new Promise<unknown>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
