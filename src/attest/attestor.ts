@@ -240,7 +240,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     } finally {
       // The wait opens a path through the directory's fd: not closed while that open may be in
       // flight, or the fd number could meanwhile name another directory.
-      await execWait?.catch(() => undefined);
+      if (execWait) await execWait.catch(() => undefined);
       closeProcDir(dir);
     }
   }
