@@ -51,12 +51,7 @@ export async function startImpostor(
       })
     : spawn(process.execPath, args, { uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = readAll(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', () => {
-      if (output.stdout().includes('ready\n')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the impostor exited with ${code}: ${output.stderr()}`)));
-  });
+  await readyOn(child, output, 'ready\n', 'the impostor');
   return {
     async stop() {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -67,6 +62,42 @@ export async function startImpostor(
     },
   };
 }
+
+/**
+ * Resolves once `child` has printed `marker`; rejects when it exits first, or has not printed it
+ * within READY_DEADLINE_MS (then it is killed): a world that cannot be built fails the test with
+ * its stderr instead of stalling it until the test's own timeout.
+ */
+function readyOn(
+  child: ChildProcess,
+  output: ReturnType<typeof readAll>,
+  marker: string,
+  what: string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} was not ready within ${READY_DEADLINE_MS} ms: ${output.stderr()}`));
+    }, READY_DEADLINE_MS);
+    child.stdout?.on('data', () => {
+      if (!output.stdout().includes(marker)) return;
+      clearTimeout(deadline);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`${what} exited with ${code}: ${output.stderr()}`));
+    });
+  });
+}
+
+const READY_DEADLINE_MS = 30_000;
+
+/**
+ * How long a victim may take to refuse. One that has not finished by then is killed and judged by
+ * what it did (a hang is a failure that names the victim, never a stalled suite).
+ */
+const VICTIM_DEADLINE_MS = 60_000;
 
 function readAll(child: ChildProcess): { stdout(): string; stderr(): string } {
   let stdout = '';
@@ -130,26 +161,26 @@ export async function squatWorld(): Promise<SquatWorld> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = readAll(holder);
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout?.on('data', () => {
-      if (output.stdout().includes('ready')) resolve();
-    });
-    holder.once('exit', (code) => reject(new Error(`unshare exited with ${code}: ${output.stderr()}`)));
-  });
+  await readyOn(holder, output, 'ready', 'the mount namespace (unshare)');
   const prefix = ['nsenter', `--target=${holder.pid}`, '--mount', '--'];
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/tmp/home', LANG: 'C' };
   return {
     outside,
     env,
     prefix,
-    run: (argv, options = {}) =>
-      collect(
-        spawn(prefix[0] ?? '', [...prefix.slice(1), ...argv], {
-          env: { ...env, ...options.env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        }),
-        options.input,
-      ),
+    run(argv, options = {}) {
+      const child = spawn(prefix[0] ?? '', [...prefix.slice(1), ...argv], {
+        env: { ...env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const deadline = setTimeout(() => {
+        child.kill('SIGKILL');
+        // A descendant may still hold its stdout or stderr: stop waiting for them to close.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, VICTIM_DEADLINE_MS);
+      return collect(child, options.input).finally(() => clearTimeout(deadline));
+    },
     close() {
       holder.kill('SIGKILL');
       rmSync(outside, { recursive: true, force: true });
@@ -193,7 +224,10 @@ export function squatVictims(world: SquatWorld): Victim[] {
 
 /** Why `result` is not the refusal a client owes a squatted socket dir; null when it is. */
 export function notRefused(victim: Victim, result: Result, dir: string): string | null {
-  if (result.code !== 5) return `exit ${result.code}, not 5`;
+  if (result.code !== 5) {
+    const killed = result.signal ? ` (${result.signal}: still running after ${VICTIM_DEADLINE_MS} ms?)` : '';
+    return `exit ${result.code}${killed}, not 5; stderr: ${result.stderr.slice(-400)}`;
+  }
   if (!result.stderr.includes('ERR_PATHS_UNSAFE_DIR')) return `no ERR_PATHS_UNSAFE_DIR in ${result.stderr}`;
   if (!result.stderr.includes(dir)) return `the message does not name ${dir}`;
   const stdout = victim.git ? 'quit=1\n' : '';
