@@ -67,7 +67,10 @@ export interface HeldConnection {
  *   executable switched but before the old close-on-exec descriptors closed; once a check after
  *   a wait has found that image still running and holding the connection, an exec that starts
  *   later shows as a new image (refused) from the moment it switches the executable, and before
- *   that switch no code of the new program has run. Only a failed check leaves it unset.
+ *   that switch no code of the new program has run. The exception, a re-exec of the same
+ *   executable that keeps the image string (SECURITY.md, the residual of address randomisation
+ *   turned off), is open with or without the wait: the connector's own code can make its
+ *   descriptor inheritable so that it survives the exec. Only a failed check leaves it unset.
  */
 export interface SenderMemo {
   held?: HeldConnection;
