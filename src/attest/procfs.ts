@@ -36,17 +36,23 @@ function integer(text: string | undefined, what: string): number {
   return value;
 }
 
-/** /proc/PID/stat: the fields attestation reads. */
+/**
+ * /proc/PID/stat: the fields attestation reads. comm is whatever the process named itself (up to
+ * 15 bytes, spaces and ')' included), so the fields after it are found from the last ')'.
+ */
 export function parseStat(text: string): ProcStat {
   const open = text.indexOf(' (');
-  const field = fieldsOf(text);
+  const close = text.lastIndexOf(')');
+  if (open < 1 || close < open) throw malformed('stat');
+  // After ") ": state is field 3, so field N is at index N - 3.
+  const field = fieldsFrom(text, close + 2);
   const state = field(0);
-  if (open < 1 || state === undefined || state.length !== 1) throw malformed('stat');
+  if (state === undefined || state.length !== 1) throw malformed('stat');
   const ppid = integer(field(1), 'stat');
   const startTime = integer(field(19), 'stat');
   return {
     pid: integer(text.slice(0, open), 'stat'),
-    comm: text.slice(open + 2, text.lastIndexOf(')')),
+    comm: text.slice(open + 2, close),
     state,
     ppid,
     startTime,
@@ -61,23 +67,12 @@ export function parseStat(text: string): ProcStat {
  * each of its ancestors.
  */
 export function parseLayout(text: string): string {
-  const field = fieldsOf(text);
+  const field = fieldsFrom(text, text.lastIndexOf(')') + 2);
   return LAYOUT_FIELDS.map((i) => field(i) ?? '').join(':');
 }
 
 /** parseLayout's fields, as indexes after ") ". */
 const LAYOUT_FIELDS = [23, 24, 25, 42, 43, 44, 45, 46, 47, 48] as const;
-
-/**
- * The fields of a stat line after comm, as indexes from ") " (state is field 3, so field N is at
- * index N - 3). comm is whatever the process named itself (up to 15 bytes, spaces and ')'
- * included), so they are found from the last ')'.
- */
-function fieldsOf(text: string): (index: number) => string | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < text.indexOf(' (')) throw malformed('stat');
-  return fieldsFrom(text, close + 2);
-}
 
 /**
  * The space-separated fields of `text` from `start`, as split(' ') numbers them, asked for in
