@@ -9,9 +9,10 @@ export function renderPolicyBench(result: PolicyBenchResult): string[] {
     '## Policy decisions',
     '',
     `In process, \`PolicyEngine.decide\` as the daemon calls it (Cedar wasm, the policy set ` +
-      `pre-parsed once), with ${result.policies} policies loaded, over ${fmtInt(result.decisions)} ` +
+      `pre-parsed once, each request cut to what its bucket's policies read), with ${result.policies} policies loaded, over ${fmtInt(result.decisions)} ` +
       `sequential decisions of a rotating mix of agents, actions and humans (${fmtInt(result.allows)} allowed), ` +
-      'no two the same request (each a second later), so none is a remembered answer.',
+      'no two the same request (each a second later, and a policy of every bucket reads the time), ' +
+      'so none is a remembered answer.',
     '',
     '| Decision | p50 µs | p99 µs | Target |',
     '|---|--:|--:|---|',

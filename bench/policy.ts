@@ -9,6 +9,8 @@ import { type PolicyAction, PolicyEngine, whatIfInput } from '../src/policy/inde
 import { percentile } from './load.js';
 
 export const POLICY_COUNT = 100;
+const GLOBAL_POLICIES = globalPolicies();
+const AGENT_POLICY_COUNT = POLICY_COUNT - GLOBAL_POLICIES.length;
 
 export interface PolicyBenchOptions {
   workDir: string;
@@ -31,8 +33,8 @@ const ACTIONS: readonly PolicyAction[] = ['jwt', 'aws', 'git', 'static', 'mcp'];
 export function benchPolicy(opts: PolicyBenchOptions): PolicyBenchResult {
   const dir = join(opts.workDir, 'policy');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'agents.cedar'), agentPolicies(POLICY_COUNT - 5).join('\n'));
-  writeFileSync(join(dir, 'global.cedar'), globalPolicies().join('\n'));
+  writeFileSync(join(dir, 'agents.cedar'), agentPolicies(AGENT_POLICY_COUNT).join('\n'));
+  writeFileSync(join(dir, 'global.cedar'), GLOBAL_POLICIES.join('\n'));
   const engine = new PolicyEngine({ dir, uid: 1000, now: () => new Date() });
   const { policyCount, lastError } = engine.status();
   if (lastError || policyCount !== POLICY_COUNT) {
@@ -41,7 +43,7 @@ export function benchPolicy(opts: PolicyBenchOptions): PolicyBenchResult {
   const inputs = Array.from({ length: 64 }, (_, i) =>
     whatIfInput(
       {
-        agent: i % 8 === 0 ? 'unknown' : `agent-${(i * 7) % (POLICY_COUNT - 5)}`,
+        agent: i % 8 === 0 ? 'unknown' : `agent-${(i * 7) % AGENT_POLICY_COUNT}`,
         credential: i % 5 === 0 ? 'prod-db' : `cred-${i % 10}`,
         type: ACTIONS[i % ACTIONS.length],
         groups: i % 3 === 0 ? ['platform', 'dev'] : ['dev'],
@@ -53,9 +55,9 @@ export function benchPolicy(opts: PolicyBenchOptions): PolicyBenchResult {
       { uid: 1000, now: new Date() },
     ),
   );
-  // Each decision a second after the one before, so no two ask Cedar the same request: the
-  // engine remembers the answers to identical ones (src/policy/decision-memo.ts), and this
-  // section measures Cedar deciding.
+  // Each decision a second after the one before, and every bucket reads the time (the
+  // "access-ends" policy), so no two ask Cedar the same request: the engine remembers the answers
+  // to identical ones (src/policy/decision-memo.ts), and this section measures Cedar deciding.
   const start = Date.now();
   const nth = (i: number) => ({
     ...(inputs[i % inputs.length] as (typeof inputs)[number]),
@@ -100,5 +102,6 @@ function globalPolicies(): string[] {
     '@id("prod-sso")\nforbid (principal, action, resource) when { resource.name like "prod-*" } unless { context.user.idp == "oidc" };',
     '@id("no-static-outside-session")\nforbid (principal, action == Action::"static", resource) unless { context has session };',
     '@id("no-mcp-without-mfa")\nforbid (principal, action == Action::"mcp", resource) unless { context.user.mfa };',
+    '@id("access-ends")\nforbid (principal, action, resource) when { context.request.time >= 4102444800 };',
   ];
 }

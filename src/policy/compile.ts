@@ -4,7 +4,8 @@
  * boundary makes that ~2 µs a policy; a policy whose scope names another action or agent can
  * never apply, so each bucket holds only the policies whose scope admits it. The decision and the
  * determining policies are the same as over the whole set: a policy left out would have failed
- * its scope before any condition ran (Agents have no parents, so `in` is `==`).
+ * its scope before any condition ran (Agents have no parents, so `in` is `==`). Each bucket also
+ * knows what its policies read of a request (reads.ts), and a decision sends Cedar only that.
  */
 import {
   type ActionConstraint,
@@ -13,13 +14,21 @@ import {
   preparsePolicySet,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import type { LoadedPolicy } from './load.js';
+import { type PolicyReads, policyReads } from './reads.js';
 import { POLICY_ACTIONS } from './types.js';
 
 const ANY_AGENT = '*';
 
+export interface Bucket {
+  /** The pre-parsed set to decide with. */
+  setId: string;
+  /** What its policies read of a request. */
+  reads: PolicyReads;
+}
+
 export interface CompiledSet {
-  /** The pre-parsed set id to decide (action, agent) with. */
-  setFor(action: string, agent: string): string;
+  /** The bucket to decide (action, agent) with. */
+  bucketFor(action: string, agent: string): Bucket;
   /** Every pre-parsed set id this compile created. */
   ids: ReadonlySet<string>;
 }
@@ -36,35 +45,36 @@ export function compilePolicies(policies: readonly LoadedPolicy[], prefix: strin
     return { policy: p, agent, actions: scopedActions(p.json.action) };
   });
 
-  const setByContent = new Map<string, string>();
-  const setByBucket = new Map<string, string>();
+  const setByContent = new Map<string, Bucket>();
+  const setByBucket = new Map<string, Bucket>();
   for (const action of POLICY_ACTIONS) {
     for (const agent of agents) {
       const members = scopes.filter(
         (s) => (s.agent === null || s.agent === agent) && (s.actions === null || s.actions.includes(action)),
       );
       const content = members.map((m) => m.policy.id).join('\n');
-      let id = setByContent.get(content);
-      if (id === undefined) {
-        id = `${prefix}${setByContent.size}`;
+      let set = setByContent.get(content);
+      if (set === undefined) {
+        const id = `${prefix}${setByContent.size}`;
         const answer = preparsePolicySet(id, {
           staticPolicies: Object.fromEntries(members.map((m) => [m.policy.id, m.policy.text])),
         });
         if (answer.type === 'failure') {
           throw new Error(`a validated policy set did not pre-parse: ${answer.errors[0]?.message}`);
         }
-        setByContent.set(content, id);
+        set = { setId: id, reads: policyReads(members.map((m) => m.policy.json)) };
+        setByContent.set(content, set);
       }
-      setByBucket.set(bucket(action, agent), id);
+      setByBucket.set(bucket(action, agent), set);
     }
   }
   return {
-    setFor(action, agent) {
-      const id = setByBucket.get(bucket(action, agent)) ?? setByBucket.get(bucket(action, ANY_AGENT));
-      if (id === undefined) throw new Error(`no policy bucket for action ${action}`);
-      return id;
+    bucketFor(action, agent) {
+      const set = setByBucket.get(bucket(action, agent)) ?? setByBucket.get(bucket(action, ANY_AGENT));
+      if (set === undefined) throw new Error(`no policy bucket for action ${action}`);
+      return set;
     },
-    ids: new Set(setByContent.values()),
+    ids: new Set([...setByContent.values()].map((set) => set.setId)),
   };
 }
 

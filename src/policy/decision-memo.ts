@@ -4,8 +4,9 @@
  * entities and context, whose `request.time` is in whole seconds — with no clock, randomness or
  * I/O of its own, so an identical request gets an identical answer and asking again is waste.
  * That is what a client sending the same call over and over does (an SDK's requests to one
- * endpoint through the gateway, within the same second). The key is the whole request, so nothing
- * an agent controls can make two different requests share an answer; a reload starts a new set
+ * endpoint through the gateway, within the same second). The key is the whole request as Cedar is
+ * asked it (only what the bucket's policies read, src/policy/reads.ts), so two requests share an
+ * answer only when nothing Cedar could look at differs; a reload starts a new set
  * and with it an empty memo (engine.ts). Bounded: the oldest answer makes room.
  */
 export class DecisionMemo<T> {

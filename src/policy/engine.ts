@@ -13,6 +13,7 @@ import { type CompiledSet, compilePolicies } from './compile.js';
 import { DecisionMemo } from './decision-memo.js';
 import { type DirContents, type FileDigest, readPolicyDir } from './dir.js';
 import { type LoadedPolicy, loadPolicies } from './load.js';
+import { pruneRequest } from './reads.js';
 import { buildCedarRequest } from './request.js';
 import { formatDiagnostic } from './source-map.js';
 import type { PolicyDecision, PolicyDiagnostic, PolicyInput, PolicyStatus } from './types.js';
@@ -169,12 +170,13 @@ export class PolicyEngine {
     const request = buildCedarRequest(input);
     const target = `${input.credential.type} on ${input.credential.entity ?? 'Credential'}::${JSON.stringify(input.credential.name)} for Agent::${JSON.stringify(input.agent.name)}`;
     if (this.#active === null) return this.#unloaded(` (${target})`);
+    const bucket = this.#active.compiled.bucketFor(input.credential.type, input.agent.name);
     const call = {
-      ...request,
+      ...pruneRequest(request, bucket.reads),
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
       // is typed to the schema, and test/policy/request.test.ts has Cedar validate what it builds.
       validateRequest: false,
-      preparsedPolicySetId: this.#active.compiled.setFor(input.credential.type, input.agent.name),
+      preparsedPolicySetId: bucket.setId,
     };
     const answer = this.#active.answers.answer(JSON.stringify(call), () => statefulIsAuthorized(call));
     if (answer.type === 'failure') {
