@@ -14,7 +14,7 @@ import {
   EVENT_COLUMNS,
   type EventColumns,
   type EventValues,
-  fromColumns,
+  fromWrittenColumns,
   GENESIS_HASH,
   type HashedColumns,
   sha256Hex,
@@ -150,7 +150,7 @@ export class AuditWriter {
     const stored: EventColumns = { ...columns, hash: chainHash(values) };
     this.#insert.run(...values, stored.hash);
     // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
-    const row = fromColumns(stored);
+    const row = fromWrittenColumns(stored);
     this.#lastSeq = row.seq;
     this.#lastHash = row.hash;
     return row;
@@ -205,19 +205,16 @@ export class AuditWriter {
   }
 }
 
-/** A lone UTF-16 surrogate: UTF-8, and so SQLite, cannot hold one. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
- * The columns as SQLite will give them back, before they are hashed: a lone surrogate reads back
- * as U+FFFD and -0 as 0, so stored as given the row would hash one way and read back another, and
- * verify would report tampering. (The JSON columns hold no lone surrogates: canonical JSON writes
- * them as `\\uXXXX` escapes.)
+ * The columns as SQLite will give them back, before they are hashed: a lone UTF-16 surrogate
+ * (which UTF-8, and so SQLite, cannot hold) reads back as U+FFFD and -0 as 0, so stored as given
+ * the row would hash one way and read back another, and verify would report tampering. (The JSON
+ * columns hold no lone surrogates: canonical JSON writes them as `\\uXXXX` escapes.)
  */
 function asStored(columns: HashedColumns): HashedColumns {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(columns)) {
-    if (typeof value === 'string') out[name] = value.replace(LONE_SURROGATE, '\ufffd');
+    if (typeof value === 'string') out[name] = value.isWellFormed() ? value : value.toWellFormed();
     else out[name] = value === 0 ? 0 : value;
   }
   return out as unknown as HashedColumns;

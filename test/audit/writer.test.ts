@@ -72,6 +72,8 @@ describe('AuditWriter', () => {
     // Committed before append returned: a separate read-only connection sees it while the writer is open.
     const reader = AuditReader.open(path);
     expect(reader.query({})).toEqual([row]);
+    // The same bytes too: the attestation (decoded when first read) in the reader's key order.
+    expect(JSON.stringify(row)).toBe(JSON.stringify(reader.query({})[0]));
     reader.close();
     writer.close();
   });
@@ -92,6 +94,20 @@ describe('AuditWriter', () => {
     expect(dump).not.toContain('hunter2');
     const reader = AuditReader.open(path);
     expect(reader.query({})[0]?.reason).toBe('it\'s "quoted"');
+    expect(reader.verify().ok).toBe(true);
+    reader.close();
+  });
+
+  it('hashes what SQLite gives back: a lone surrogate as U+FFFD, -0 as 0, so the chain verifies', () => {
+    const path = tempDbPath();
+    const writer = AuditWriter.open(path, steppingDeps());
+    // An agent controls strings such as the resource it asks for; UTF-8 cannot hold a lone half.
+    const row = writer.append(event({ resource: 'a\ud800b', reason: '\udc00', latencyMs: -0 }));
+    writer.close();
+
+    expect([row.resource, row.reason, Object.is(row.latencyMs, -0)]).toEqual(['a\ufffdb', '\ufffd', false]);
+    const reader = AuditReader.open(path);
+    expect(reader.query({})).toEqual([row]);
     expect(reader.verify().ok).toBe(true);
     reader.close();
   });
