@@ -1,7 +1,8 @@
 /**
  * The chain of parents of a process, parent first. Ancestors are long-lived (shells, terminals,
  * the agent itself), so what is costly to read about them (exe, cmdline) is cached by
- * (pid, start time), which names one process for good; a warm walk reads one stat file per hop.
+ * (pid, start time), which names one process for good; a warm walk re-reads one stat file per hop,
+ * through a descriptor kept open (procfs.ts, readKeptRecord).
  * The walk is bounded and stops, rather than guesses, where the chain stops making sense.
  */
 
@@ -15,8 +16,8 @@ import {
   type ProcStat,
   parseStat,
   readCmdline,
+  readKeptRecord,
   readLink,
-  readProcRecord,
   readStat,
 } from './procfs.js';
 import type { AncestorInfo } from './types.js';
@@ -86,7 +87,7 @@ export function createAncestry(procRoot: string): AncestorWalk {
       seen.add(pid);
       let stat: ProcStat;
       try {
-        stat = parseStat(readProcRecord(`${procRoot}/${pid}/stat`));
+        stat = parseStat(readKeptRecord(`${procRoot}/${pid}/stat`));
       } catch {
         break;
       }

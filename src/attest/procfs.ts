@@ -9,6 +9,7 @@
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
 import { openAt, readLinkAt } from '../native/libc.js';
+import { BoundedCache } from './bounded-cache.js';
 
 export interface ProcStat {
   pid: number;
@@ -124,6 +125,45 @@ const buffer = Buffer.allocUnsafe(64 * 1024);
  */
 export function readProcRecord(path: string): string {
   return readOpened(openSync(path, 'r'), true);
+}
+
+/** Descriptors readKeptRecord keeps open: enough for every hop of several agents' chains. */
+const KEPT_RECORD_FILES = 256;
+const kept = new BoundedCache<string, number>(KEPT_RECORD_FILES, (fd) => closeSync(fd));
+
+/**
+ * readProcRecord through a descriptor kept open by path, for a record re-read on every request
+ * (an ancestor's stat): one pread instead of an open, a read and a close. A read at offset 0
+ * makes the kernel format the record afresh, so it is as current as opening the path again. While
+ * the process lives the descriptor names it, and so does its pid; once it has exited, reads
+ * through the descriptor fail (ESRCH) and the path is opened anew, for whichever process holds
+ * that pid by then.
+ */
+export function readKeptRecord(path: string): string {
+  const fd = kept.get(path);
+  if (fd !== undefined) {
+    try {
+      return readRecordAtStart(fd);
+    } catch {
+      kept.delete(path);
+    }
+  }
+  const opened = openSync(path, 'r');
+  try {
+    const text = readRecordAtStart(opened);
+    kept.set(path, opened);
+    return text;
+  } catch (err) {
+    closeSync(opened);
+    throw err;
+  }
+}
+
+/** A record no longer than the shared buffer (a stat line is a few hundred bytes), from offset 0. */
+function readRecordAtStart(fd: number): string {
+  const n = readSync(fd, buffer, 0, buffer.length, 0);
+  if (n === buffer.length) throw malformed('record (longer than 64 KiB)');
+  return buffer.toString('utf8', 0, n);
 }
 
 /** readProcRecord of file `name` of an open /proc/PID directory. */

@@ -17,10 +17,14 @@ interface FakeProcess {
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
 
+/**
+ * Writes the files in place when the process is there already (its exec), as /proc shows a live
+ * process's new state through descriptors opened before: the walk keeps each ancestor's stat open.
+ */
 function writeProcess(root: string, p: FakeProcess): void {
   const dir = join(root, String(p.pid));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
+  for (const link of ['exe', 'cwd']) rmSync(join(dir, link), { force: true });
   const comm = p.comm ?? `p${p.pid}`;
   const middle = '0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0';
   writeFileSync(

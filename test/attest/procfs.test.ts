@@ -1,9 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseStat } from '../../src/attest/index.js';
-import { parseLayout, parseStatus, readProcRecord, splitCmdline } from '../../src/attest/procfs.js';
+import {
+  parseLayout,
+  parseStatus,
+  readKeptRecord,
+  readProcRecord,
+  splitCmdline,
+} from '../../src/attest/procfs.js';
 import { codeOf } from './helpers.js';
 
 // Fields 5..21 of a real stat line, then start time (22) and a few more.
@@ -93,5 +100,54 @@ describe('readProcRecord', () => {
     const text = `${'x'.repeat(size - 1)}\n`;
     writeFileSync(file, text);
     expect(readProcRecord(file)).toBe(text);
+  });
+});
+
+describe('readKeptRecord', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agentid-kept-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it("re-reads a live process's stat through one descriptor, and shows its exec", async () => {
+    const child = spawn('sh', ['-c', 'read line; exec sleep 30'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const path = `/proc/${child.pid}/stat`;
+      expect(parseStat(readKeptRecord(path)).comm).toBe('sh');
+      const fds = openFds();
+      child.stdin.write('\n');
+      let comm = 'sh';
+      for (let i = 0; i < 100 && comm === 'sh'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        comm = parseStat(readKeptRecord(path)).comm;
+      }
+      expect(comm).toBe('sleep');
+      // Every read after the first went through the descriptor the first one opened.
+      expect(openFds()).toBe(fds);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('fails once the process has exited and been reaped, rather than give its last stat', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const path = `/proc/${child.pid}/stat`;
+    expect(parseStat(readKeptRecord(path)).pid).toBe(child.pid);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const fds = openFds();
+    expect(() => readKeptRecord(path)).toThrow(codeOf('ENOENT'));
+    // The dead process's descriptor was closed, not kept.
+    expect(openFds()).toBe(fds - 1);
+  });
+
+  it('keeps at most 256 descriptors, closing the least recently read', () => {
+    const fds = openFds();
+    const files = Array.from({ length: 300 }, (_, i) => join(dir, `record-${i}`));
+    for (const [i, file] of files.entries()) {
+      writeFileSync(file, `record ${i}\n`);
+      expect(readKeptRecord(file)).toBe(`record ${i}\n`);
+    }
+    expect(openFds() - fds).toBeLessThanOrEqual(256);
+    expect(readKeptRecord(files[0] as string)).toBe('record 0\n');
   });
 });
