@@ -155,6 +155,7 @@ async function measureWarm(
     if (JSON.stringify(again) !== JSON.stringify(attestation))
       throw new Error('a later request of the connection was attested differently from its first');
   }
+  attestor.release(memo);
   // A warm call that skipped the hash would be cheap for the wrong reason.
   if (attestation.sha256 === null)
     throw new Error(`warm attestation did not hash: ${attestation.sha256Skipped}`);

@@ -41,6 +41,8 @@ export interface Peer {
   attest(credentials: PeerCredentials): Promise<{ peer: PeerCredentials; attestation: Attestation }>;
   /** A per-session endpoint's own checks on the identified caller; throws a coded refusal. */
   admit?(caller: Caller): void;
+  /** The connection has closed: frees what its attestations kept. */
+  release?(): void;
 }
 
 /** What the handler asks of its caller (route.ts: humanOptional, manages). */

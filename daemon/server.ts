@@ -99,6 +99,7 @@ export function createApiServer(deps: DaemonDeps, routes: readonly Route[]): Api
     connections.set(socket, conn);
     socket.on('close', () => {
       connections.delete(socket);
+      conn.peer.release?.();
       if (!(credentials instanceof AgentIdError)) closePidfd(credentials.pidfd);
     });
   });
@@ -187,6 +188,7 @@ export function unixPeer(
   return {
     credentials,
     attest: async (pinned) => ({ peer: pinned, attestation: await deps.attestor.attest(pinned, memo) }),
+    release: () => deps.attestor.release(memo),
   };
 }
 

@@ -66,13 +66,28 @@ export interface AttestorOptions {
 
 /**
  * What one connection's attestations keep between its requests: where the connector holds the
- * connection and whether its exec wait is behind it (sender.ts, SenderMemo), and its user
- * namespace chain (userns.ts). Nothing else is carried over: every request re-reads the rest of
+ * connection and whether its exec wait is behind it (sender.ts, SenderMemo), its user namespace
+ * chain (userns.ts), and its /proc directory with the descriptors of the records every request
+ * re-reads (procfs.ts, ProcDir). Nothing else is carried over: every request re-reads the rest of
  * the process, and runs the sender check. One per connection, never shared: it describes that
- * connection's peer.
+ * connection's peer. `Attestor.release` frees it when the connection closes.
  */
 export interface ConnectionMemo extends SenderMemo {
   userns?: string[];
+  proc?: KeptDir;
+}
+
+/**
+ * The peer's /proc directory, opened at the connection's first request and pinned like every
+ * request's reads (pin()): it names that process for good, and reads through it fail once the
+ * process has exited. Closed only when no attestation is using it, so a descriptor number cannot
+ * be reused under a read in flight.
+ */
+interface KeptDir {
+  pid: number;
+  dir: ProcDir;
+  users: number;
+  released: boolean;
 }
 
 export interface Attestor {
@@ -88,6 +103,8 @@ export interface Attestor {
    * is accepted and compared by attest(); null when unreadable.
    */
   imageOf(pid: number): string | null;
+  /** The connection of `memo` has closed: what its attestations keep is freed. */
+  release(memo: ConnectionMemo): void;
 }
 
 export function createAttestor(options: AttestorOptions): Attestor {
@@ -198,13 +215,26 @@ export function createAttestor(options: AttestorOptions): Attestor {
       return new AgentIdError('ERR_ATTEST_UNREADABLE', `cannot read the ${what} of ${who} (${code})${why}`);
     };
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new AgentIdError(gone, `${pid} is not a process id`);
-    let dir: ProcDir;
-    try {
-      dir = openProcDir(procRoot, pid);
-    } catch (err) {
-      throw failure(err, '/proc entry');
+    let kept = memo?.proc;
+    if (kept && (kept.released || kept.pid !== pid)) {
+      kept.released = true;
+      closeIfReleased(kept, memo);
+      kept = undefined;
     }
+    if (!kept) {
+      let dir: ProcDir;
+      try {
+        dir = openProcDir(procRoot, pid, memo !== undefined);
+      } catch (err) {
+        throw failure(err, '/proc entry');
+      }
+      kept = { pid, dir, users: 0, released: memo === undefined };
+      if (memo) memo.proc = kept;
+    }
+    const { dir } = kept;
+    kept.users += 1;
     let execWait: Promise<void> | undefined;
+    let attested = false;
     try {
       // Started first, so the threadpool's wait overlaps the reads below (SenderCheck.execWait).
       execWait = peer?.socketInode === undefined || memo?.settled ? undefined : awaitExec(dir);
@@ -229,6 +259,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
         : null;
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
       const { sha256, skipped } = await hashed;
+      attested = true;
       return {
         ...facts,
         connection: sender?.connection ?? null,
@@ -241,14 +272,28 @@ export function createAttestor(options: AttestorOptions): Attestor {
       // The wait opens a path through the directory's fd: not closed while that open may be in
       // flight, or the fd number could meanwhile name another directory.
       if (execWait) await execWait.catch(() => undefined);
-      closeProcDir(dir);
+      kept.users -= 1;
+      // A refused request's directory is not kept: the next request starts afresh.
+      if (!attested) kept.released = true;
+      closeIfReleased(kept, memo);
     }
+  }
+
+  function closeIfReleased(kept: KeptDir, memo: ConnectionMemo | undefined): void {
+    if (!kept.released || kept.users > 0) return;
+    closeProcDir(kept.dir);
+    if (memo?.proc === kept) memo.proc = undefined;
   }
 
   return {
     attest: (peer, memo) => attestProcess(peer.pid, peer, memo),
     attestPid: (pid) => attestProcess(pid, null),
     imageOf: (pid) => imageOf(`${procRoot}/${pid}`),
+    release: (memo) => {
+      if (!memo.proc) return;
+      memo.proc.released = true;
+      closeIfReleased(memo.proc, memo);
+    },
   };
 }
 

@@ -143,14 +143,14 @@ export function readKeptRecord(path: string): string {
   const fd = kept.get(path);
   if (fd !== undefined) {
     try {
-      return readRecordAtStart(fd);
+      return readWhole(fd, true);
     } catch {
       kept.delete(path);
     }
   }
   const opened = openSync(path, 'r');
   try {
-    const text = readRecordAtStart(opened);
+    const text = readWhole(opened, true);
     kept.set(path, opened);
     return text;
   } catch (err) {
@@ -159,60 +159,82 @@ export function readKeptRecord(path: string): string {
   }
 }
 
-/** A record no longer than the shared buffer (a stat line is a few hundred bytes), from offset 0. */
-function readRecordAtStart(fd: number): string {
-  const n = readSync(fd, buffer, 0, buffer.length, 0);
-  if (n === buffer.length) throw malformed('record (longer than 64 KiB)');
-  return buffer.toString('utf8', 0, n);
-}
-
 /** readProcRecord of file `name` of an open /proc/PID directory. */
 export function readRecordIn(dir: ProcDir, name: string): string {
-  return readOpened(openAt(dir.fd, name), true);
+  return readIn(dir, name, true);
 }
 
-/** Reads `fd` to its end (or, if `shortReadIsEnd`, to its first short read) and closes it. */
+/** The files a kept directory keeps open: those every request reads (not fdinfo/N, of which there are many). */
+const KEPT_IN_DIR: ReadonlySet<string> = new Set(['stat', 'status', 'cmdline']);
+
+function readIn(dir: ProcDir, name: string, shortReadIsEnd: boolean): string {
+  if (!dir.records || !KEPT_IN_DIR.has(name)) return readOpened(openAt(dir.fd, name), shortReadIsEnd);
+  let fd = dir.records.get(name);
+  if (fd === undefined) {
+    fd = openAt(dir.fd, name);
+    dir.records.set(name, fd);
+  }
+  return readWhole(fd, shortReadIsEnd);
+}
+
+/** readWhole, then closes `fd`. */
 function readOpened(fd: number, shortReadIsEnd: boolean): string {
   try {
-    let used = 0;
-    for (;;) {
-      if (used === buffer.length) return readRest(fd, Buffer.from(buffer));
-      const n = readSync(fd, buffer, used, buffer.length - used, null);
-      used += n;
-      if (n === 0 || (shortReadIsEnd && used < buffer.length)) return buffer.toString('utf8', 0, used);
-    }
+    return readWhole(fd, shortReadIsEnd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Reads `fd` from offset 0 to its end (or, if `shortReadIsEnd`, to its first short read). By
+ * position, so a descriptor kept open reads its file afresh each time.
+ */
+function readWhole(fd: number, shortReadIsEnd: boolean): string {
+  let used = 0;
+  for (;;) {
+    if (used === buffer.length) return readRest(fd, Buffer.from(buffer));
+    const n = readSync(fd, buffer, used, buffer.length - used, used);
+    used += n;
+    if (n === 0 || (shortReadIsEnd && used < buffer.length)) return buffer.toString('utf8', 0, used);
   }
 }
 
 // Only a long cmdline gets here; the kernel bounds argv at a few MiB.
 function readRest(fd: number, head: Buffer): string {
   const chunks = [head];
+  let position = head.length;
   for (;;) {
     const chunk = Buffer.allocUnsafe(buffer.length);
-    const n = readSync(fd, chunk, 0, chunk.length, null);
+    const n = readSync(fd, chunk, 0, chunk.length, position);
     if (n === 0) return Buffer.concat(chunks).toString('utf8');
     chunks.push(chunk.subarray(0, n));
+    position += n;
   }
 }
 
 /**
  * An open /proc/PID directory: its files are read relative to `fd` (openat, readlinkat: 3 µs
  * cheaper per file here than through `path`); `path` reaches them for calls that take only a path.
+ * A kept directory (one per connection, for all its requests) keeps its records' descriptors in
+ * `records` and re-reads them by position: every descriptor opened through the directory names
+ * the same process it does.
  */
 export interface ProcDir {
   readonly fd: number;
   readonly path: string;
+  readonly records?: Map<string, number>;
 }
 
 /** Throws the raw fs error (ENOENT: no such process, or hidden by hidepid). */
-export function openProcDir(procRoot: string, pid: number): ProcDir {
+export function openProcDir(procRoot: string, pid: number, keep = false): ProcDir {
   const fd = openSync(`${procRoot}/${pid}`, constants.O_RDONLY | constants.O_DIRECTORY);
-  return { fd, path: `/proc/self/fd/${fd}` };
+  const path = `/proc/self/fd/${fd}`;
+  return keep ? { fd, path, records: new Map() } : { fd, path };
 }
 
 export function closeProcDir(dir: ProcDir): void {
+  for (const fd of dir.records?.values() ?? []) closeSync(fd);
   closeSync(dir.fd);
 }
 
@@ -225,7 +247,7 @@ export function readStatus(dir: ProcDir): ProcStatus {
 }
 
 export function readCmdline(dir: ProcDir): string[] {
-  return splitCmdline(readOpened(openAt(dir.fd, 'cmdline'), false));
+  return splitCmdline(readIn(dir, 'cmdline', false));
 }
 
 export function readLink(dir: ProcDir, name: 'exe' | 'cwd'): string {

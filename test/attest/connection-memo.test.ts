@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { createInterface, type Interface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -205,6 +205,42 @@ describe('a connection memo under attack', () => {
     const refusedFirst: ConnectionMemo = {};
     await expect(attestor.attest(client.creds, refusedFirst)).rejects.toThrow(codeOf('ERR_ATTEST_SENDER'));
     expect(refusedFirst.settled).toBeUndefined();
+    // And keeps no directory open: a refused request's reads are not carried over.
+    expect(refusedFirst.proc).toBeUndefined();
+    expect(memo.proc).toBeUndefined();
+  });
+
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it("reads later requests through the first one's directory, and release closes it", async () => {
+    const client = await connect(process.execPath, nodeArgs(), scratch.dir());
+    // Without a memo nothing stays open but the ancestors' stat descriptors (procfs.ts).
+    await attestor.attest(client.creds);
+    const before = openFds();
+    const memo: ConnectionMemo = {};
+    await attestBoth(client, memo);
+    const kept = openFds();
+    // The directory, and the stat, status and cmdline every request re-reads.
+    expect(kept - before).toBe(4);
+    for (let i = 0; i < 5; i++) await attestBoth(client, memo);
+    expect(openFds()).toBe(kept);
+    attestor.release(memo);
+    expect(openFds()).toBe(before);
+    expect(memo.proc).toBeUndefined();
+  });
+
+  it('closes a released directory only once the attestation using it has finished', async () => {
+    const client = await connect(process.execPath, nodeArgs(), scratch.dir());
+    await attestor.attest(client.creds);
+    const before = openFds();
+    const memo: ConnectionMemo = {};
+    await attestor.attest(client.creds, memo);
+    // The connection closes while its next request is being attested.
+    const inFlight = attestor.attest(client.creds, memo);
+    attestor.release(memo);
+    expect(openFds()).toBeGreaterThan(before);
+    expect((await inFlight).pid).toBe(client.pid);
+    expect(openFds()).toBe(before);
   });
 
   it.runIf(python)('follows the connection to another descriptor', async () => {

@@ -131,7 +131,7 @@ export function fakeWorld(options: WorldOptions = {}): FakeWorld {
       error: (m) => log.push(`error ${m}`),
     },
     // A fake process never execs: no image to compare.
-    attestor: { attest: (peer) => attestPid(peer.pid), attestPid, imageOf: () => null },
+    attestor: { attest: (peer) => attestPid(peer.pid), attestPid, imageOf: () => null, release: () => {} },
     // Every path is its own file here, as processOf's exeFile says.
     fileIdentity: (path) => `file:${path}`,
     // Sessions are kept in memory here; the file store has its own tests.

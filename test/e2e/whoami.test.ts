@@ -1,8 +1,9 @@
 /** `whoami` reports the calling process as the kernel and /proc see it, and audits it. */
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { cliPath, collect, runCli, useDaemon } from './harness.js';
+import { api, cliPath, collect, runCli, useDaemon } from './harness.js';
 
 describe('agentid whoami', () => {
   const t = useDaemon();
@@ -70,5 +71,38 @@ describe('agentid whoami', () => {
     expect(shellLine).toMatch(/… \(\d+ more characters\)$/);
     const json = await wrapped(true);
     expect(json.stdout).toContain(prompt);
+  });
+
+  it("attests a kept connection's requests through descriptors it frees when the connection closes", async () => {
+    const daemonFds = () => readdirSync(`/proc/${t.daemon.child.pid}/fd`).length;
+    // A first request (its own connection) leaves this process's ancestors' stat files open.
+    expect((await api(t.home.socket, 'GET', '/v1/whoami')).status).toBe(200);
+    const before = daemonFds();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const whoami = () =>
+      new Promise<{ status: number; pid: number }>((resolve, reject) => {
+        const req = httpRequest({ socketPath: t.home.socket, path: '/v1/whoami', agent }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+          });
+          res.on('end', () => {
+            const body = JSON.parse(text) as { attestation: { pid: number } };
+            resolve({ status: res.statusCode ?? 0, pid: body.attestation.pid });
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (let i = 0; i < 4; i++) expect(await whoami()).toEqual({ status: 200, pid: process.pid });
+    // The connection, its pidfd, and the caller's /proc directory with its three records.
+    expect(daemonFds()).toBe(before + 6);
+    agent.destroy();
+    let after = daemonFds();
+    for (let i = 0; i < 100 && after !== before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = daemonFds();
+    }
+    expect(after).toBe(before);
   });
 });
