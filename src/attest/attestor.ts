@@ -217,8 +217,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (!Number.isSafeInteger(pid) || pid <= 0) throw new AgentIdError(gone, `${pid} is not a process id`);
     let kept = memo?.proc;
     if (kept && (kept.released || kept.pid !== pid)) {
-      kept.released = true;
-      closeIfReleased(kept, memo);
+      letGo(kept, memo);
       kept = undefined;
     }
     if (!kept) {
@@ -228,7 +227,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
       } catch (err) {
         throw failure(err, '/proc entry');
       }
-      kept = { pid, dir, users: 0, released: memo === undefined };
+      kept = { pid, dir, users: 0, released: false };
       if (memo) memo.proc = kept;
     }
     const { dir } = kept;
@@ -273,14 +272,15 @@ export function createAttestor(options: AttestorOptions): Attestor {
       // flight, or the fd number could meanwhile name another directory.
       if (execWait) await execWait.catch(() => undefined);
       kept.users -= 1;
-      // A refused request's directory is not kept: the next request starts afresh.
-      if (!attested) kept.released = true;
-      closeIfReleased(kept, memo);
+      // Kept only for a connection, and not after a refused request: the next one starts afresh.
+      if (memo === undefined || !attested || kept.released) letGo(kept, memo);
     }
   }
 
-  function closeIfReleased(kept: KeptDir, memo: ConnectionMemo | undefined): void {
-    if (!kept.released || kept.users > 0) return;
+  /** No longer kept: closed now, or by the last attestation still reading through it. */
+  function letGo(kept: KeptDir, memo: ConnectionMemo | undefined): void {
+    kept.released = true;
+    if (kept.users > 0) return;
     closeProcDir(kept.dir);
     if (memo?.proc === kept) memo.proc = undefined;
   }
@@ -290,9 +290,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     attestPid: (pid) => attestProcess(pid, null),
     imageOf: (pid) => imageOf(`${procRoot}/${pid}`),
     release: (memo) => {
-      if (!memo.proc) return;
-      memo.proc.released = true;
-      closeIfReleased(memo.proc, memo);
+      if (memo.proc) letGo(memo.proc, memo);
     },
   };
 }
