@@ -7,7 +7,7 @@
  */
 
 import { BoundedCache } from './bounded-cache.js';
-import { fileIdentity } from './file-identity.js';
+import { identityOf } from './file-identity.js';
 import {
   closeProcDir,
   errnoOf,
@@ -19,6 +19,7 @@ import {
   readKeptRecord,
   readLink,
   readStat,
+  statIn,
 } from './procfs.js';
 import type { AncestorInfo } from './types.js';
 
@@ -55,7 +56,8 @@ export function createAncestry(procRoot: string): AncestorWalk {
       let stable = true;
       try {
         exe = readLink(dir, 'exe');
-        exeFile = fileIdentity(`${dir.path}/exe`);
+        const exeStat = statIn(dir, 'exe');
+        exeFile = exeStat && identityOf(exeStat);
       } catch (err) {
         // Not ours to read (another user's process, non-dumpable): a fact worth caching. Anything
         // else (exiting) is not.

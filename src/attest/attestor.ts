@@ -20,11 +20,11 @@
  * device and inode as the daemon sees it, since a path can mean another file in another mount
  * namespace.
  */
-import type { BigIntStats } from 'node:fs';
 import { AgentIdError, type ErrorCode } from '../errors.js';
+import type { FileStat } from '../native/libc.js';
 import { type PeerCredentials, pidfdAlive } from '../peer/index.js';
 import { createAncestry } from './ancestry.js';
-import { fileIdentity } from './file-identity.js';
+import { fileIdentity, identityOf } from './file-identity.js';
 import { createRepoLocator } from './git-repo.js';
 import { createHashCache, type Digest, type HashOutcome } from './hash-cache.js';
 import { scriptOf } from './interpreter.js';
@@ -40,6 +40,7 @@ import {
   readLink,
   readStat,
   readStatus,
+  statIn,
 } from './procfs.js';
 import { attestSender, awaitExec, imageOf, readImage, type SenderMemo } from './sender.js';
 import type { Attestation } from './types.js';
@@ -126,7 +127,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     peer: PeerCredentials | null,
     memo: ConnectionMemo | undefined,
     /** Read just before, with the image (the same reads serve both); undefined: not read. */
-    imageRead: { stat: ProcStat | null; exeStat: BigIntStats | null; exeFile: string | null } | undefined,
+    imageRead: { stat: ProcStat | null; exeStat: FileStat | null; exeFile: string | null } | undefined,
     failure: (err: unknown, what: string) => AgentIdError,
   ): { facts: Observed; stat: ProcStat; status: ProcStatus; hashed: Promise<HashOutcome> } {
     const { gone, who } = naming(pid, peer);
@@ -166,7 +167,8 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (exe === null) {
       throw new AgentIdError('ERR_ATTEST_UNREADABLE', `${who} has no executable (a kernel thread?)`);
     }
-    const exeFile = imageRead ? imageRead.exeFile : fileIdentity(`${dir.path}/exe`);
+    const exeStat = imageRead ? imageRead.exeStat : statIn(dir, 'exe');
+    const exeFile = exeStat && identityOf(exeStat);
     const cmdline = read('cmdline', () => readCmdline(dir));
     const cwd = link('cwd');
     const userns = read('user namespace', () => usernsChain(dir, ownUserns, memo?.userns));
@@ -175,7 +177,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     const repo = cwd === null ? null : repoOf(cwd);
     // Looked up now, inside the pinned window, so the hash is of this process's inode: by the stat
     // that gave exeFile, when the image was read.
-    const hashed = hashes.hash(`${dir.path}/exe`, imageRead?.exeStat);
+    const hashed = hashes.hash(`${dir.path}/exe`, exeStat);
     const facts: Observed = {
       pid,
       ppid: stat.ppid,

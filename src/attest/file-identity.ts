@@ -4,6 +4,7 @@
  * alone does not, since another mount namespace can put any file at it.
  */
 import { type BigIntStats, statSync } from 'node:fs';
+import type { FileStat } from '../native/libc.js';
 
 /** stat(2) of a path, following links; null when the path cannot be stat'ed. */
 export function statOrNull(path: string): BigIntStats | null {
@@ -15,7 +16,7 @@ export function statOrNull(path: string): BigIntStats | null {
 }
 
 /** The `dev:ino` of a stat: which file it is. */
-export function identityOf(st: BigIntStats): string {
+export function identityOf(st: FileStat): string {
   return `${st.dev}:${st.ino}`;
 }
 

@@ -3,9 +3,10 @@
  * is in it because mtime alone can be set back with utimes(2) by whoever owns the file; ctime
  * cannot, so an edit followed by a faked mtime still changes the stamp.
  */
-import { type BigIntStats, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import type { FileStat } from '../native/libc.js';
 
-export function stampOf(st: BigIntStats): string {
+export function stampOf(st: FileStat): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 

@@ -6,7 +6,8 @@
  * file share one digest.
  */
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, fstatSync, openSync, read } from 'node:fs';
+import { closeSync, fstatSync, openSync, read } from 'node:fs';
+import type { FileStat } from '../native/libc.js';
 import { BoundedCache } from './bounded-cache.js';
 import { statOrNull } from './file-identity.js';
 import { stampOf } from './file-stamp.js';
@@ -28,7 +29,7 @@ export interface HashCache {
    * itself is awaited. `known`: the caller's own stat of `path`, taken in that same window, used
    * instead of another (null: it failed). Never rejects.
    */
-  hash(path: string, known?: BigIntStats | null): Promise<HashOutcome>;
+  hash(path: string, known?: FileStat | null): Promise<HashOutcome>;
 }
 
 const CHUNK_BYTES = 1024 * 1024;

@@ -1,14 +1,14 @@
 /**
  * Reading /proc for attestation. A process is read through an fd on its /proc/PID directory, so
  * every later read names the process that directory was opened for: once it exits, reads through
- * the fd fail rather than describe a newcomer that reused the pid (the openat(2) idiom: openat and
- * readlinkat are bound from libc, as Node has neither; for stat, which is, the fd is reached
- * through its /proc/self/fd magic link, which resolves to the opened directory itself, not to its
- * path).
+ * the fd fail rather than describe a newcomer that reused the pid (the openat(2) idiom: openat,
+ * readlinkat and statx are bound from libc, as Node has none of them; a path through the fd's
+ * /proc/self/fd magic link, which resolves to the opened directory itself, serves where a whole
+ * directory is listed or an open must not block the event loop).
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
-import { openAt, readLinkAt } from '../native/libc.js';
+import { type FileStat, openAt, readLinkAt, statAt } from '../native/libc.js';
 import { BoundedCache } from './bounded-cache.js';
 
 export interface ProcStat {
@@ -252,6 +252,11 @@ export function readCmdline(dir: ProcDir): string[] {
 
 export function readLink(dir: ProcDir, name: 'exe' | 'cwd'): string {
   return readLinkAt(dir.fd, name);
+}
+
+/** stat(2) of the file a link of the process names (its executable, its user namespace); null when unreadable. */
+export function statIn(dir: ProcDir, name: 'exe' | 'ns/user'): FileStat | null {
+  return statAt(dir.fd, name);
 }
 
 export function errnoOf(err: unknown): string | undefined {

@@ -18,9 +18,9 @@
  *   those selectors do not count either. (Node marks inherited descriptors close-on-exec at start,
  *   which is why this is not the only check.)
  */
-import { type BigIntStats, closeSync, constants, open, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, open, openSync, readdirSync, statSync } from 'node:fs';
 import { AgentIdError } from '../errors.js';
-import { linkAtOrNull, O_CLOEXEC } from '../native/libc.js';
+import { type FileStat, linkAtOrNull, O_CLOEXEC } from '../native/libc.js';
 import type { PeerCredentials } from '../peer/index.js';
 import { fileIdentity, identityOf, statOrNull } from './file-identity.js';
 import {
@@ -30,6 +30,7 @@ import {
   parseStat,
   readProcRecord,
   readRecordIn,
+  statIn,
 } from './procfs.js';
 import type { Attestation } from './types.js';
 
@@ -187,13 +188,13 @@ export function imageOf(procPath: string): string | null {
 export function readImage(dir: ProcDir): {
   image: string | null;
   stat: ProcStat | null;
-  exeStat: BigIntStats | null;
+  exeStat: FileStat | null;
   exeFile: string | null;
 } {
-  return imageFrom(statOrNull(`${dir.path}/exe`), () => readRecordIn(dir, 'stat'));
+  return imageFrom(statIn(dir, 'exe'), () => readRecordIn(dir, 'stat'));
 }
 
-function imageFrom(exeStat: BigIntStats | null, readStatRecord: () => string): ReturnType<typeof readImage> {
+function imageFrom(exeStat: FileStat | null, readStatRecord: () => string): ReturnType<typeof readImage> {
   const exeFile = exeStat && identityOf(exeStat);
   try {
     const text = readStatRecord();

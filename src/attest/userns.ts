@@ -7,8 +7,8 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync } from 'node:fs';
 import { ioctlNoArg } from '../native/libc.js';
-import { fileIdentity, identityOf } from './file-identity.js';
-import type { ProcDir } from './procfs.js';
+import { identityOf } from './file-identity.js';
+import { type ProcDir, statIn } from './procfs.js';
 
 /** linux/nsfs.h: _IO(0xb7, 0x2). */
 const NS_GET_PARENT = 0xb702;
@@ -44,8 +44,8 @@ function identity(fd: number): string {
 export function usernsChain(dir: ProcDir, own: string | null, known?: readonly string[]): string[] {
   // The memo's check needs no fd: a stat of the magic link is the namespace file an open gives.
   if (known !== undefined) {
-    const innermost = fileIdentity(`${dir.path}/ns/user`);
-    if (innermost !== null && innermost === (known[0] ?? own)) return [...known];
+    const innermost = statIn(dir, 'ns/user');
+    if (innermost !== null && identityOf(innermost) === (known[0] ?? own)) return [...known];
   }
   let fd: number;
   try {

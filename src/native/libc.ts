@@ -43,6 +43,7 @@ interface LinuxLibc {
   mallocTrim: ((pad: number) => number) | null;
   readlinkat: (dirFd: number, path: string, buf: Buffer, size: number) => number;
   openat: (dirFd: number, path: string, flags: number) => number;
+  statx: (dirFd: number, path: string, flags: number, mask: number, buf: Buffer) => number;
 }
 
 // nfds_t is unsigned long in glibc and unsigned int on macOS. libSystem lives in the dyld shared
@@ -90,6 +91,7 @@ function loadLinux(): LinuxLibc {
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ void *buf, size_t size)'),
     // Declared without its variadic mode argument, which only O_CREAT and O_TMPFILE read.
     openat: lib.func('int openat(int dirfd, const char *path, int flags)'),
+    statx: lib.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ void *buf)'),
   };
   return linuxLibc;
 }
@@ -141,6 +143,47 @@ export function openAt(dirFd: number, name: string): number {
   const fd = loadLinux().openat(dirFd, name, O_CLOEXEC);
   if (fd < 0) throw errnoError(koffi.errno(), 'openat', name);
   return fd;
+}
+
+/** What statAt reports: the fields a file's identity and change stamps are made of, as node:fs's BigIntStats gives them. */
+export interface FileStat {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+// linux/stat.h. struct statx has stx_ino at byte 32, stx_size at 40, stx_ctime at 96 and
+// stx_mtime at 112 (each a 64-bit tv_sec, then a 32-bit tv_nsec), stx_dev_major at 136 and
+// stx_dev_minor at 140.
+const STATX_BASIC_STATS = 0x7ff;
+const statxBuffer = Buffer.alloc(256);
+const NS_PER_S = 1_000_000_000n;
+
+/** A device number from its major and minor, as glibc's makedev composes it (and node:fs reports it). */
+export function deviceNumber(major: number, minor: number): bigint {
+  const [high, low] = [BigInt(major), BigInt(minor)];
+  return ((high & 0xfffn) << 8n) | ((high & ~0xfffn) << 32n) | (low & 0xffn) | ((low & ~0xffn) << 12n);
+}
+
+/**
+ * statx(2) (Linux) of `name` in the directory open at `dirFd`, following links, for the same reason
+ * as readLinkAt; null when it cannot be stat'ed. The fields are those of a statSync of the same
+ * file (BigIntStats), so identities and stamps from either compare equal.
+ */
+export function statAt(dirFd: number, name: string): FileStat | null {
+  const b = statxBuffer;
+  if (loadLinux().statx(dirFd, name, 0, STATX_BASIC_STATS, b) !== 0) return null;
+  const nanoseconds = (at: number): bigint =>
+    b.readBigInt64LE(at) * NS_PER_S + BigInt(b.readUInt32LE(at + 8));
+  return {
+    dev: deviceNumber(b.readUInt32LE(136), b.readUInt32LE(140)),
+    ino: b.readBigUInt64LE(32),
+    size: b.readBigUInt64LE(40),
+    mtimeNs: nanoseconds(112),
+    ctimeNs: nanoseconds(96),
+  };
 }
 
 function errnoError(errno: number, call: string, name: string): NodeJS.ErrnoException {

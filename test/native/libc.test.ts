@@ -9,7 +9,9 @@ import {
   readSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   bytesWaiting,
+  deviceNumber,
   flock,
   getsockopt,
   LOCK_EX,
@@ -28,6 +31,7 @@ import {
   O_CLOEXEC,
   openAt,
   readLinkAt,
+  statAt,
 } from '../../src/native/libc.js';
 import { socketFd } from '../../src/peer/index.js';
 
@@ -175,6 +179,87 @@ describe.runIf(process.platform === 'linux')('openAt / readLinkAt', () => {
     } finally {
       closeSync(dirFd);
       rmSync(moved, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(process.platform === 'linux')('statAt', () => {
+  it('composes device numbers as glibc does, also for majors and minors past 8 bits', async () => {
+    // glibc's own makedev, through the same FFI: the files here sit on majors and minors below 256.
+    const koffi = (await import('koffi')).default;
+    const makedev = koffi
+      .load('libc.so.6')
+      .func('uint64_t gnu_dev_makedev(unsigned int major, unsigned int minor)');
+    for (const [major, minor] of [
+      [0, 0],
+      [254, 0],
+      [0, 23],
+      [8, 300],
+      [259, 65_535],
+      [5_000, 70_000],
+      [0xfffff, 0xfffff],
+    ] as const) {
+      expect(deviceNumber(major, minor), `${major}:${minor}`).toBe(BigInt(makedev(major, minor)));
+    }
+  });
+
+  const fields = (st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }) => ({
+    dev: st.dev,
+    ino: st.ino,
+    size: st.size,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+  });
+
+  it('gives what a statSync of the same file gives, across file systems and through /proc magic links', () => {
+    // The root file system, /proc, /sys and a tmpfs each have their own device numbers; a
+    // process's exe and ns/user links lead to a file elsewhere and to the namespace file system.
+    const targets: [string, string][] = [
+      ['/', 'etc/passwd'],
+      ['/', 'proc/self/stat'],
+      ['/', 'sys/kernel'],
+      ['/', 'dev/shm'],
+      ['/proc/self', 'exe'],
+      ['/proc/self', 'ns/user'],
+    ];
+    for (const [dir, name] of targets) {
+      const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+      try {
+        const st = statAt(dirFd, name);
+        expect(st, `${dir} ${name}`).not.toBeNull();
+        expect(fields(st as NonNullable<typeof st>), `${dir} ${name}`).toEqual(
+          fields(statSync(join(dir, name), { bigint: true })),
+        );
+      } finally {
+        closeSync(dirFd);
+      }
+    }
+  });
+
+  it('sees a file change (size and times) and is null for what cannot be stat-ed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentid-statat-'));
+    const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      writeFileSync(join(dir, 'file'), 'one');
+      const before = statAt(dirFd, 'file');
+      utimesSync(
+        join(dir, 'file'),
+        new Date('2001-02-03T04:05:06.789Z'),
+        new Date('2001-02-03T04:05:06.789Z'),
+      );
+      writeFileSync(join(dir, 'file'), 'longer', { flag: 'a' });
+      const after = statAt(dirFd, 'file');
+      expect(after?.size).toBe(9n);
+      expect(after?.size).not.toBe(before?.size);
+      expect(fields(after as NonNullable<typeof after>)).toEqual(
+        fields(statSync(join(dir, 'file'), { bigint: true })),
+      );
+      expect(statAt(dirFd, 'missing')).toBeNull();
+      symlinkSync('missing', join(dir, 'dangling'));
+      expect(statAt(dirFd, 'dangling')).toBeNull();
+    } finally {
+      closeSync(dirFd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
