@@ -10,8 +10,9 @@ import { hostname, userInfo } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { usesImageSelectors } from '../src/agents/index.js';
 import { createAttestor, fileIdentity, processAlive } from '../src/attest/index.js';
-import { AuditWriter, createGroupCommit } from '../src/audit/index.js';
+import { AuditWriter, checkpointWhenQuiet, createGroupCommit } from '../src/audit/index.js';
 import { configOf, readConfigFile } from '../src/config/index.js';
+import { toAgentIdError } from '../src/errors.js';
 import { acquireDaemonLock, removeStaleSocket } from '../src/instance.js';
 import { PR_SET_DUMPABLE, prctl } from '../src/native/libc.js';
 import { ensurePrivateDir, resolvePaths } from '../src/paths.js';
@@ -48,6 +49,8 @@ const REFUSAL_INTERVAL_MS = 10_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 /** The longest a row nothing waits on (a gateway request's result) waits for a group to join. */
 const LATER_ROW_DELAY_MS = 10;
+/** How long without an audit commit before the daemon checkpoints the audit log's WAL. */
+const WAL_CHECKPOINT_QUIET_MS = 1_000;
 
 /** Runs the daemon in the foreground until it is stopped. Resolves when it has shut down cleanly. */
 export async function runDaemon(): Promise<void> {
@@ -71,8 +74,11 @@ export async function runDaemon(): Promise<void> {
 
   const lock = acquireDaemonLock(paths.lockFile, process.pid);
   const audit = AuditWriter.open(paths.auditDb, { now, randomUUID });
+  const walCheckpoints = checkpointWhenQuiet(audit, WAL_CHECKPOINT_QUIET_MS, (err) =>
+    log.warn(`${toAgentIdError(err).message}; SQLite's own checkpoint will retry`),
+  );
   const groupCommit = createGroupCommit(
-    audit,
+    walCheckpoints.writer,
     (flush) => setImmediate(flush),
     (flush) => setTimeout(flush, LATER_ROW_DELAY_MS).unref(),
   );
@@ -268,6 +274,7 @@ export async function runDaemon(): Promise<void> {
   stopRetention();
   await auditShipping.stop();
   groupCommit.flush();
+  walCheckpoints.stop();
   audit.close();
   lock.release();
   log.info('stopped');

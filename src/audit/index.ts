@@ -24,4 +24,5 @@ export type {
   PruneResult,
   VerifyResult,
 } from './types.js';
+export { checkpointWhenQuiet } from './wal-checkpoint.js';
 export { AuditWriter } from './writer.js';

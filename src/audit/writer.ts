@@ -31,6 +31,17 @@ const INSERT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${E
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
+/**
+ * SQLite copies the WAL into the database (a WAL checkpoint, with its fsyncs) inside the commit
+ * that takes the WAL past this many pages, and the request whose row that is waits for it. The
+ * daemon checkpoints when it is quiet instead (wal-checkpoint.ts), so this is the backstop for
+ * sustained load: 8,192 pages (32 MiB at SQLite's default page size), about 1,600 rows at five
+ * pages a row. SQLite's default is 1,000.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 8192;
+/** What a restarted WAL file is cut back to, so a burst does not leave a 32 MiB file behind. */
+const WAL_KEPT_BYTES = 4 * 1024 * 1024;
+
 /** Throws what `append` would throw for this event before writing anything. */
 export function checkAuditEvent(input: AuditEventInput): void {
   const fingerprint = input.credentialFingerprint;
@@ -73,6 +84,8 @@ export class AuditWriter {
       // write has reached the OS before append returns); only power loss can drop the newest
       // commits, and it drops them from the tail only, so the chain stays intact.
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
       // Short, because a sync wait blocks the daemon's event loop; only a foreign writer (say, a
       // sqlite3 shell) can hold the lock, and failing that request closed is the right answer.
       db.pragma('busy_timeout = 1000');
@@ -197,6 +210,21 @@ export class AuditWriter {
     } catch (err) {
       if (err instanceof AgentIdError) throw err;
       throw new AgentIdError('ERR_AUDIT_WRITE', `audit prune failed: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Copies the WAL's committed pages into the database file now, without waiting for readers
+   * (PASSIVE), so that the WAL can start over. Nothing is lost either way: a row in the WAL is
+   * committed.
+   */
+  checkpointWal(): void {
+    try {
+      this.#db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      throw new AgentIdError('ERR_AUDIT_WRITE', `audit WAL checkpoint failed: ${messageOf(err)}`, {
+        cause: err,
+      });
     }
   }
 
