@@ -127,7 +127,7 @@ export function createAttestor(options: AttestorOptions): Attestor {
     peer: PeerCredentials | null,
     memo: ConnectionMemo | undefined,
     /** Read just before, with the image (the same reads serve both); undefined: not read. */
-    imageRead: { stat: ProcStat | null; exeStat: FileStat | null; exeFile: string | null } | undefined,
+    imageRead: { stat: ProcStat | null; exeStat: FileStat | null } | undefined,
     failure: (err: unknown, what: string) => AgentIdError,
   ): { facts: Observed; stat: ProcStat; status: ProcStatus; hashed: Promise<HashOutcome> } {
     const { gone, who } = naming(pid, peer);
@@ -175,8 +175,8 @@ export function createAttestor(options: AttestorOptions): Attestor {
     if (memo) memo.userns = userns;
     const ancestors = ancestorsOf(stat);
     const repo = cwd === null ? null : repoOf(cwd);
-    // Looked up now, inside the pinned window, so the hash is of this process's inode: by the stat
-    // that gave exeFile, when the image was read.
+    // Looked up now, inside the pinned window, so the hash is of this process's inode: by the same
+    // stat that gave exeFile.
     const hashed = hashes.hash(`${dir.path}/exe`, exeStat);
     const facts: Observed = {
       pid,

@@ -183,13 +183,12 @@ export function imageOf(procPath: string): string | null {
 
 /**
  * imageOf, through an open /proc/PID directory, with what it was read from (the process's stat,
- * and the executable's stat and `dev:ino`; null when unreadable), for a caller that needs those too.
+ * and the executable's stat; null when unreadable), for a caller that needs those too.
  */
 export function readImage(dir: ProcDir): {
   image: string | null;
   stat: ProcStat | null;
   exeStat: FileStat | null;
-  exeFile: string | null;
 } {
   return imageFrom(statIn(dir, 'exe'), () => readRecordIn(dir, 'stat'));
 }
@@ -199,9 +198,9 @@ function imageFrom(exeStat: FileStat | null, readStatRecord: () => string): Retu
   try {
     const text = readStatRecord();
     const stat = parseStat(text);
-    return { image: exeFile === null ? null : `${exeFile}/${parseLayout(text)}`, stat, exeStat, exeFile };
+    return { image: exeFile === null ? null : `${exeFile}/${parseLayout(text)}`, stat, exeStat };
   } catch {
-    return { image: null, stat: null, exeStat, exeFile };
+    return { image: null, stat: null, exeStat };
   }
 }
 
