@@ -108,7 +108,10 @@ export async function identify(deps: DaemonDeps, peer: Peer, admission: Admissio
 /** Session (src/sessions: by sandbox, or ancestry), agent and human of an attested process. */
 export function describe(deps: DaemonDeps, attestation: Attestation): Omit<Caller, 'peer'> {
   const member = membershipOf(deps.sessions, attestation);
-  const session = member && { ...member.session, membership: member.membership, sandboxed: member.sandboxed };
+  // Not `{ ...session, membership }`: a new hidden class per request (docs/architecture.md).
+  const session =
+    member &&
+    Object.assign({}, member.session, { membership: member.membership, sandboxed: member.sandboxed });
   const agent = resolveAgent(deps.config.agents, {
     attestation,
     session: session && { id: session.id, agent: session.agent, membership: session.membership },

@@ -63,7 +63,7 @@ export async function issueCredential<T>(
     // A long-lived secret does not expire: its lease is no expiry of the secret.
     expiresAt: issued.longLived ? null : issued.expiresAt,
   };
-  return { ...result, audit };
+  return { audit, ...result };
 }
 
 /** The named credential, checked to be of the type the route serves. */

@@ -115,7 +115,7 @@ export async function serve<A>(
 
   let committed = false;
   try {
-    const outcome = await handler.handle({ ...caller, params: request.params, body, elapsedMs });
+    const outcome = await handler.handle({ params: request.params, body, elapsedMs, ...caller });
     const commit = async (facts: AuditFacts) => {
       const row = await record(deps, caller, { action, resource, ...facts }, elapsedMs());
       committed = true;

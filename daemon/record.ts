@@ -51,13 +51,13 @@ export function recordDaemonEvent(
     deps,
     facts.action,
     deps.audit.append({
-      ...eventFields(facts),
       agent: 'daemon',
       human: null,
       // The daemon's own process; gid and exe are not needed to tell it apart.
       peer: { pid: deps.pid, uid: deps.uid, gid: -1, exe: null },
       attestation: null,
       latencyMs: facts.latencyMs ?? 0,
+      ...eventFields(facts),
     }),
   );
 }
@@ -92,7 +92,6 @@ function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyM
   const caller = 'attestation' in who ? who : null;
   const { peer } = who;
   return {
-    ...eventFields(facts),
     agent: facts.agent ?? caller?.agent.name ?? 'unknown',
     human: facts.human !== undefined ? facts.human : (caller?.human.sub ?? null),
     peer: {
@@ -103,6 +102,7 @@ function requestEvent(who: Who, facts: AuditFacts & { action: string }, latencyM
     },
     attestation: caller ? attestationSummary(caller) : null,
     latencyMs: facts.latencyMs ?? latencyMs,
+    ...eventFields(facts),
   };
 }
 

@@ -261,14 +261,14 @@ export function createAttestor(options: AttestorOptions): Attestor {
       const pinnedBy = pin(dir, stat, status, peer, gone, who);
       const { sha256, skipped } = await hashed;
       attested = true;
-      return {
-        ...facts,
+      // Completed in place, keeping its hidden class and key order (docs/architecture.md).
+      return Object.assign(facts, {
         connection: sender?.connection ?? null,
         sharedWith: sender?.sharedWith ?? null,
         pinnedBy,
         sha256,
         sha256Skipped: skipped,
-      };
+      });
     } finally {
       // The wait opens a path through the directory's fd: not closed while that open may be in
       // flight, or the fd number could meanwhile name another directory.

@@ -160,7 +160,7 @@ export class AuditWriter {
     };
     const columns = asStored(toColumns(unhashed, attestationJson));
     const values = valuesOf(columns);
-    const stored: EventColumns = { ...columns, hash: chainHash(values) };
+    const stored: EventColumns = Object.assign(columns, { hash: chainHash(values) });
     this.#insert.run(...values, stored.hash);
     // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
     const row = fromWrittenColumns(stored);

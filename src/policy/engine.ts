@@ -172,11 +172,11 @@ export class PolicyEngine {
     if (this.#active === null) return this.#unloaded(` (${target})`);
     const bucket = this.#active.compiled.bucketFor(input.credential.type, input.agent.name);
     const call = {
-      ...pruneRequest(request, bucket.reads),
       // Not validated against the schema per decision, which doubles its cost: buildCedarRequest
       // is typed to the schema, and test/policy/request.test.ts has Cedar validate what it builds.
       validateRequest: false,
       preparsedPolicySetId: bucket.setId,
+      ...pruneRequest(request, bucket.reads),
     };
     const answer = this.#active.answers.answer(JSON.stringify(call), () => statefulIsAuthorized(call));
     if (answer.type === 'failure') {

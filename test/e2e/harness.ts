@@ -84,8 +84,9 @@ export interface Daemon {
 }
 
 /** Starts `agentid daemon run` in the foreground and resolves once it answers /v1/status. */
-export async function startDaemon(home: Home): Promise<Daemon> {
-  const child = spawn(process.execPath, [cliPath, 'daemon', 'run'], {
+/** `nodeArgs` go to node itself, before the CLI (V8 flags). */
+export async function startDaemon(home: Home, options: { nodeArgs?: string[] } = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, 'daemon', 'run'], {
     env: home.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
