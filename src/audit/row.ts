@@ -147,25 +147,6 @@ export function fromColumns(c: EventColumns): AuditRow {
   };
 }
 
-/**
- * As fromColumns, for the row the writer has just stored: its attestation column is canonical JSON
- * the writer wrote itself, decoded when first read rather than on every append (those who wait
- * for an append use the row's seq, hash and time).
- */
-export function fromWrittenColumns(c: EventColumns): AuditRow {
-  const row = fromColumns({ ...c, attestation: null });
-  const text = c.attestation;
-  if (text === null) return row;
-  let decoded: AuditRow['attestation'] | undefined;
-  return Object.defineProperty(row, 'attestation', {
-    enumerable: true,
-    get: () => {
-      decoded ??= parseJson<Record<string, unknown>>(c, 'attestation', text);
-      return decoded;
-    },
-  });
-}
-
 function parseJson<T>(c: EventColumns, column: string, text: string): T {
   try {
     return JSON.parse(text) as T;

@@ -14,7 +14,7 @@ import {
   EVENT_COLUMNS,
   type EventColumns,
   type EventValues,
-  fromWrittenColumns,
+  fromColumns,
   GENESIS_HASH,
   type HashedColumns,
   sha256Hex,
@@ -163,7 +163,7 @@ export class AuditWriter {
     const stored: EventColumns = Object.assign(columns, { hash: chainHash(values) });
     this.#insert.run(...values, stored.hash);
     // Decoded from what was stored, so the row returned here is exactly the row a reader will see.
-    const row = fromWrittenColumns(stored);
+    const row = fromColumns(stored);
     this.#lastSeq = row.seq;
     this.#lastHash = row.hash;
     return row;
@@ -234,18 +234,19 @@ export class AuditWriter {
 }
 
 /**
- * The columns as SQLite will give them back, before they are hashed: a lone UTF-16 surrogate
+ * Makes the columns what SQLite will give back, before they are hashed: a lone UTF-16 surrogate
  * (which UTF-8, and so SQLite, cannot hold) reads back as U+FFFD and -0 as 0, so stored as given
  * the row would hash one way and read back another, and verify would report tampering. (The JSON
  * columns hold no lone surrogates: canonical JSON writes them as `\\uXXXX` escapes.)
  */
 function asStored(columns: HashedColumns): HashedColumns {
-  const out: Record<string, unknown> = {};
+  // In place: an empty object given its 21 columns one by one would turn into a slow dictionary.
+  const out = columns as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(columns)) {
     if (typeof value === 'string') out[name] = value.isWellFormed() ? value : value.toWellFormed();
-    else out[name] = value === 0 ? 0 : value;
+    else if (value === 0) out[name] = 0;
   }
-  return out as unknown as HashedColumns;
+  return columns;
 }
 
 function createPrivateFile(path: string): void {

@@ -72,7 +72,7 @@ describe('AuditWriter', () => {
     // Committed before append returned: a separate read-only connection sees it while the writer is open.
     const reader = AuditReader.open(path);
     expect(reader.query({})).toEqual([row]);
-    // The same bytes too: the attestation (decoded when first read) in the reader's key order.
+    // The same bytes too: the attestation in the reader's key order.
     expect(JSON.stringify(row)).toBe(JSON.stringify(reader.query({})[0]));
     reader.close();
     writer.close();
