@@ -36,7 +36,10 @@ export function toOcsf(row: AuditRow): Record<string, unknown> {
   const ok = row.decision === 'allow';
   const human = row.human === null ? undefined : { uid: row.human, name: row.human };
   const event: Record<string, unknown> = {
-    ...cls,
+    category_uid: cls.category_uid,
+    category_name: cls.category_name,
+    class_uid: cls.class_uid,
+    class_name: cls.class_name,
     activity_id: activity.id,
     activity_name: activity.name,
     type_uid: cls.class_uid * 100 + activity.id,
@@ -89,12 +92,11 @@ export function toOcsf(row: AuditRow): Record<string, unknown> {
   if (authorize) {
     event.user = human ?? { uid: 'unknown' };
     event.privileges = [row.resource === null ? row.action : `${row.action}:${row.resource}`];
-    event.session = {
-      ...session,
-      ...(row.expiresAt === null
+    const expiry =
+      row.expiresAt === null
         ? {}
-        : { expiration_time: Date.parse(row.expiresAt), expiration_time_dt: row.expiresAt }),
-    };
+        : { expiration_time: Date.parse(row.expiresAt), expiration_time_dt: row.expiresAt };
+    event.session = Object.assign({}, session, expiry);
   } else {
     event.api = { operation: row.action, service: { name: 'agentid' } };
     event.resources = row.resource === null ? undefined : [{ name: row.resource }];

@@ -67,16 +67,16 @@ export async function forward(upstreams: Upstreams, input: ForwardInput): Promis
   const cleaned = responseHeaders(toRawHeaders(response.headers), attachment?.secrets ?? []);
   const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (!attachment || encoding !== 'identity') {
-    return { status: response.status, ...cleanedOf(cleaned), body: response.body, maskedInBody: () => null };
+    return { status: response.status, body: response.body, maskedInBody: () => null, ...cleanedOf(cleaned) };
   }
   const redactor = new Redactor(attachment.secrets);
   // Errors of the upstream body reach whoever reads the masked one.
   response.body.once('error', (err) => redactor.destroy(err));
   return {
     status: response.status,
-    ...cleanedOf(cleaned),
     body: response.body.pipe(redactor),
     maskedInBody: () => redactor.masked,
+    ...cleanedOf(cleaned),
   };
 }
 

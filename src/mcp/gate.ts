@@ -134,8 +134,8 @@ export class PolicyGate {
       server: call.summary.server,
       method: call.summary.method,
       name: call.summary.name,
-      ...outcome,
       latencyMs: Math.max(0, this.#deps.nowMs() - call.started),
+      ...outcome,
     };
     // Off the answer's path: the decision row is already committed; this one adds how it ended.
     this.#deps.daemon
