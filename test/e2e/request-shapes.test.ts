@@ -2,7 +2,7 @@
  * The request path gives V8 no new hidden class (map) per request. Node 20's V8 makes a new map
  * every time it evaluates `{ ...a, b }` where `a` has no `b` (a spread, then a property of its
  * own): on the request path that was 14 maps a whoami, and with them megamorphic property reads
- * and garbage that outlived the young generation (docs/architecture.md, "Hot path objects").
+ * and garbage that outlived the young generation (docs/architecture.md, "The path of one request").
  * Counted from V8's own map log (--log-maps): the maps a daemon made while answering 400 rounds
  * of whoami and token from inside an exec session, less those of one that answered 100.
  */
