@@ -240,7 +240,7 @@ export class AuditWriter {
  * columns hold no lone surrogates: canonical JSON writes them as `\\uXXXX` escapes.)
  */
 function asStored(columns: HashedColumns): HashedColumns {
-  // In place: an empty object given its 21 columns one by one would turn into a slow dictionary.
+  // In place: an empty object given every column one by one would turn into a slow dictionary.
   const out = columns as unknown as Record<string, unknown>;
   for (const [name, value] of Object.entries(columns)) {
     if (typeof value === 'string') out[name] = value.isWellFormed() ? value : value.toWellFormed();
